@@ -1,0 +1,132 @@
+package io.derpwatch.agent.derp;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Parses a DERP map in either JSON form: {@code tailcfg.DERPMap} (what {@code /localapi/v0/derpmap} and
+ * {@code /derpmap/default} serve) or a tailnet policy file's {@code "derpMap"} object (case-insensitive wrapper
+ * key). Unknown fields are ignored; {@code null} (the LocalAPI's answer when the node has no map) gives
+ * {@link DerpMap#EMPTY}.
+ */
+public final class DerpMapCodec {
+    private final ObjectMapper mapper;
+
+    public DerpMapCodec(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /** Parses the document, or throws {@link DerpMapException} saying what is wrong and where. */
+    public DerpMap parse(byte[] json) throws DerpMapException {
+        JsonNode root;
+        try {
+            root = mapper.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new DerpMapException("malformed DERP map JSON: " + e.getOriginalMessage()
+                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(), e);
+        } catch (java.io.IOException e) {
+            throw new DerpMapException("unreadable DERP map: " + e.getMessage(), e);
+        }
+        if (root == null || root.isNull() || root.isMissingNode()) {
+            return DerpMap.EMPTY;
+        }
+        if (!root.isObject()) {
+            throw new DerpMapException("DERP map must be a JSON object, got " + root.getNodeType());
+        }
+        JsonNode policy = field(root, "derpMap");
+        if (policy != null && !policy.isNull()) {
+            root = policy;
+        }
+        Map<Integer, DerpRegion> regions = new TreeMap<>();
+        JsonNode regionsNode = field(root, "Regions");
+        if (regionsNode != null && regionsNode.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> it = regionsNode.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (e.getValue() == null || e.getValue().isNull()) {
+                    continue; // a policy may null out a default region
+                }
+                DerpRegion region = region(e.getKey(), e.getValue());
+                regions.put(region.id(), region);
+            }
+        } else if (regionsNode != null && !regionsNode.isNull()) {
+            throw new DerpMapException("\"Regions\" must be an object keyed by region id");
+        }
+        Map<Integer, Double> score = new HashMap<>();
+        JsonNode home = field(root, "HomeParams");
+        JsonNode scores = home == null ? null : field(home, "RegionScore");
+        if (scores != null && scores.isObject()) {
+            scores.fields().forEachRemaining(e -> {
+                try {
+                    score.put(Integer.parseInt(e.getKey()), e.getValue().asDouble());
+                } catch (NumberFormatException ignored) {
+                    // a score for a non-numeric region id cannot apply to any region
+                }
+            });
+        }
+        JsonNode omit = field(root, "OmitDefaultRegions");
+        return new DerpMap(new TreeMap<>(regions), score, omit != null && omit.asBoolean(false));
+    }
+
+    private static DerpRegion region(String key, JsonNode n) throws DerpMapException {
+        int id = intField(n, "RegionID", -1);
+        if (id < 0) {
+            try {
+                id = Integer.parseInt(key);
+            } catch (NumberFormatException e) {
+                throw new DerpMapException("region \"" + key + "\" has no numeric RegionID");
+            }
+        }
+        String code = textField(n, "RegionCode");
+        String name = textField(n, "RegionName");
+        List<DerpNode> nodes = new java.util.ArrayList<>();
+        JsonNode nodesNode = field(n, "Nodes");
+        if (nodesNode != null && nodesNode.isArray()) {
+            for (JsonNode node : nodesNode) {
+                nodes.add(new DerpNode(textField(node, "Name"), intField(node, "RegionID", id),
+                        textField(node, "HostName"), textField(node, "IPv4"), textField(node, "IPv6"),
+                        intField(node, "STUNPort", 0), boolField(node, "STUNOnly"), intField(node, "DERPPort", 0),
+                        boolField(node, "CanPort80")));
+            }
+        }
+        return new DerpRegion(id, code, name.isEmpty() ? code : name, boolField(n, "Avoid"),
+                boolField(n, "NoMeasureNoHome"), nodes);
+    }
+
+    /** A field by name, matching case-insensitively as Go's encoding/json does. */
+    private static JsonNode field(JsonNode n, String name) {
+        JsonNode exact = n.get(name);
+        if (exact != null) {
+            return exact;
+        }
+        Iterator<String> names = n.fieldNames();
+        while (names.hasNext()) {
+            String candidate = names.next();
+            if (candidate.equalsIgnoreCase(name)) {
+                return n.get(candidate);
+            }
+        }
+        return null;
+    }
+
+    private static String textField(JsonNode n, String name) {
+        JsonNode v = field(n, name);
+        return v == null || v.isNull() ? "" : v.asText();
+    }
+
+    private static int intField(JsonNode n, String name, int dflt) {
+        JsonNode v = field(n, name);
+        return v == null || !v.canConvertToInt() ? dflt : v.asInt();
+    }
+
+    private static boolean boolField(JsonNode n, String name) {
+        JsonNode v = field(n, name);
+        return v != null && v.asBoolean(false);
+    }
+}

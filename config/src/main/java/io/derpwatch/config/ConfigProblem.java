@@ -1,0 +1,28 @@
+package io.derpwatch.config;
+
+import com.typesafe.config.ConfigOrigin;
+
+/**
+ * One thing wrong with the configuration, located where the user can fix it.
+ *
+ * <p>Rendered as {@code FILE: LINE: PATH: problem (expected ...)}; when a value did not come from a file
+ * (a system property, an environment variable) the origin's description stands in for the file.
+ */
+public record ConfigProblem(String file, int line, String path, String problem) {
+
+    /** A problem about a value whose origin Typesafe Config knows. */
+    public static ConfigProblem at(ConfigOrigin origin, String path, String problem) {
+        if (origin == null) {
+            return new ConfigProblem("<unknown>", -1, path, problem);
+        }
+        String file = origin.filename() != null ? origin.filename()
+                : origin.url() != null ? origin.url().toString()
+                : origin.description();
+        return new ConfigProblem(file, origin.lineNumber(), path, problem);
+    }
+
+    @Override
+    public String toString() {
+        return file + ": " + (line > 0 ? Integer.toString(line) : "-") + ": " + path + ": " + problem;
+    }
+}

@@ -1,0 +1,241 @@
+package io.derpwatch.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads typed values out of a resolved config subtree and records a {@link ConfigProblem} for every value
+ * that is missing or of the wrong shape, instead of stopping at the first. Callers check
+ * {@link #throwIfProblems()} once they have read everything.
+ *
+ * <p>Keys are relative to the subtree; {@code prefix} is the full path of the subtree, used in messages.
+ */
+public final class SettingsReader {
+    private final Config config;
+    private final String prefix;
+    private final List<ConfigProblem> problems;
+
+    public SettingsReader(Config config, String prefix, List<ConfigProblem> problems) {
+        this.config = config;
+        this.prefix = prefix;
+        this.problems = problems;
+    }
+
+    /** A reader for a nested object, sharing this reader's problem list. */
+    public SettingsReader child(String key) {
+        if (!config.hasPath(key)) {
+            return new SettingsReader(com.typesafe.config.ConfigFactory.empty(), full(key), problems);
+        }
+        try {
+            return new SettingsReader(config.getConfig(key), full(key), problems);
+        } catch (ConfigException.WrongType e) {
+            wrongType(key, "an object { ... }");
+            return new SettingsReader(com.typesafe.config.ConfigFactory.empty(), full(key), problems);
+        }
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public String path(String key) {
+        return full(key);
+    }
+
+    public List<ConfigProblem> problems() {
+        return problems;
+    }
+
+    public boolean has(String key) {
+        return config.hasPath(key);
+    }
+
+    public String string(String key) {
+        if (!present(key, "a string")) {
+            return "";
+        }
+        ConfigValue v = config.getValue(key);
+        if (v.valueType() == ConfigValueType.OBJECT || v.valueType() == ConfigValueType.LIST) {
+            wrongType(key, "a string");
+            return "";
+        }
+        return config.getString(key);
+    }
+
+    /** A string that may be absent or {@code null}. */
+    public Optional<String> optionalString(String key) {
+        if (!config.hasPath(key)) {
+            return Optional.empty();
+        }
+        String s = string(key);
+        return s.isEmpty() ? Optional.empty() : Optional.of(s);
+    }
+
+    public String oneOf(String key, Collection<String> allowed) {
+        String s = string(key);
+        if (config.hasPath(key) && !allowed.contains(s)) {
+            problem(key, "unknown value \"" + s + "\" (expected one of " + String.join(", ", allowed) + ")");
+        }
+        return s;
+    }
+
+    public boolean bool(String key) {
+        if (!present(key, "true or false")) {
+            return false;
+        }
+        try {
+            return config.getBoolean(key);
+        } catch (ConfigException.WrongType e) {
+            wrongType(key, "true or false");
+            return false;
+        }
+    }
+
+    public int integer(String key, int min, int max) {
+        if (!present(key, "an integer")) {
+            return min;
+        }
+        try {
+            int v = config.getInt(key);
+            if (v < min || v > max) {
+                problem(key, "value " + v + " out of range (expected " + min + " to " + max + ")");
+            }
+            return v;
+        } catch (ConfigException.WrongType e) {
+            wrongType(key, "an integer from " + min + " to " + max);
+            return min;
+        }
+    }
+
+    /** A strictly positive duration such as {@code 10s} or {@code 500ms}. */
+    public Duration duration(String key) {
+        if (!present(key, "a duration such as 10s or 500ms")) {
+            return Duration.ZERO;
+        }
+        try {
+            Duration d = config.getDuration(key);
+            if (d.isNegative() || d.isZero()) {
+                problem(key, "duration must be positive, got \"" + render(key) + "\" (expected a duration such as 10s or 500ms)");
+            }
+            return d;
+        } catch (ConfigException.BadValue | ConfigException.WrongType e) {
+            problem(key, "bad duration \"" + render(key) + "\" (expected a duration such as 10s or 500ms)");
+            return Duration.ZERO;
+        }
+    }
+
+    /** A size in bytes such as {@code 1MiB} or {@code 65536}. */
+    public long bytes(String key, long min) {
+        if (!present(key, "a size such as 64KiB or 16MiB")) {
+            return min;
+        }
+        try {
+            long v = config.getBytes(key);
+            if (v < min) {
+                problem(key, "size " + v + " is below the minimum " + min + " bytes");
+            }
+            return v;
+        } catch (ConfigException.BadValue | ConfigException.WrongType e) {
+            problem(key, "bad size \"" + render(key) + "\" (expected a size such as 64KiB or 16MiB)");
+            return min;
+        }
+    }
+
+    public List<String> stringList(String key) {
+        if (!present(key, "a list of strings")) {
+            return List.of();
+        }
+        try {
+            return List.copyOf(config.getStringList(key));
+        } catch (ConfigException.WrongType e) {
+            wrongType(key, "a list of strings [\"a\", \"b\"]");
+            return List.of();
+        }
+    }
+
+    /** A free-form object of string values (headers, producer properties); nested keys are dotted. */
+    public Map<String, String> stringMap(String key) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (!config.hasPath(key)) {
+            return out;
+        }
+        ConfigValue v = config.getValue(key);
+        if (!(v instanceof ConfigObject)) {
+            wrongType(key, "an object { name = value }");
+            return out;
+        }
+        for (Map.Entry<String, ConfigValue> e : config.getConfig(key).entrySet()) {
+            ConfigValue value = e.getValue();
+            if (value.valueType() == ConfigValueType.LIST || value.valueType() == ConfigValueType.OBJECT) {
+                problems.add(ConfigProblem.at(value.origin(), full(key) + "." + e.getKey(),
+                        "wrong type " + value.valueType().name() + " (expected a string)"));
+            } else if (value.valueType() != ConfigValueType.NULL) {
+                out.put(stripQuotes(e.getKey()), String.valueOf(value.unwrapped()));
+            }
+        }
+        return out;
+    }
+
+    /** Records a problem about {@code key}, located at its value's origin (or the subtree's). */
+    public void problem(String key, String message) {
+        problems.add(ConfigProblem.at(originOf(key), full(key), message));
+    }
+
+    public void throwIfProblems() throws SettingsException {
+        if (!problems.isEmpty()) {
+            throw new SettingsException(new ArrayList<>(problems));
+        }
+    }
+
+    private boolean present(String key, String expected) {
+        if (config.hasPath(key)) {
+            return true;
+        }
+        if (config.hasPathOrNull(key)) {
+            problem(key, "value is null (expected " + expected + ")");
+        } else {
+            problems.add(ConfigProblem.at(config.origin(), full(key), "missing (expected " + expected + ")"));
+        }
+        return false;
+    }
+
+    private void wrongType(String key, String expected) {
+        ConfigValue v = config.hasPathOrNull(key) ? config.getValue(key) : null;
+        String got = v == null ? "nothing" : v.valueType().name() + " " + v.render(com.typesafe.config.ConfigRenderOptions.concise());
+        problem(key, "wrong type: got " + got + " (expected " + expected + ")");
+    }
+
+    private String render(String key) {
+        Object o = config.getValue(key).unwrapped();
+        return String.valueOf(o);
+    }
+
+    private com.typesafe.config.ConfigOrigin originOf(String key) {
+        try {
+            if (config.hasPathOrNull(key)) {
+                return config.getValue(key).origin();
+            }
+        } catch (ConfigException e) {
+            // fall through to the subtree's origin
+        }
+        return config.origin();
+    }
+
+    private String full(String key) {
+        return prefix.isEmpty() ? key : prefix + "." + key;
+    }
+
+    private static String stripQuotes(String key) {
+        return key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"") ? key.substring(1, key.length() - 1) : key;
+    }
+}
