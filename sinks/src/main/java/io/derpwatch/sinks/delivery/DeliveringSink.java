@@ -69,6 +69,7 @@ public final class DeliveringSink implements Sink {
     private final EnumMap<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
     private long corruptAtRuntime;
     private boolean failing;
+    private String lastError;
 
     private DeliveringSink(Sink inner, DeliverySettings settings, BatchQueue queue) {
         this.name = inner.name();
@@ -136,7 +137,7 @@ public final class DeliveringSink implements Sink {
             int recovered = queue instanceof FileBatchQueue f ? f.recovered() : 0;
             long corrupt = corruptAtRuntime + (queue instanceof FileBatchQueue f ? f.corruptFiles() : 0);
             return new SinkStats(name, accepted, recovered, exported, failed, new EnumMap<>(dropped), queue.size(),
-                    queue.bytes(), retries, corrupt);
+                    queue.bytes(), retries, corrupt, lastError);
         } finally {
             lock.unlock();
         }
@@ -358,6 +359,7 @@ public final class DeliveringSink implements Sink {
                     }
                 } else {
                     failed++;
+                    lastError = failure.getMessage();
                     boolean exhausted = System.nanoTime() - firstAttemptNanos >= settings.retryMaxElapsed().toNanos();
                     if (!failure.retryable() || exhausted) {
                         removeHead();
