@@ -87,6 +87,9 @@ final class GrpcJavaSender implements GrpcSender {
 
     @Override
     public void send(MessageWriter messageWriter, Consumer<GrpcResponse> onResponse, Consumer<Throwable> onError) {
+        if (channel.getState(false) == io.grpc.ConnectivityState.TRANSIENT_FAILURE) {
+            channel.resetConnectBackoff(); // the sink's queue paces retries, not grpc's reconnect backoff
+        }
         Metadata metadata = new Metadata();
         for (Map.Entry<String, List<String>> h : config.getHeadersSupplier().get().entrySet()) {
             Metadata.Key<String> key = Metadata.Key.of(h.getKey(), Metadata.ASCII_STRING_MARSHALLER);
