@@ -112,7 +112,9 @@ public final class OtlpReceiver implements AutoCloseable {
             https.setHttpsConfigurator(new HttpsConfigurator(context) {
                 @Override
                 public void configure(HttpsParameters params) {
-                    params.setNeedClientAuth(needClientAuth);
+                    javax.net.ssl.SSLParameters p = getSSLContext().getDefaultSSLParameters();
+                    p.setNeedClientAuth(needClientAuth);
+                    params.setSSLParameters(p);
                 }
             });
             http = https;
