@@ -137,7 +137,15 @@ public final class OtlpSinkProvider implements SinkProvider {
         }
         OtlpSettings settings = new OtlpSettings(sink.name(), protocol, metricsEndpoint, logsEndpoint, headers,
                 compression.equals("gzip"), timeout, tls);
-        return context -> new OtlpSink(settings);
+        return new Factory(settings);
+    }
+
+    /** The validated settings, ready to open. */
+    record Factory(OtlpSettings settings) implements SinkFactory {
+        @Override
+        public io.derpwatch.sinks.Sink open(io.derpwatch.sinks.SinkContext context) {
+            return new OtlpSink(settings);
+        }
     }
 
     private static TlsFiles readTls(SettingsReader tls, List<ConfigProblem> problems) {
