@@ -66,9 +66,10 @@ public final class SettingsLoader {
         Config resolvedReference;
         Config merged;
         try {
-            resolvedReference = reference.resolveWith(reference.withFallback(envConfig), noEnv);
-            Config all = layered.withFallback(reference);
-            merged = all.resolveWith(all.withFallback(envConfig), noEnv);
+            // resolve(), not resolveWith(self + env): the latter fails on ${?VAR} in the user file
+            // ("replace in parent not possible"); the env keys land at the root, outside derpwatch { }
+            resolvedReference = reference.withFallback(envConfig).resolve(noEnv);
+            merged = layered.withFallback(reference).withFallback(envConfig).resolve(noEnv);
         } catch (ConfigException e) {
             problems.add(ConfigProblem.at(e.origin(), ROOT, e.getMessage()));
             throw new SettingsException(problems);
@@ -161,7 +162,7 @@ public final class SettingsLoader {
                         "unknown key" + suggestion(reference, path, e.getKey())));
                 continue;
             }
-            ConfigValue ref = reference.getValue(joined);
+            ConfigValue ref = reference.hasPath(joined) ? reference.getValue(joined) : null; // null default: leaf
             if (ref instanceof ConfigObject refObj && refObj.isEmpty()) {
                 continue; // free-form map
             }
@@ -212,7 +213,7 @@ public final class SettingsLoader {
                         "unknown key" + suggestion(allowed, path, e.getKey())));
                 continue;
             }
-            ConfigValue ref = allowed.getValue(joined);
+            ConfigValue ref = allowed.hasPath(joined) ? allowed.getValue(joined) : null; // null default: leaf
             if (ref instanceof ConfigObject refObj && refObj.isEmpty()) {
                 continue;
             }
