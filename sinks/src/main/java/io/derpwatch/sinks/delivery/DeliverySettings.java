@@ -28,6 +28,15 @@ public record DeliverySettings(int maxBatches, long maxBytes, boolean dropNewest
                 Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofHours(1));
     }
 
+    /** Checked without creating anything, so {@code derpwatch validate} has no side effects. */
+    private static boolean writableOrCreatable(Path dir) {
+        Path p = dir.toAbsolutePath();
+        while (p != null && !java.nio.file.Files.exists(p)) {
+            p = p.getParent();
+        }
+        return p != null && java.nio.file.Files.isDirectory(p) && java.nio.file.Files.isWritable(p);
+    }
+
     public static DeliverySettings read(SettingsReader sink) {
         SettingsReader queue = sink.child("queue");
         SettingsReader persistentQueue = queue.child("persistent");
@@ -40,6 +49,10 @@ public record DeliverySettings(int maxBatches, long maxBytes, boolean dropNewest
         if (persistent && directory.isBlank()) {
             persistentQueue.problem("directory", "empty (expected a writable directory for the queue file, e.g. "
                     + "directory = \"/var/lib/derpwatch/queue\")");
+        }
+        if (persistent && !directory.isBlank() && !writableOrCreatable(Path.of(directory))) {
+            persistentQueue.problem("directory", "\"" + directory + "\" is not a writable directory (expected a "
+                    + "directory the agent can write, e.g. a hostPath or PVC volume mounted there)");
         }
         long persistentMaxBytes = persistentQueue.bytes("max-bytes", 4096);
         Duration initial = retry.duration("initial");

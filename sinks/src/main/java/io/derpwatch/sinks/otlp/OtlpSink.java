@@ -140,6 +140,8 @@ final class OtlpSink implements PayloadSink {
         StringBuilder sb = new StringBuilder(t.getClass().getSimpleName());
         if (t.getMessage() != null) {
             sb.append(": ").append(t.getMessage());
+        } else if (t instanceof java.net.ConnectException) {
+            sb.append(": connection refused (is the receiver running and the endpoint right?)");
         }
         boolean tls = false;
         for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {

@@ -144,6 +144,35 @@ class KafkaSinkTest {
     }
 
     @Test
+    void otlpAndKafkaSinksTogether_receiveTheSameBatches_fromTheRealSdk() throws Exception {
+        createTopics("m4", "l4");
+        try (io.derpwatch.sinks.testing.OtlpReceiver receiver = io.derpwatch.sinks.testing.OtlpReceiver.start()) {
+            sinks = TestSinks.open(
+                    TestSinks.settings("kafka-test", "kafka", "brokers = \"" + cluster.bootstrapServers()
+                            + "\"\nmetrics-topic = m4\nlogs-topic = l4\n"),
+                    TestSinks.settings("otlp-test", "otlp", "endpoint = \"" + receiver.grpcEndpoint() + "\""));
+            io.opentelemetry.sdk.metrics.SdkMeterProvider meters = io.opentelemetry.sdk.metrics.SdkMeterProvider
+                    .builder().setResource(TestData.RESOURCE).registerMetricReader(
+                            io.opentelemetry.sdk.metrics.export.PeriodicMetricReader.builder(sinks.metricExporter())
+                                    .setInterval(Duration.ofHours(1)).build()).build();
+            java.util.concurrent.atomic.AtomicLong value = new java.util.concurrent.atomic.AtomicLong();
+            meters.get("io.derpwatch").gaugeBuilder("tailscale.derp.home_connection").ofLongs()
+                    .buildWithCallback(m -> m.record(value.get(),
+                            io.opentelemetry.api.common.Attributes.of(
+                                    io.opentelemetry.api.common.AttributeKey.stringKey(SEQ), Long.toString(value.get()))));
+            for (int i = 0; i < 3; i++) {
+                value.set(i);
+                meters.forceFlush().join(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> sinks.stats().stream().allMatch(s -> s.exported() == 3));
+
+            assertThat(seqs(consume("m4", 3))).containsExactly("0", "1", "2");
+            assertThat(receiver.metricPointAttribute(SEQ)).containsExactly("0", "1", "2");
+            meters.close();
+        }
+    }
+
+    @Test
     void otlpJsonEncoding_writesOtlpJsonMessages_withoutKey() throws Exception {
         createTopics("m2", "l2");
         open("m2", "l2", "encoding = otlp_json\n");

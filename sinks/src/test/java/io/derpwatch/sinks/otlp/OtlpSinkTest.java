@@ -153,6 +153,25 @@ class OtlpSinkTest {
         assertBalanced(stats());
     }
 
+    @Test
+    void queueByteBound_dropsTheOldest_andCountsExactly() throws Exception {
+        open("grpc", "queue { max-bytes = 1KiB }\n");
+        receiver.stopServers();
+        for (int i = 0; i < 20; i++) {
+            sinks.metricExporter().export(metricBatch(i));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> stats().queuedBytes() <= 1024);
+        SinkStats full = stats();
+        assertThat(full.queued()).isBetween(1L, 19L);
+        assertThat(full.dropped(DropReason.QUEUE_FULL)).isEqualTo(20 - full.queued());
+        receiver.startServers();
+        await().atMost(Duration.ofSeconds(15)).until(() -> stats().queued() == 0);
+
+        assertThat(receiver.metricPointAttribute(SEQ)).containsExactlyElementsOf(seqs((int) (20 - full.queued()), 20));
+        assertThat(stats().exported()).isEqualTo(full.queued());
+        assertBalanced(stats());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"grpc", "http/protobuf"})
     void nonRetryableRefusal_dropsTheBatchAtOnce_withReasonRejected(String protocol) {
