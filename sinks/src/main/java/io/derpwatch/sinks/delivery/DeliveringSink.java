@@ -95,8 +95,9 @@ public final class DeliveringSink implements Sink {
                 queue = new FileBatchQueue(settings.directory().resolve(inner.name() + ".queue"),
                         settings.persistentMaxBytes());
             } catch (IOException e) {
+                ((PayloadSink) inner).close();
                 throw new IllegalStateException("cannot open the persistent queue of sink " + inner.name() + " in "
-                        + settings.directory() + ": " + e, e);
+                        + settings.directory() + ": " + e.getMessage(), e);
             }
         } else {
             queue = new MemoryBatchQueue(settings.maxBytes());

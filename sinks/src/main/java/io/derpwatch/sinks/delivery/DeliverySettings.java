@@ -24,7 +24,7 @@ public record DeliverySettings(int maxBatches, long maxBytes, boolean dropNewest
 
     /** The reference.conf defaults, for callers without a config (tests, tools). */
     public static DeliverySettings defaults() {
-        return new DeliverySettings(2000, 64L << 20, false, false, Path.of("/var/lib/derpwatch/queue"), 256L << 20,
+        return new DeliverySettings(2000, 16L << 20, false, false, Path.of("/var/lib/derpwatch/queue"), 256L << 20,
                 Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofHours(1));
     }
 

@@ -30,6 +30,8 @@ final class FileBatchQueue implements BatchQueue {
 
     private final Path file;
     private final long maxBytes;
+    private final java.nio.channels.FileChannel lockChannel;
+    private final java.nio.channels.FileLock lock;
     private QueueFile queue;
     private long bytes;
     private int recovered;
@@ -39,6 +41,21 @@ final class FileBatchQueue implements BatchQueue {
         this.file = file;
         this.maxBytes = maxBytes;
         Files.createDirectories(file.toAbsolutePath().getParent());
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        lockChannel = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock acquired;
+        try {
+            acquired = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            acquired = null;
+        }
+        if (acquired == null) {
+            lockChannel.close();
+            throw new IOException("queue file " + file + " is in use by another derpwatch process (" + lockFile
+                    + " is locked); give each agent its own queue directory");
+        }
+        lock = acquired;
         open();
         recovered = queue.size();
     }
@@ -142,6 +159,8 @@ final class FileBatchQueue implements BatchQueue {
     public void close() {
         try {
             queue.close();
+            lock.release();
+            lockChannel.close();
         } catch (IOException e) {
             LOG.warn("closing persistent queue {} failed: {}", file, e.toString());
         }

@@ -259,6 +259,19 @@ class OtlpSinkTest {
     }
 
     @Test
+    void persistentQueue_alreadyOpenElsewhere_refusesToOpen_withAClearError() {
+        String persistent = "queue.persistent { enabled = true, directory = \"" + dir + "\" }\n";
+        open("grpc", persistent);
+        SinkSet first = sinks;
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> open("grpc", persistent))
+                    .hasMessageContaining("in use by another derpwatch process");
+        } finally {
+            sinks = first;
+        }
+    }
+
+    @Test
     void corruptPersistentQueueFile_isSetAsideAndReported_andTheSinkKeepsWorking() throws Exception {
         Files.write(dir.resolve("otlp-test.queue"), new byte[] {0x7f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
                 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32});
