@@ -70,6 +70,7 @@ public final class DeliveringSink implements Sink {
     private long corruptAtRuntime;
     private boolean failing;
     private String lastError;
+    private boolean queueClosed;
 
     private DeliveringSink(Sink inner, DeliverySettings settings, BatchQueue queue) {
         this.name = inner.name();
@@ -188,7 +189,7 @@ public final class DeliveringSink implements Sink {
     public void stop() {
         lock.lock();
         try {
-            if (state == State.STOPPED && !worker.isAlive()) {
+            if (queueClosed) {
                 return;
             }
             state = State.STOPPED;
@@ -215,6 +216,7 @@ public final class DeliveringSink implements Sink {
                 LOG.info("sink {}: {} batches stay in the persistent queue for the next run", name, queue.size());
             }
             queue.close();
+            queueClosed = true;
             flushWaiters.forEach(CompletableResultCode::fail);
             flushWaiters.clear();
         } finally {
@@ -351,6 +353,11 @@ public final class DeliveringSink implements Sink {
             lock.lock();
             try {
                 inFlight = false;
+                if (queueClosed) {
+                    // stop() gave up waiting for this attempt and closed the queue: a persistent batch stays on
+                    // disk (sent again next run if it did arrive), an in-memory one was counted as dropped
+                    return;
+                }
                 if (failure == null) {
                     removeHead();
                     exported++;
