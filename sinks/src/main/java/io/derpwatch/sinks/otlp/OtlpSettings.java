@@ -14,10 +14,18 @@ record OtlpSettings(String name, OtlpProtocol protocol, URI metricsEndpoint, URI
         headers = Map.copyOf(headers);
     }
 
+    /** The endpoint without any user:password part, for messages. */
+    static String display(URI endpoint) {
+        if (endpoint == null || endpoint.getRawUserInfo() == null) {
+            return String.valueOf(endpoint);
+        }
+        return endpoint.toString().replace(endpoint.getRawUserInfo() + "@", "[redacted]@");
+    }
+
     @Override
     public String toString() {
-        return "OtlpSettings[name=" + name + ", protocol=" + protocol.configValue + ", metrics=" + metricsEndpoint
-                + ", logs=" + logsEndpoint + ", headers=" + headers.keySet() + " (values redacted), gzip=" + gzip
-                + ", timeout=" + timeout + ", tls=" + tls + "]";
+        return "OtlpSettings[name=" + name + ", protocol=" + protocol.configValue + ", metrics="
+                + display(metricsEndpoint) + ", logs=" + display(logsEndpoint) + ", headers=" + headers.keySet()
+                + " (values redacted), gzip=" + gzip + ", timeout=" + timeout + ", tls=" + tls + "]";
     }
 }

@@ -87,6 +87,7 @@ final class OtlpSink implements PayloadSink {
     @Override
     public void send(Batch batch) throws DeliveryException {
         Sender sender = batch.signal() == Signal.METRICS ? metrics : logs;
+        String where = OtlpSettings.display(sender.endpoint);
         CompletableFuture<Object> result = new CompletableFuture<>();
         byte[] payload = batch.payload();
         sender.transport.send(new MessageWriter() {
@@ -105,14 +106,14 @@ final class OtlpSink implements PayloadSink {
             outcome = result.get(settings.timeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DeliveryException("interrupted while sending to " + sender.endpoint, true, e);
+            throw new DeliveryException("interrupted while sending to " + where, true, e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new DeliveryException("no answer from " + sender.endpoint + " within " + settings.timeout(), true, e);
+            throw new DeliveryException("no answer from " + where + " within " + settings.timeout(), true, e);
         }
-        check(sender.endpoint, outcome);
+        check(where, outcome);
     }
 
-    private static void check(URI endpoint, Object outcome) throws DeliveryException {
+    private static void check(String endpoint, Object outcome) throws DeliveryException {
         if (outcome instanceof GrpcResponse r) {
             if (r.getStatusCode() == GrpcStatusCode.OK) {
                 return;

@@ -77,6 +77,8 @@ class OtlpConfigTest {
                 + token + "\" }", Map.of());
         assertThat(s.headers()).containsEntry("authorization", "Bearer s3cret-from-file");
         assertThat(s.toString()).contains("authorization").contains("x-api-key").doesNotContain("s3cret");
+        OtlpSettings withUser = configure("endpoint = \"https://agent:pa55word@collector:4317\"", Map.of());
+        assertThat(withUser.toString()).contains("https://[redacted]@collector:4317").doesNotContain("pa55word");
     }
 
     @Test
