@@ -79,6 +79,9 @@ final class StdoutSink implements Sink {
 
         @Override
         public CompletableResultCode export(Collection<MetricData> batch) {
+            if (batch.isEmpty()) {
+                return CompletableResultCode.ofSuccess();
+            }
             try {
                 return write(settings.format() == StdoutSettings.Format.TEXT ? text.metrics(batch) : json.metrics(batch));
             } catch (IOException | RuntimeException e) {
@@ -101,6 +104,9 @@ final class StdoutSink implements Sink {
     private final class Logs implements LogRecordExporter {
         @Override
         public CompletableResultCode export(Collection<LogRecordData> batch) {
+            if (batch.isEmpty()) {
+                return CompletableResultCode.ofSuccess();
+            }
             try {
                 return write(settings.format() == StdoutSettings.Format.TEXT ? text.logs(batch) : json.logs(batch));
             } catch (IOException | RuntimeException e) {
