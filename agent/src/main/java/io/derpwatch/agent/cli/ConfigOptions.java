@@ -25,12 +25,10 @@ final class ConfigOptions {
 
     /** Loads and validates everything, including each sink's own keys. */
     Loaded load() throws SettingsException {
-        DerpwatchSettings settings = SettingsLoader.forProcess().load(file);
-        List<ConfigProblem> problems = new ArrayList<>();
-        List<SinkCatalog.ConfiguredSink> sinks = SinkCatalog.load().configure(settings.sinks(), problems);
-        if (!problems.isEmpty()) {
-            throw new SettingsException(problems);
-        }
+        List<SinkCatalog.ConfiguredSink> sinks = new ArrayList<>();
+        SinkCatalog catalog = SinkCatalog.load();
+        DerpwatchSettings settings = SettingsLoader.forProcess()
+                .load(file, (all, problems) -> sinks.addAll(catalog.configure(all, problems)));
         return new Loaded(settings, sinks);
     }
 

@@ -29,7 +29,7 @@ public final class Main implements Runnable {
     /** The command line with derpwatch's exit codes (usage errors are 2). */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
-        cl.setExitCodeExceptionMapper(e -> ExitCodes.FAILED);
+        cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? ExitCodes.USAGE : ExitCodes.FAILED);
         return cl;
     }
 
