@@ -170,11 +170,12 @@ public final class StatusSource implements Source {
     private CompletableFuture<Void> startSample() {
         CompletableFuture<Void> sample = sample();
         inFlight = sample;
-        sample.whenCompleteAsync((v, e) -> {
+        // samples complete on the loop, so this runs there, before anyone waiting on the sample can ask again
+        sample.whenComplete((v, e) -> {
             if (inFlight == sample) {
                 inFlight = null;
             }
-        }, loop);
+        });
         return sample;
     }
 
