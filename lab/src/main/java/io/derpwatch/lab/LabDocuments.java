@@ -23,6 +23,7 @@ final class LabDocuments {
     private final ObjectWriter writer;
     private final ObjectNode status;
     private final byte[] derpMap;
+    private byte[] padded;
 
     LabDocuments() {
         DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
@@ -58,11 +59,17 @@ final class LabDocuments {
         return state.derpMapPresent() ? derpMap.clone() : "null\n".getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** A syntactically valid status document padded with an extra field to at least {@code size} bytes. */
-    byte[] padded(LabNodeState state, int size) {
-        ObjectNode doc = (ObjectNode) readBytes(status(state, false));
-        doc.put("LabPadding", "x".repeat(size));
-        return bytes(doc);
+    /**
+     * A syntactically valid status document padded with an extra field to at least {@code size} bytes; made
+     * once per size (from the default state) so an oversized answer costs no more than a normal one.
+     */
+    synchronized byte[] padded(int size) {
+        if (padded == null || padded.length < size) {
+            ObjectNode doc = (ObjectNode) readBytes(status(LabNodeState.connected(), false));
+            doc.put("LabPadding", "x".repeat(size));
+            padded = bytes(doc);
+        }
+        return padded;
     }
 
     private JsonNode read(String name) {

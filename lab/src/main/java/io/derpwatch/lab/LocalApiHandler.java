@@ -91,7 +91,7 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 return;
             }
             case OVERSIZED_BODY -> {
-                byte[] body = documents.padded(state, OVERSIZE);
+                byte[] body = documents.padded(OVERSIZE);
                 FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                         Unpooled.wrappedBuffer(body));
                 response.headers().set(okHead().headers());
@@ -100,7 +100,7 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 return;
             }
             case OVERSIZED_CHUNKED_BODY -> {
-                writeChunked(ctx, okHead(), documents.padded(state, OVERSIZE), close);
+                writeChunked(ctx, okHead(), documents.padded(OVERSIZE), close);
                 return;
             }
             case NONE -> {

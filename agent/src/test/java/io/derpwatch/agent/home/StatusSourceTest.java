@@ -91,7 +91,7 @@ class StatusSourceTest {
         group = new MultiThreadIoEventLoopGroup(1,
                 Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         lab = LocalApiEmulator.start(dir.resolve("tailscaled.sock"));
-        LocalApiClient client = new LocalApiClient(group, lab.socket(), Duration.ofMillis(500), 1024 * 1024);
+        LocalApiClient client = new LocalApiClient(group, lab.socket(), Duration.ofSeconds(2), 1024 * 1024);
         state = new HomeState();
         source = new StatusSource(group, client, new StatusSettings(Duration.ofMillis(200), Duration.ofMinutes(5)),
                 telemetry, state, Duration.ofMinutes(5), ticker::get, Clock.systemUTC());
@@ -303,7 +303,7 @@ class StatusSourceTest {
     }
 
     private void sample() throws Exception {
-        source.sampleOnce().get(10, TimeUnit.SECONDS);
+        source.sampleOnce().get(20, TimeUnit.SECONDS);
     }
 
     private List<LogRecordData> events(String name) {
