@@ -75,31 +75,36 @@ public final class LocalApiClient {
      */
     public CompletableFuture<LocalApiResponse> get(String pathAndQuery) {
         CompletableFuture<LocalApiResponse> result = new CompletableFuture<>();
-        EventLoop loop = group.next();
-        ChannelFuture connect;
         try {
-            connect = new Bootstrap()
-                    .group(loop)
-                    .channel(transport.channelClass())
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(
-                                    new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE),
-                                    new ResponseCollector(maxBodySize, socket, result));
-                        }
-                    })
-                    .connect(transport.address(socket));
-        } catch (RuntimeException e) {
+            send(pathAndQuery, result);
+        } catch (RuntimeException e) { // e.g. the event loop is shutting down
             result.completeExceptionally(SocketErrorClassifier.classify(e, socket));
-            return result;
         }
+        return result;
+    }
+
+    private void send(String pathAndQuery, CompletableFuture<LocalApiResponse> result) {
+        EventLoop loop = group.next();
+        ChannelFuture connect = new Bootstrap()
+                .group(loop)
+                .channel(transport.channelClass())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(
+                                new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE),
+                                new ResponseCollector(maxBodySize, socket, result));
+                    }
+                })
+                .connect(transport.address(socket));
         Channel channel = connect.channel();
+        result.whenComplete((response, failure) -> channel.close());
         ScheduledFuture<?> deadline = loop.schedule(() -> {
             result.completeExceptionally(new LocalApiException(Kind.TIMEOUT, socket,
                     "no complete LocalAPI response on " + socket + " for " + pathAndQuery + " within " + timeout));
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        result.whenComplete((response, failure) -> deadline.cancel(false));
         connect.addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(SocketErrorClassifier.classify(f.cause(), socket));
@@ -111,11 +116,6 @@ public final class LocalApiClient {
                 }
             });
         });
-        result.whenComplete((response, failure) -> {
-            deadline.cancel(false);
-            channel.close();
-        });
-        return result;
     }
 
     private static FullHttpRequest request(String pathAndQuery) {
