@@ -29,6 +29,8 @@ import io.derpwatch.agent.telemetry.EventEmitter;
 import io.derpwatch.agent.telemetry.Telemetry;
 import io.derpwatch.config.StatusSettings;
 import io.derpwatch.lab.LabNodeState;
+import io.derpwatch.lab.LabScenario;
+import io.derpwatch.lab.ScenarioRunner;
 import io.derpwatch.lab.LocalApiEmulator;
 import io.derpwatch.lab.Misbehaviour;
 import io.netty.channel.EventLoopGroup;
@@ -296,6 +298,21 @@ class StatusSourceTest {
         lab.setState(LabNodeState.connected());
         await().atMost(Duration.ofSeconds(10)).until(() -> value() == 1);
         assertThat(counter(SOURCE_SAMPLES)).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void demoScenario_showsTheHomeConnectionDropAndRecover() {
+        try (ScenarioRunner demo = lab.run(LabScenario.demo(Duration.ofMillis(600)))) {
+            source.start();
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> events(EVENT_HOME_CONNECTION_CHANGED).stream()
+                    .map(e -> e.getAttributes().get(REASON)).toList()
+                    .containsAll(List.of("connected", "derp_unreachable"))
+                    && events(EVENT_HOME_CONNECTION_CHANGED).size() >= 3);
+        }
+        List<String> reasons = events(EVENT_HOME_CONNECTION_CHANGED).stream()
+                .map(e -> e.getAttributes().get(REASON)).toList();
+        assertThat(reasons.subList(0, 3)).containsExactly("connected", "derp_unreachable", "connected");
     }
 
     private int value() {
