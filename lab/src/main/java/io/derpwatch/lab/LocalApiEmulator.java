@@ -46,6 +46,7 @@ public final class LocalApiEmulator implements AutoCloseable {
     private final Channel server;
     private final ChannelGroup held;
     private final AtomicReference<LabNodeState> state = new AtomicReference<>(LabNodeState.connected());
+    private final AtomicReference<byte[]> statusDocument = new AtomicReference<>();
     private final AtomicReference<Misbehaviour> misbehaviour = new AtomicReference<>(Misbehaviour.NONE);
     private final AtomicReference<LabRequest> lastRequest = new AtomicReference<>();
     private final AtomicInteger requests = new AtomicInteger();
@@ -117,6 +118,18 @@ public final class LocalApiEmulator implements AutoCloseable {
 
     public LabNodeState update(UnaryOperator<LabNodeState> change) {
         return state.updateAndGet(change);
+    }
+
+    /**
+     * Serves {@code document} verbatim as {@code /localapi/v0/status} (a real {@code tailscale status --json}
+     * capture, say) instead of the document built from {@link #state()}; null goes back to the built one.
+     */
+    public void serveStatusDocument(byte[] document) {
+        statusDocument.set(document == null ? null : document.clone());
+    }
+
+    Optional<byte[]> statusDocument() {
+        return Optional.ofNullable(statusDocument.get());
     }
 
     public Misbehaviour misbehaviour() {

@@ -113,7 +113,7 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             case "/localapi/v0/status" -> {
                 List<String> peers = uri.parameters().getOrDefault("peers", List.of());
                 boolean withPeers = peers.isEmpty() || !GO_FALSE.contains(peers.get(0));
-                writeJson(ctx, documents.status(state, withPeers), close);
+                writeJson(ctx, emulator.statusDocument().orElseGet(() -> documents.status(state, withPeers)), close);
             }
             case "/localapi/v0/derpmap" -> {
                 if (!request.method().equals(HttpMethod.GET)) {
