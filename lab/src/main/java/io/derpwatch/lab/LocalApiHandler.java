@@ -66,7 +66,8 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             return;
         }
         LabNodeState state = emulator.state();
-        Misbehaviour misbehaviour = emulator.misbehaviour();
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        Misbehaviour misbehaviour = emulator.misbehaviourFor(uri.path());
         switch (misbehaviour) {
             case NO_ANSWER -> {
                 emulator.hold(ctx.channel());
@@ -107,7 +108,6 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 // answer like tailscaled, below
             }
         }
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         switch (uri.path()) {
             case "/" -> writeText(ctx, HttpResponseStatus.OK, "tailscaled", close);
             case "/localapi/v0/status" -> {
