@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,22 +48,16 @@ final class DemoCommand implements Callable<Integer> {
             lab.close();
             return ExitCodes.USAGE;
         }
-        Agent agent = Agent.start(loaded.settings(), loaded.sinks(), SinkContext.forProcess(), Agent.Mode.CONTINUOUS,
-                System.getenv());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.close();
+        StopSignal stop = new StopSignal();
+        try (Agent agent = Agent.start(loaded.settings(), loaded.sinks(), SinkContext.forProcess(),
+                Agent.Mode.CONTINUOUS, System.getenv())) {
+            stop.await();
+        } finally {
             scenario.close();
             lab.close();
-            try {
-                Files.deleteIfExists(socket);
-                Files.deleteIfExists(dir);
-            } catch (java.io.IOException e) {
-                // a temporary directory left behind is harmless
-            }
-            stopped.countDown();
-        }, "derpwatch-demo-shutdown"));
-        stopped.await();
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(dir);
+        }
         return ExitCodes.OK;
     }
 }
