@@ -101,5 +101,10 @@ public final class LabDerpHttpServer implements AutoCloseable {
             res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
             ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
         }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // e.g. a client that does not trust the lab certificate aborts the handshake
+        }
     }
 }

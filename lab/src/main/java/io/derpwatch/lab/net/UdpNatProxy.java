@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -40,6 +41,9 @@ public final class UdpNatProxy implements AutoCloseable {
     public record Route(InetSocketAddress listen, InetSocketAddress upstream, Duration delay, boolean drop) {
     }
 
+    private final AtomicReferenceArray<Duration> delays;
+    private final AtomicLongArray forwardedByRoute;
+
     private final EventLoopGroup group;
     private final List<Route> routes;
     private final List<Channel> listeners = new ArrayList<>();
@@ -52,6 +56,11 @@ public final class UdpNatProxy implements AutoCloseable {
         this.group = group;
         this.routes = List.copyOf(routes);
         this.lastClient = new AtomicReferenceArray<>(routes.size());
+        this.delays = new AtomicReferenceArray<>(routes.size());
+        this.forwardedByRoute = new AtomicLongArray(routes.size());
+        for (int i = 0; i < routes.size(); i++) {
+            delays.set(i, routes.get(i).delay());
+        }
     }
 
     /** Binds every route's listener (and the upstream sockets); returns when they are bound. */
@@ -95,6 +104,16 @@ public final class UdpNatProxy implements AutoCloseable {
         return forwarded.get();
     }
 
+    /** Datagrams forwarded upstream so far on one route. */
+    public long forwarded(int route) {
+        return forwardedByRoute.get(route);
+    }
+
+    /** Changes a route's added delay from now on. */
+    public void setDelay(int route, Duration delay) {
+        delays.set(route, delay);
+    }
+
     @Override
     public void close() {
         listeners.forEach(Channel::close);
@@ -119,14 +138,16 @@ public final class UdpNatProxy implements AutoCloseable {
             }
             lastClient.set(route, packet.sender());
             ByteBuf copy = packet.content().retainedDuplicate();
+            Duration delay = delays.get(route);
             Runnable send = () -> {
                 forwarded.incrementAndGet();
+                forwardedByRoute.incrementAndGet(route);
                 upstream.writeAndFlush(new DatagramPacket(copy, r.upstream()));
             };
-            if (r.delay().isZero()) {
+            if (delay.isZero()) {
                 send.run();
             } else {
-                upstream.eventLoop().schedule(send, r.delay().toNanos(), TimeUnit.NANOSECONDS);
+                upstream.eventLoop().schedule(send, delay.toNanos(), TimeUnit.NANOSECONDS);
             }
         }
     }
