@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP side of a lab DERP server on loopback: over TLS, {@code GET /derp/latency-check} (answers
- * {@code latencyStatus}); in plain HTTP, {@code GET /generate_204} answering tailscale's captive-portal challenge
+ * {@code latencyStatus}) and, when given, {@code /derpmap/default}; in plain HTTP, {@code GET /generate_204} answering tailscale's captive-portal challenge
  * honestly, or like a captive portal (a 200 login page) when {@code captive} is set.
  */
 public final class LabDerpHttpServer implements AutoCloseable {
@@ -32,6 +32,7 @@ public final class LabDerpHttpServer implements AutoCloseable {
     private final AtomicInteger portalChecks = new AtomicInteger();
     private final int latencyStatus;
     private final boolean captive;
+    private volatile byte[] derpMap;
 
     private LabDerpHttpServer(EventLoopGroup group, InetSocketAddress listen, SslContext tls, int latencyStatus,
                               boolean captive) throws InterruptedException {
@@ -61,6 +62,11 @@ public final class LabDerpHttpServer implements AutoCloseable {
         return new LabDerpHttpServer(group, listen, null, 200, captive);
     }
 
+    /** Serves {@code json} at {@code /derpmap/default} from now on (null: 404). */
+    public void serveDerpMap(byte[] json) {
+        this.derpMap = json == null ? null : json.clone();
+    }
+
     public InetSocketAddress address() {
         return (InetSocketAddress) channel.localAddress();
     }
@@ -85,6 +91,10 @@ public final class LabDerpHttpServer implements AutoCloseable {
             if (req.uri().equals("/derp/latency-check")) {
                 latencyChecks.incrementAndGet();
                 res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(latencyStatus));
+            } else if (req.uri().equals("/derpmap/default") && derpMap != null) {
+                res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        Unpooled.wrappedBuffer(derpMap));
+                res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
             } else if (req.uri().equals("/generate_204")) {
                 portalChecks.incrementAndGet();
                 String challenge = req.headers().get("X-Tailscale-Challenge");
