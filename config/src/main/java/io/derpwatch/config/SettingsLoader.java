@@ -66,9 +66,9 @@ public final class SettingsLoader {
         Config resolvedReference;
         Config merged;
         try {
-            resolvedReference = reference.resolveWith(reference.withFallback(envConfig), noEnv);
-            Config all = layered.withFallback(reference);
-            merged = all.resolveWith(all.withFallback(envConfig), noEnv);
+            // ${?VAR} looks VAR up at the root: the environment sits under everything as the last fallback.
+            resolvedReference = reference.withFallback(envConfig).resolve(noEnv);
+            merged = layered.withFallback(reference).withFallback(envConfig).resolve(noEnv);
         } catch (ConfigException e) {
             problems.add(ConfigProblem.at(e.origin(), ROOT, e.getMessage()));
             throw new SettingsException(problems);

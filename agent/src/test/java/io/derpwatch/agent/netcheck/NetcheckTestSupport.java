@@ -97,9 +97,11 @@ final class NetcheckTestSupport {
 
     /** The shared fixtures directory (see COMMON.md). */
     static Path fixtures() {
-        String prop = System.getProperty("derpwatch.fixtures");
-        if (prop != null && Files.isDirectory(Path.of(prop))) {
-            return Path.of(prop);
+        for (String name : List.of("fixtures.dir", "derpwatch.fixtures")) {
+            String prop = System.getProperty(name);
+            if (prop != null && Files.isDirectory(Path.of(prop))) {
+                return Path.of(prop);
+            }
         }
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null) {
