@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
@@ -121,6 +122,39 @@ class StunCodecTest {
         ByteBuf b = Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump(COTURN_RESPONSE));
         StunCodec.decode(b);
         assertThat(b.readerIndex()).isZero();
+    }
+
+    @Test
+    void rejectingGarbage_allocatesAlmostNothing() {
+        java.util.Random random = new java.util.Random(42);
+        List<ByteBuf> garbage = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            byte[] attrs = new byte[4 * random.nextInt(20)];
+            random.nextBytes(attrs);
+            ByteBuf b = response(0x0101, 0x2112A442, attrs); // a valid header, random attributes
+            if (i % 3 == 0) {
+                b.setShort(2, b.getUnsignedShort(2) + 4); // and some with a lying length
+            }
+            garbage.add(b);
+        }
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (ByteBuf b : garbage) {
+            StunCodec.decode(b); // warm up
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        int rejected = 0;
+        for (int round = 0; round < 50; round++) {
+            for (ByteBuf b : garbage) {
+                if (StunCodec.decode(b) instanceof StunRejection) {
+                    rejected++;
+                }
+            }
+        }
+        long perDecode = (threads.getCurrentThreadAllocatedBytes() - before) / (50L * garbage.size());
+
+        assertThat(rejected).isGreaterThan(40_000);
+        assertThat(perDecode).as("bytes allocated per garbage datagram").isLessThan(64);
     }
 
     static ByteBuf response(int type, int cookie, byte[] attributes) {
