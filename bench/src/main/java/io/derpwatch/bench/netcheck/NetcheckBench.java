@@ -116,6 +116,14 @@ public final class NetcheckBench {
                 overhead.add(report.duration().toNanos() - slowest);
                 cpu.add(cpuAfter - cpuBefore);
                 latency.forEach((id, d) -> errors.add(Math.abs(d.toNanos() - injected[id - 1])));
+                int reportNo = i - warmup;
+                if (Boolean.getBoolean("bench.debug")) {
+                    latency.forEach((id, d) -> {
+                        if (Math.abs(d.toNanos() - injected[id - 1]) > 2_000_000) {
+                            System.out.printf("report %d region %d injected %.1f measured %.3f%n", reportNo, id, injected[id - 1] / 1e6, d.toNanos() / 1e6);
+                        }
+                    });
+                }
                 Thread.sleep(50); // let the previous report's sockets close; a real agent runs one per minute
             }
         }
