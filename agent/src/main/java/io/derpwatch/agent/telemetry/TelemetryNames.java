@@ -70,4 +70,18 @@ public final class TelemetryNames {
     public static final AttributeKey<Long> CURRENT = AttributeKey.longKey("current");
     public static final AttributeKey<String> BACKEND_STATE = AttributeKey.stringKey("tailscale.backend_state");
     public static final AttributeKey<String> LOCALAPI_SOCKET = AttributeKey.stringKey("tailscale.localapi.socket");
+
+    // --- LocalAPI status source (docs/localapi.md) ---
+    /** {@code derpwatch.source.name} of the LocalAPI status source. */
+    public static final String SOURCE_STATUS = "status";
+    public static final AttributeKey<String> HEALTH_WARNING = AttributeKey.stringKey("tailscale.health.warning");
+    public static final AttributeKey<Long> PREVIOUS_REGION_ID =
+            AttributeKey.longKey("tailscale.derp.previous_region.id");
+    public static final AttributeKey<String> PREVIOUS_REGION_CODE =
+            AttributeKey.stringKey("tailscale.derp.previous_region.code");
+    public static final AttributeKey<String> PREVIOUS_REGION_NAME =
+            AttributeKey.stringKey("tailscale.derp.previous_region.name");
+    public static final AttributeKey<String> LOCALAPI_PATH = AttributeKey.stringKey("tailscale.localapi.path");
+    /** On {@code derpwatch.source.error}: how many repeats of the error were not reported since the last one. */
+    public static final AttributeKey<Long> ERRORS_SUPPRESSED = AttributeKey.longKey("derpwatch.source.errors.suppressed");
 }
