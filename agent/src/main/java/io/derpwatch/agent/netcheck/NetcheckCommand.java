@@ -4,16 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpMapCodec;
 import io.derpwatch.agent.derp.DerpMapException;
+import io.derpwatch.agent.localapi.LocalApiClient;
+import io.derpwatch.agent.localapi.LocalApiResponse;
+import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.config.DerpwatchSettings;
+import io.derpwatch.config.LocalApiSettings;
 import io.derpwatch.config.NetcheckSettings;
 import io.derpwatch.config.SettingsException;
 import io.derpwatch.config.SettingsLoader;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -60,14 +60,17 @@ public final class NetcheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** tailscaled's DERP map endpoint (the node's map, custom regions included; {@code null} when it has none). */
+    public static final String DERP_MAP_PATH = "/localapi/v0/derpmap";
+
     private final Supplier<CompletableFuture<byte[]>> localApiDerpMap;
 
-    /** Without a LocalAPI: {@code derp-map.source = localapi} falls back to the URL. */
+    /** Reads the DERP map from tailscaled's LocalAPI (derpwatch.localapi.socket) when the source is localapi. */
     public NetcheckCommand() {
         this(null);
     }
 
-    /** @param localApiDerpMap {@code GET /localapi/v0/derpmap}, for {@code derp-map.source = localapi} */
+    /** @param localApiDerpMap {@code GET /localapi/v0/derpmap}'s body, for {@code derp-map.source = localapi} */
     public NetcheckCommand(Supplier<CompletableFuture<byte[]>> localApiDerpMap) {
         this.localApiDerpMap = localApiDerpMap;
     }
@@ -77,23 +80,29 @@ public final class NetcheckCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         NetcheckSettings settings;
+        LocalApiSettings localApiSettings;
         try {
             DerpwatchSettings all = SettingsLoader.forProcess().load(config);
             settings = all.netcheck();
+            localApiSettings = all.localApi();
         } catch (SettingsException e) {
             e.problems().forEach(p -> err.println(p));
             err.flush();
             return 2;
         }
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
-                Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        EventLoopGroup group = NettyTransport.detect().newGroup(1);
+        Supplier<CompletableFuture<byte[]>> localApi = localApiDerpMap;
+        if (localApi == null && settings.derpMap().source().equals("localapi")) {
+            LocalApiClient client = new LocalApiClient(group, localApiSettings);
+            localApi = () -> client.get(DERP_MAP_PATH).thenApply(LocalApiResponse::body);
+        }
         try {
             EventLoop loop = group.next();
             NetTransport transport = NetTransport.forGroup(group);
             try (NetcheckProber prober = new NetcheckProber(loop, transport, settings, NetcheckSource.defaultSsl(),
                     r -> { }, Clock.systemUTC(), 80)) {
                 DerpMapLoader loader = new DerpMapLoader(settings.derpMap(), new DerpMapCodec(new ObjectMapper()),
-                        localApiDerpMap, prober.http(), ForkJoinPool.commonPool());
+                        localApi, prober.http(), ForkJoinPool.commonPool());
                 DerpMap map;
                 try {
                     map = (derpMap != null ? loader.loadFrom(derpMap) : loader.load()).get(30, TimeUnit.SECONDS);

@@ -160,9 +160,11 @@ public final class NetcheckInstruments implements AutoCloseable {
             return;
         }
         if (last.preferredDerp() != report.preferredDerp()) {
-            Attributes a = region(map, report.preferredDerp()).toBuilder()
-                    .put(PREVIOUS, (long) last.preferredDerp()).put(CURRENT, (long) report.preferredDerp())
-                    .build();
+            AttributesBuilder b = region(map, report.preferredDerp()).toBuilder()
+                    .put(PREVIOUS_REGION_ID, (long) last.preferredDerp());
+            map.region(last.preferredDerp()).ifPresent(r -> b.put(PREVIOUS_REGION_CODE, r.code())
+                    .put(PREVIOUS_REGION_NAME, r.name()));
+            Attributes a = b.build();
             String from = name(map, last.preferredDerp());
             String to = name(map, report.preferredDerp());
             telemetry.events().emit(EVENT_NETCHECK_PREFERRED_CHANGED, Severity.INFO,

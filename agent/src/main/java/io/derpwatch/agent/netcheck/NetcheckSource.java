@@ -54,16 +54,17 @@ public final class NetcheckSource implements Source {
 
     /**
      * @param localApiDerpMap {@code GET /localapi/v0/derpmap} (body bytes), or null when no LocalAPI is wired
-     * @throws DerpMapException when the configured extra regions do not parse
+     * @throws IllegalArgumentException when the configured extra regions do not parse (the settings loader
+     *                                  has already checked their shape)
      */
     public NetcheckSource(EventLoop loop, NetTransport transport, NetcheckSettings settings, Telemetry telemetry,
-                          Supplier<CompletableFuture<byte[]>> localApiDerpMap) throws DerpMapException {
+                          Supplier<CompletableFuture<byte[]>> localApiDerpMap) {
         this(loop, transport, settings, telemetry, localApiDerpMap, defaultSsl(), Clock.systemUTC(), 80);
     }
 
     NetcheckSource(EventLoop loop, NetTransport transport, NetcheckSettings settings, Telemetry telemetry,
                    Supplier<CompletableFuture<byte[]>> localApiDerpMap, SslContext ssl, Clock clock,
-                   int captivePortalPort) throws DerpMapException {
+                   int captivePortalPort) {
         this.loop = loop;
         this.settings = settings;
         this.telemetry = telemetry;
@@ -71,13 +72,20 @@ public final class NetcheckSource implements Source {
         this.instruments = new NetcheckInstruments(telemetry, settings.reportPublicAddresses());
         this.prober = new NetcheckProber(loop, transport, settings, ssl, instruments::rejected, clock,
                 captivePortalPort);
-        this.loader = new DerpMapLoader(settings.derpMap(), new DerpMapCodec(new ObjectMapper()), localApiDerpMap,
-                prober.http(), ForkJoinPool.commonPool());
+        try {
+            this.loader = new DerpMapLoader(settings.derpMap(), new DerpMapCodec(new ObjectMapper()),
+                    localApiDerpMap, prober.http(), ForkJoinPool.commonPool());
+        } catch (DerpMapException e) {
+            prober.close();
+            instruments.close();
+            throw new IllegalArgumentException("derpwatch.netcheck.derp-map.regions: " + e.getMessage(), e);
+        }
         this.selector = new PreferredRegionSelector(settings.preferredHistory());
+        // same unit and description as the status source's, so the SDK sees one instrument
         this.samples = telemetry.meter().counterBuilder(SOURCE_SAMPLES).setUnit("{sample}")
-                .setDescription("Samples taken by each source").build();
+                .setDescription("Samples a source has taken, failed or not").build();
         this.errors = telemetry.meter().counterBuilder(SOURCE_ERRORS).setUnit("{error}")
-                .setDescription("Errors of each source").build();
+                .setDescription("Errors a source has met, by error.type").build();
     }
 
     /** The JDK's default trust store, with host-name verification (set per connection). */
@@ -198,10 +206,10 @@ public final class NetcheckSource implements Source {
             return prober.run(m, l -> { }).thenAcceptAsync(report -> {
                 NetcheckReport selected = selector.select(report, m, clock.instant());
                 instruments.publish(selected, m);
-                samples.add(1, sourceAttributes);
                 LOG.debug("netcheck: {}", selected);
             }, loop);
         }).handleAsync((x, e) -> {
+            samples.add(1, sourceAttributes);
             if (e != null) {
                 instruments.clear();
                 instruments.failed();
@@ -214,7 +222,7 @@ public final class NetcheckSource implements Source {
 
     private void error(String type, String message) {
         LOG.warn("netcheck: {}", message);
-        errors.add(1, sourceAttributes);
+        errors.add(1, sourceAttributes.toBuilder().put(ERROR_TYPE, type).build());
         telemetry.events().emit(EVENT_SOURCE_ERROR, Severity.WARN, message,
                 Attributes.of(SOURCE_NAME, NAME, ERROR_TYPE, type, ERROR_MESSAGE, message));
     }

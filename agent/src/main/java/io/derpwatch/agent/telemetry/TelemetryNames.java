@@ -60,8 +60,6 @@ public final class TelemetryNames {
     public static final AttributeKey<String> REASON = AttributeKey.stringKey("reason");
     public static final AttributeKey<String> NETCHECK_ADDRESS = AttributeKey.stringKey("tailscale.netcheck.address");
     public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("outcome");
-    public static final AttributeKey<String> PREVIOUS_REGION_CODE =
-            AttributeKey.stringKey("tailscale.derp.region.previous.code");
     public static final AttributeKey<String> SOURCE_NAME = AttributeKey.stringKey("derpwatch.source.name");
     public static final AttributeKey<String> SINK_NAME = AttributeKey.stringKey("derpwatch.sink.name");
     public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");

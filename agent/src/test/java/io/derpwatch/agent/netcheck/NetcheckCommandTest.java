@@ -2,6 +2,7 @@ package io.derpwatch.agent.netcheck;
 
 import static io.derpwatch.agent.netcheck.NetcheckTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,7 +30,8 @@ import picocli.CommandLine;
 
 /**
  * {@code derpwatch netcheck --derp-map FILE} against coturn behind the lab's delay and NAT proxies. Latency
- * tolerance as in {@link NetcheckProberTest}: [injected - 1 ms, injected + 40 ms].
+ * tolerance as in {@link NetcheckProberTest}: [injected - 1 ms, injected + 25 ms]; commands whose output depends
+ * on comparing latencies are re-run (Awaitility) until a run is not disturbed by a loaded machine.
  */
 class NetcheckCommandTest {
     private static EventLoopGroup labGroup;
@@ -109,19 +111,22 @@ class NetcheckCommandTest {
     void json_reportsWhatTheDelayProxyDoes() throws Exception {
         UdpNatProxy p = proxy(Mapping.ENDPOINT_INDEPENDENT, "127.0.0.91", "127.0.0.92", 80, 20, false);
 
-        Result r = run("--config", config("").toString(), "--derp-map", mapFile(p).toString(), "--format", "json");
+        String[] args = {"--config", config("").toString(), "--derp-map", mapFile(p).toString(), "--format", "json"};
 
-        assertThat(r.exit()).as(r.err()).isZero();
-        JsonNode n = new ObjectMapper().readTree(r.out());
-        assertThat(n.get("UDP").asBoolean()).isTrue();
-        assertThat(n.get("IPv4").asBoolean()).isTrue();
-        assertThat(n.get("IPv6").asBoolean()).isFalse();
-        assertThat(n.get("PreferredDERP").asInt()).isEqualTo(2);
-        assertThat(n.get("MappingVariesByDestIP").asBoolean()).isFalse();
-        assertThat(n.get("MappingVariesByDestIP").isBoolean()).isTrue();
-        assertNanos(n.get("RegionLatency").get("1").asLong(), 80);
-        assertNanos(n.get("RegionV4Latency").get("2").asLong(), 20);
-        assertThat(n.get("GlobalV4").asText()).isEmpty();
+        await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).untilAsserted(() -> {
+            Result r = run(args);
+            assertThat(r.exit()).as(r.err()).isZero();
+            JsonNode n = new ObjectMapper().readTree(r.out());
+            assertThat(n.get("UDP").asBoolean()).isTrue();
+            assertThat(n.get("IPv4").asBoolean()).isTrue();
+            assertThat(n.get("IPv6").asBoolean()).isFalse();
+            assertThat(n.get("MappingVariesByDestIP").isBoolean()).isTrue();
+            assertThat(n.get("MappingVariesByDestIP").asBoolean()).isFalse();
+            assertThat(n.get("GlobalV4").asText()).isEmpty();
+            assertNanos(n.get("RegionLatency").get("1").asLong(), 80);
+            assertNanos(n.get("RegionV4Latency").get("2").asLong(), 20);
+            assertThat(n.get("PreferredDERP").asInt()).isEqualTo(2);
+        });
     }
 
     @Test
@@ -140,17 +145,21 @@ class NetcheckCommandTest {
     void text_followsTailscaleLayout_andShowsPublicAddressesWhenAsked() throws Exception {
         UdpNatProxy p = proxy(Mapping.ENDPOINT_INDEPENDENT, "127.0.0.95", "127.0.0.96", 30, 0, false);
 
-        Result r = run("--config", config("derpwatch.netcheck.report-public-addresses = true\n").toString(),
-                "--derp-map", mapFile(p).toString(), "--verbose");
+        String[] args = {"--config", config("derpwatch.netcheck.report-public-addresses = true\n").toString(),
+                "--derp-map", mapFile(p).toString(), "--verbose"};
 
-        assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).startsWith("\nReport:\n\t* Time: ")
-                .contains("\t* UDP: true\n")
-                .containsPattern("\t\\* IPv4: yes, 127\\.0\\.0\\.1:\\d+\n")
-                .contains("\t* MappingVariesByDestIP: false\n")
-                .contains("\t* Nearest DERP: Region B\n")
-                .containsPattern("\t\t- bbb: [0-9.]+(ms|µs) +\\(derp2, Region B\\)\n\t\t- aaa: [0-9.]+ms +\\(derp1, Region A\\)\n");
-        assertThat(r.err()).isEmpty(); // not a terminal: no progress lines
+        await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).untilAsserted(() -> {
+            Result r = run(args);
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).startsWith("\nReport:\n\t* Time: ")
+                    .contains("\t* UDP: true\n")
+                    .containsPattern("\t\\* IPv4: yes, 127\\.0\\.0\\.1:\\d+\n")
+                    .contains("\t* MappingVariesByDestIP: false\n")
+                    .contains("\t* Nearest DERP: Region B\n")
+                    .containsPattern("\t\t- bbb: [0-9.]+(ms|µs) +\\(derp2, Region B\\)\n"
+                            + "\t\t- aaa: [0-9.]+ms +\\(derp1, Region A\\)\n");
+            assertThat(r.err()).isEmpty(); // not a terminal: no progress lines
+        });
     }
 
     @Test
@@ -185,7 +194,6 @@ class NetcheckCommandTest {
     }
 
     private static void assertNanos(long nanos, long injectedMs) {
-        assertThat(Duration.ofNanos(nanos)).isBetween(Duration.ofMillis(injectedMs).minusMillis(1),
-                Duration.ofMillis(injectedMs + 40));
+        NetcheckProberTest.assertWithin(Duration.ofNanos(nanos), injectedMs);
     }
 }

@@ -92,8 +92,10 @@ class NetcheckInstrumentsTest {
         assertThat(otel.eventNames()).containsExactly(EVENT_NETCHECK_PREFERRED_CHANGED,
                 EVENT_NETCHECK_MAPPING_VARIES_CHANGED, EVENT_NETCHECK_PREFERRED_CHANGED, EVENT_NETCHECK_UDP_CHANGED);
         var preferred = otel.logs.getFinishedLogRecordItems().get(0);
-        assertThat(preferred.getAttributes().get(PREVIOUS)).isEqualTo(1L);
-        assertThat(preferred.getAttributes().get(CURRENT)).isEqualTo(2L);
+        assertThat(preferred.getAttributes().get(PREVIOUS_REGION_ID)).isEqualTo(1L);
+        assertThat(preferred.getAttributes().get(PREVIOUS_REGION_CODE)).isEqualTo("nyc");
+        assertThat(preferred.getAttributes().get(REGION_ID)).isEqualTo(2L);
+        assertThat(preferred.getAttributes().get(REGION_CODE)).isEqualTo("sfo");
         assertThat(preferred.getBodyValue().asString()).contains("New York City").contains("San Francisco");
     }
 

@@ -2,6 +2,7 @@ package io.derpwatch.agent.netcheck;
 
 import static io.derpwatch.agent.netcheck.NetcheckTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpNode;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,11 +39,13 @@ import org.junit.jupiter.api.Test;
  * Netcheck against real STUN: coturn on loopback addresses 127.0.0.21-28 (and 127.0.0.1), reached through the
  * lab's UDP proxies, which listen on other loopback addresses (one per region) and add a known delay.
  *
- * <p>Latency tolerance: measured must lie in [injected - 1 ms, injected + 40 ms]. Loopback STUN takes ~0.2 ms; the
- * upper margin is for scheduling on a loaded 2-core CI machine (precision is the benchmark's job).
+ * <p>Latency tolerance: measured must lie in [injected - 1 ms, injected + 25 ms]. Loopback STUN takes ~0.2 ms; the
+ * upper margin is for scheduling. On a loaded 2-core machine a thread can stall for 100 ms, which only ever adds
+ * latency: tests that compare latencies retry the whole report (Awaitility, up to 60 s) until one report is
+ * clean, instead of widening the tolerance until it means nothing. Precision is the benchmark's job.
  */
 class NetcheckProberTest {
-    private static final Duration TOLERANCE = Duration.ofMillis(40);
+    static final Duration TOLERANCE = Duration.ofMillis(25);
     private static EventLoopGroup group;
     private static EventLoopGroup labGroup;
     private static Coturn coturn;
@@ -107,6 +111,19 @@ class NetcheckProberTest {
         return p.run(map, l -> { }).get(20, TimeUnit.SECONDS);
     }
 
+    /** The first report whose latencies all match {@code injectedMs} (region id to delay), retried under load. */
+    static NetcheckReport cleanRun(NetcheckProber p, DerpMap map, Map<Integer, Long> injectedMs) {
+        AtomicReference<NetcheckReport> clean = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> {
+                    NetcheckReport r = run(p, map);
+                    assertThat(r.regionLatency()).containsOnlyKeys(injectedMs.keySet());
+                    injectedMs.forEach((id, ms) -> assertWithin(r.regionLatency().get(id), ms));
+                    clean.set(r);
+                });
+        return clean.get();
+    }
+
     @Test
     void latency_isTheInjectedDelay_andPreferredIsTheFastest() throws Exception {
         UdpNatProxy proxy = proxy(Mapping.ENDPOINT_INDEPENDENT, List.of(
@@ -114,16 +131,13 @@ class NetcheckProberTest {
         DerpMap map = map(region(1, "aaa", proxy.address(0)), region(2, "bbb", proxy.address(1)),
                 region(3, "ccc", proxy.address(2)));
 
-        NetcheckReport report = run(prober(fast()), map);
+        NetcheckReport report = cleanRun(prober(fast()), map, Map.of(1, 60L, 2, 15L, 3, 120L));
 
         assertThat(report.udp()).isTrue();
         assertThat(report.ipv4()).isTrue();
         assertThat(report.ipv4CanSend()).isTrue();
         assertThat(report.ipv6()).isFalse();
-        assertThat(report.regionLatency()).containsOnlyKeys(1, 2, 3);
-        assertWithin(report.regionV4Latency().get(1), 60);
-        assertWithin(report.regionV4Latency().get(2), 15);
-        assertWithin(report.regionV4Latency().get(3), 120);
+        assertThat(report.regionV4Latency()).isEqualTo(report.regionLatency());
         assertThat(report.latencies()).allSatisfy(l -> assertThat(l.probe()).isEqualTo(ProbeKind.STUN));
         assertThat(report.globalV4()).isPresent();
         NetcheckReport selected = new PreferredRegionSelector(Duration.ofMinutes(5)).select(report, map,
@@ -205,9 +219,8 @@ class NetcheckProberTest {
         NetcheckSettings s = settings(Map.of("stun-timeout", "1s", "captive-portal.enabled", "false",
                 "ipv6", "false", "measure-avoided-regions", "true"));
 
-        NetcheckReport report = run(prober(s), map);
+        NetcheckReport report = cleanRun(prober(s), map, Map.of(1, 40L, 2, 0L));
 
-        assertThat(report.regionLatency()).containsOnlyKeys(1, 2);
         assertThat(new PreferredRegionSelector(Duration.ofMinutes(5)).select(report, map, Instant.now())
                 .preferredDerp()).isEqualTo(1);
     }
@@ -231,15 +244,17 @@ class NetcheckProberTest {
         PreferredRegionSelector selector = new PreferredRegionSelector(Duration.ofMinutes(5));
         Instant t = Instant.now();
 
-        assertThat(selector.select(run(prober, map), map, t).preferredDerp()).isEqualTo(1);
+        assertThat(selector.select(cleanRun(prober, map, Map.of(1, 30L, 2, 60L)), map, t).preferredDerp())
+                .isEqualTo(1);
 
-        proxy.setDelay(1, Duration.ofMillis(25)); // 5 ms better than region 1: not worth switching
-        NetcheckReport small = selector.select(run(prober, map), map, t.plusSeconds(60));
-        assertThat(small.regionLatency().get(2)).isLessThan(small.regionLatency().get(1));
+        proxy.setDelay(1, Duration.ofMillis(22)); // 8 ms better than region 1: not worth switching
+        NetcheckReport small = selector.select(cleanRun(prober, map, Map.of(1, 30L, 2, 22L)), map,
+                t.plusSeconds(60));
         assertThat(small.preferredDerp()).isEqualTo(1);
 
         proxy.setDelay(0, Duration.ofMillis(150)); // region 1 got far slower: switch
-        NetcheckReport large = selector.select(run(prober, map), map, t.plusSeconds(120));
+        NetcheckReport large = selector.select(cleanRun(prober, map, Map.of(1, 150L, 2, 22L)), map,
+                t.plusSeconds(120));
         assertThat(large.preferredDerp()).isEqualTo(2);
     }
 
@@ -344,7 +359,7 @@ class NetcheckProberTest {
                 "derp" + id + ".lab.test", ip, "none", stunPort, false, 0, true)));
     }
 
-    private static void assertWithin(Duration measured, long injectedMs) {
+    static void assertWithin(Duration measured, long injectedMs) {
         Duration injected = Duration.ofMillis(injectedMs);
         assertThat(measured).isNotNull();
         assertThat(measured).isBetween(injected.minusMillis(1), injected.plus(TOLERANCE));
