@@ -236,6 +236,49 @@ class NetcheckProberTest {
     }
 
     @Test
+    void ipv6_isProbedSeparately_whenTheOsHasIt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(osHasIpv6Loopback(), "no ::1 on this machine");
+        Coturn v6 = coturn(List.of(ip("::1"), ip("127.0.0.1")));
+        closeAfter.add(v6);
+        DerpNode dual = new DerpNode("1a", 1, "derp1.lab.test", "127.0.0.1", "::1", v6.port(), false, 0, false);
+        DerpNode v6only = new DerpNode("2a", 2, "derp2.lab.test", "none", "::1", v6.port(), false, 0, false);
+        DerpMap map = map(new DerpRegion(1, "dua", "Dual", false, false, List.of(dual)),
+                new DerpRegion(2, "six", "Six", false, false, List.of(v6only)));
+        NetcheckSettings s = settings(Map.of("stun-timeout", "1s", "captive-portal.enabled", "false"));
+
+        NetcheckReport report = run(prober(s), map);
+
+        assertThat(report.osHasIpv6()).isTrue();
+        assertThat(report.ipv6()).isTrue();
+        assertThat(report.ipv6CanSend()).isTrue();
+        assertThat(report.ipv4()).isTrue();
+        assertThat(report.regionV4Latency()).containsOnlyKeys(1);
+        assertThat(report.regionV6Latency()).containsOnlyKeys(1, 2);
+        assertThat(report.globalV6()).hasValueSatisfying(a -> assertThat(a.getAddress().getHostAddress())
+                .isIn("0:0:0:0:0:0:0:1", "::1"));
+    }
+
+    @Test
+    void ipv6Off_probesNoIpv6() throws Exception {
+        DerpNode dual = new DerpNode("1a", 1, "derp1.lab.test", "127.0.0.1", "::1", coturn.port(), false, 0, false);
+        NetcheckReport report = run(prober(fast()), map(new DerpRegion(1, "dua", "Dual", false, false,
+                List.of(dual))));
+
+        assertThat(report.ipv6()).isFalse();
+        assertThat(report.ipv6CanSend()).isFalse();
+        assertThat(report.regionV4Latency()).containsOnlyKeys(1);
+        assertThat(report.regionV6Latency()).isEmpty();
+    }
+
+    private static boolean osHasIpv6Loopback() {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(new InetSocketAddress("::1", 0))) {
+            return s.getLocalPort() > 0;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    @Test
     void hysteresis_keepsTheOldRegionForASmallGain_andSwitchesForALargeOne() throws Exception {
         UdpNatProxy proxy = proxy(Mapping.ENDPOINT_INDEPENDENT, List.of(route("127.0.0.61", 21, 30),
                 route("127.0.0.62", 22, 60)));

@@ -88,7 +88,7 @@ public final class Coturn implements AutoCloseable {
 
     private void awaitReady(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+        try (DatagramSocket s = new DatagramSocket()) { // wildcard: reaches IPv4 and IPv6 loopback alike
             s.setSoTimeout(100);
             for (InetAddress a : addresses) {
                 while (true) {
