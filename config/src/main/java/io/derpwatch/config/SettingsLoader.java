@@ -50,8 +50,22 @@ public final class SettingsLoader {
         return new SettingsLoader(Map.copyOf(env), systemProperties, SettingsLoader.class.getClassLoader());
     }
 
+    /** Checks the type-specific keys of the sinks (the sinks module's job), adding to the shared problem list. */
+    @FunctionalInterface
+    public interface SinkCheck {
+        void check(List<SinkSettings> sinks, List<ConfigProblem> problems);
+    }
+
     /** Loads the defaults, the optional user file (null for none) and overrides; validates everything. */
     public DerpwatchSettings load(Path file) throws SettingsException {
+        return load(file, (sinks, problems) -> { });
+    }
+
+    /**
+     * Like {@link #load(Path)}, and also runs {@code sinkCheck} over the sinks so that every problem, core or
+     * sink-specific, is reported in one {@link SettingsException}.
+     */
+    public DerpwatchSettings load(Path file, SinkCheck sinkCheck) throws SettingsException {
         List<ConfigProblem> problems = new ArrayList<>();
         Config reference = ConfigFactory.parseResources(classLoader, "reference.conf");
         Config user = ConfigFactory.empty();
@@ -66,8 +80,7 @@ public final class SettingsLoader {
         Config resolvedReference;
         Config merged;
         try {
-            // resolve(), not resolveWith(self + env): the latter fails on ${?VAR} in the user file
-            // ("replace in parent not possible"); the env keys land at the root, outside derpwatch { }
+            // ${?VAR} looks VAR up at the root: the environment sits under everything as the last fallback.
             resolvedReference = reference.withFallback(envConfig).resolve(noEnv);
             merged = layered.withFallback(reference).withFallback(envConfig).resolve(noEnv);
         } catch (ConfigException e) {
@@ -100,6 +113,7 @@ public final class SettingsLoader {
                 ShutdownSettings.read(r.child("shutdown")),
                 readSinks(root, problems),
                 root);
+        sinkCheck.check(settings.sinks(), problems);
         r.throwIfProblems();
         return settings;
     }
@@ -268,10 +282,9 @@ public final class SettingsLoader {
     }
 
     private static String suggestion(Config reference, List<String> parentPath, String key) {
-        String parent = ConfigUtil.joinPath(parentPath.isEmpty() ? List.of() : parentPath);
         ConfigObject siblings;
         try {
-            siblings = parentPath.isEmpty() ? reference.root() : reference.getObject(parent);
+            siblings = parentPath.isEmpty() ? reference.root() : reference.getObject(ConfigUtil.joinPath(parentPath));
         } catch (ConfigException e) {
             return "";
         }

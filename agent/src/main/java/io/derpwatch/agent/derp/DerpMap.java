@@ -29,6 +29,19 @@ public record DerpMap(SortedMap<Integer, DerpRegion> regions, Map<Integer, Doubl
         return regions.values().stream().filter(r -> r.code().equals(code)).findFirst();
     }
 
+    /**
+     * This map with {@code extra}'s regions added (replacing regions with the same id), or only {@code extra}'s
+     * regions when {@code omitThese} is set: what a tailnet policy's {@code derpMap} does to the default map.
+     * Score multipliers are merged the same way.
+     */
+    public DerpMap withRegions(DerpMap extra, boolean omitThese) {
+        SortedMap<Integer, DerpRegion> merged = new TreeMap<>(omitThese ? Map.of() : regions);
+        merged.putAll(extra.regions());
+        Map<Integer, Double> scores = new java.util.HashMap<>(omitThese ? Map.of() : regionScore);
+        scores.putAll(extra.regionScore());
+        return new DerpMap(merged, scores, omitDefaultRegions || extra.omitDefaultRegions());
+    }
+
     public boolean isEmpty() {
         return regions.isEmpty();
     }

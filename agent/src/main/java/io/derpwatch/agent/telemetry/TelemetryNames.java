@@ -28,6 +28,10 @@ public final class TelemetryNames {
     public static final String NETCHECK_PREFERRED_DERP = "tailscale.netcheck.preferred_derp";
     public static final String NETCHECK_DURATION = "tailscale.netcheck.duration";
     public static final String NETCHECK_STUN_REJECTED = "derpwatch.netcheck.stun.rejected";
+    /** 1 per public address STUN saw; only when {@code report-public-addresses} is on (personal data). */
+    public static final String NETCHECK_GLOBAL_ADDRESS = "tailscale.netcheck.global_address";
+    public static final String NETCHECK_REPORTS = "derpwatch.netcheck.reports";
+    public static final String NETCHECK_DERP_MAP_REGIONS = "derpwatch.netcheck.derp_map.regions";
 
     // --- metrics: the agent itself ---
     public static final String SOURCE_SAMPLES = "derpwatch.source.samples";
@@ -54,6 +58,8 @@ public final class TelemetryNames {
     public static final AttributeKey<String> NETWORK_TYPE = AttributeKey.stringKey("network.type");
     public static final AttributeKey<String> NETCHECK_PROBE = AttributeKey.stringKey("tailscale.netcheck.probe");
     public static final AttributeKey<String> REASON = AttributeKey.stringKey("reason");
+    public static final AttributeKey<String> NETCHECK_ADDRESS = AttributeKey.stringKey("tailscale.netcheck.address");
+    public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("outcome");
     public static final AttributeKey<String> SOURCE_NAME = AttributeKey.stringKey("derpwatch.source.name");
     public static final AttributeKey<String> SINK_NAME = AttributeKey.stringKey("derpwatch.sink.name");
     public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
@@ -62,4 +68,18 @@ public final class TelemetryNames {
     public static final AttributeKey<Long> CURRENT = AttributeKey.longKey("current");
     public static final AttributeKey<String> BACKEND_STATE = AttributeKey.stringKey("tailscale.backend_state");
     public static final AttributeKey<String> LOCALAPI_SOCKET = AttributeKey.stringKey("tailscale.localapi.socket");
+
+    // --- LocalAPI status source (docs/localapi.md) ---
+    /** {@code derpwatch.source.name} of the LocalAPI status source. */
+    public static final String SOURCE_STATUS = "status";
+    public static final AttributeKey<String> HEALTH_WARNING = AttributeKey.stringKey("tailscale.health.warning.text");
+    public static final AttributeKey<Long> PREVIOUS_REGION_ID =
+            AttributeKey.longKey("tailscale.derp.previous_region.id");
+    public static final AttributeKey<String> PREVIOUS_REGION_CODE =
+            AttributeKey.stringKey("tailscale.derp.previous_region.code");
+    public static final AttributeKey<String> PREVIOUS_REGION_NAME =
+            AttributeKey.stringKey("tailscale.derp.previous_region.name");
+    public static final AttributeKey<String> LOCALAPI_PATH = AttributeKey.stringKey("tailscale.localapi.path");
+    /** On {@code derpwatch.source.error}: how many repeats of the error were not reported since the last one. */
+    public static final AttributeKey<Long> ERRORS_SUPPRESSED = AttributeKey.longKey("derpwatch.source.errors.suppressed");
 }

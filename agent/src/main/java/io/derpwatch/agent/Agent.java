@@ -1,0 +1,184 @@
+package io.derpwatch.agent;
+
+import io.derpwatch.agent.admin.AdminServer;
+import io.derpwatch.agent.home.HomeState;
+import io.derpwatch.agent.net.NettyTransport;
+import io.derpwatch.agent.source.Source;
+import io.derpwatch.agent.telemetry.ResourceFactory;
+import io.derpwatch.agent.telemetry.SignalPipeline;
+import io.derpwatch.agent.telemetry.Telemetry;
+import io.derpwatch.config.DerpwatchSettings;
+import io.derpwatch.sinks.SinkCatalog;
+import io.derpwatch.sinks.SinkContext;
+import io.derpwatch.sinks.SinkSet;
+import io.netty.channel.EventLoopGroup;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running agent: the event loop, the sources on it, the signal pipeline and the sinks, the admin server.
+ * Data flows one way: sources write state, instruments read it, the SDK hands signals to the sinks.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+    /** How the agent exports metrics. */
+    public enum Mode {
+        /** Sample on every interval and export on the telemetry export interval until stopped. */
+        CONTINUOUS,
+        /** Sample each source once, export once ({@code run --once}). */
+        ONCE
+    }
+
+    private final DerpwatchSettings settings;
+    private final EventLoopGroup group;
+    private final SinkSet sinks;
+    private final SignalPipeline pipeline;
+    private final List<Source> sources;
+    private final AdminServer admin;
+    private final HomeState home;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean firstSampleDone;
+
+    private Agent(DerpwatchSettings settings, EventLoopGroup group, SinkSet sinks, SignalPipeline pipeline,
+                  List<Source> sources, AdminServer admin, HomeState home) {
+        this.settings = settings;
+        this.group = group;
+        this.sinks = sinks;
+        this.pipeline = pipeline;
+        this.sources = sources;
+        this.admin = admin;
+        this.home = home;
+    }
+
+    /** The latest home-connection state (what the status page and tests read). */
+    public HomeState home() {
+        return home;
+    }
+
+    /** Opens the sinks, builds the sources, binds the admin server and (in continuous mode) starts sampling. */
+    public static Agent start(DerpwatchSettings settings, List<SinkCatalog.ConfiguredSink> configuredSinks,
+                              SinkContext sinkContext, Mode mode, Map<String, String> env) throws InterruptedException {
+        NettyTransport transport = NettyTransport.detect();
+        EventLoopGroup group = transport.newGroup(1);
+        SinkSet sinks = SinkSet.open(configuredSinks, sinkContext);
+        SignalPipeline pipeline = new SignalPipeline(new ResourceFactory(env).create(settings.telemetry().resourceAttributes()),
+                settings.telemetry(), sinks, mode == Mode.CONTINUOUS);
+        SourceWiring wiring = new SourceWiring(settings, group, pipeline.telemetry());
+        List<Source> sources = List.copyOf(wiring.sources);
+        AdminServer admin = null;
+        Agent[] self = new Agent[1];
+        try {
+            if (settings.admin().enabled() && mode == Mode.CONTINUOUS) {
+                admin = AdminServer.start(settings.admin(), transport, group,
+                        () -> self[0] == null || !self[0].firstSampleDone ? "first sample not done yet" : null);
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            pipeline.shutdown(Duration.ofSeconds(1));
+            throw e;
+        }
+        Agent agent = new Agent(settings, group, sinks, pipeline, sources, admin, wiring.home);
+        self[0] = agent;
+        LOG.info("derpwatch {} starting: sources {}, sinks {}, {} transport", ResourceFactory.version(),
+                sources.stream().map(Source::name).toList(), sinks.sinks().stream().map(s -> s.name()).toList(),
+                transport.epoll() ? "epoll" : "nio");
+        if (mode == Mode.CONTINUOUS) {
+            agent.startSources();
+        }
+        return agent;
+    }
+
+    public Telemetry telemetry() {
+        return pipeline.telemetry();
+    }
+
+    /** The admin server's port, or -1 when it is off. */
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
+    }
+
+    /** Null when ready (the first sample of every source is done), else the reason. */
+    public String readiness() {
+        return firstSampleDone ? null : "first sample not done yet";
+    }
+
+    private void startSources() {
+        List<CompletableFuture<Void>> first = new ArrayList<>();
+        for (Source s : sources) {
+            first.add(s.sampleOnce());
+        }
+        CompletableFuture.allOf(first.toArray(CompletableFuture[]::new))
+                .whenComplete((v, e) -> firstSampleDone = true);
+        for (Source s : sources) {
+            s.start();
+        }
+    }
+
+    /**
+     * Samples every source once, then hands everything to the sinks and waits until delivered.
+     *
+     * @return true when every sample completed and every sink delivered
+     */
+    public boolean runOnce(Duration timeout) {
+        boolean ok = true;
+        List<CompletableFuture<Void>> samples = new ArrayList<>();
+        for (Source s : sources) {
+            samples.add(s.sampleOnce());
+        }
+        try {
+            CompletableFuture.allOf(samples.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            LOG.warn("a source failed its sample: {}", e.getCause().toString());
+        } catch (TimeoutException e) {
+            LOG.warn("sources did not finish their sample within {}", timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        firstSampleDone = true;
+        if (!pipeline.flush(timeout)) {
+            LOG.error("not every sink delivered the sample");
+            ok = false;
+        }
+        if (!sinks.flush(timeout)) {
+            LOG.error("not every sink finished delivering");
+            ok = false;
+        }
+        return ok;
+    }
+
+    /** Stops sampling, delivers what is pending within {@code shutdown.timeout}, releases everything. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        Duration timeout = settings.shutdown().timeout();
+        for (Source s : sources) {
+            try {
+                s.stop();
+            } catch (RuntimeException e) {
+                LOG.warn("stopping source {}: {}", s.name(), e.toString());
+            }
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        if (!pipeline.shutdown(timeout)) {
+            LOG.warn("sinks did not finish delivering within {}", timeout);
+        }
+        sinks.shutdown(timeout);
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        LOG.info("derpwatch stopped");
+    }
+}

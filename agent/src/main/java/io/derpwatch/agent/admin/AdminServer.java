@@ -1,0 +1,58 @@
+package io.derpwatch.agent.admin;
+
+import io.derpwatch.agent.net.NettyTransport;
+import io.derpwatch.config.AdminSettings;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The admin HTTP server: {@code /healthz} and {@code /readyz} for Kubernetes probes, on the agent's event loop. */
+public final class AdminServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+
+    private final Channel channel;
+
+    private AdminServer(Channel channel) {
+        this.channel = channel;
+    }
+
+    /**
+     * Binds the server (blocking only for the bind, at start-up).
+     *
+     * @param readiness null when ready, else why not (shown by {@code /readyz})
+     */
+    public static AdminServer start(AdminSettings settings, NettyTransport transport, EventLoopGroup group,
+                                    Supplier<String> readiness) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverSocketChannel())
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192),
+                                new HttpObjectAggregator(8192), new HealthHandler(readiness));
+                    }
+                });
+        Channel ch = b.bind(new InetSocketAddress(settings.host(), settings.port())).sync().channel();
+        AdminServer server = new AdminServer(ch);
+        LOG.info("admin server listening on http://{}:{} (/healthz, /readyz)", settings.host(), server.port());
+        return server;
+    }
+
+    /** The bound port (useful with {@code port = 0}). */
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+    }
+}

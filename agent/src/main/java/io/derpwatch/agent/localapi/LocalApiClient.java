@@ -1,0 +1,130 @@
+package io.derpwatch.agent.localapi;
+
+import io.derpwatch.agent.localapi.LocalApiException.Kind;
+import io.derpwatch.config.LocalApiSettings;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An HTTP/1.1 client for tailscaled's LocalAPI over its Unix socket. Each request uses its own short-lived
+ * connection on the given event-loop group ({@code Connection: close}), so a dead or restarted tailscaled
+ * costs nothing to recover from: the next request simply connects again.
+ *
+ * <p>Requests carry {@code Host: local-tailscaled.sock} and never {@code Origin} or {@code Referer}
+ * (tailscaled answers 403 to those). The whole exchange, connect to last byte, is bounded by the timeout, and
+ * the body by the size limit. The returned future never completes on the caller's thread with an unchecked
+ * exception: every failure is a {@link LocalApiException}.
+ */
+public final class LocalApiClient {
+    /** The Host header tailscaled accepts on its socket ({@code apitype.LocalAPIHost}). */
+    public static final String LOCALAPI_HOST = "local-tailscaled.sock";
+
+    private static final int MAX_INITIAL_LINE = 4096;
+    private static final int MAX_HEADER_SIZE = 16 * 1024;
+    private static final int MAX_CHUNK_SIZE = 64 * 1024;
+
+    private final EventLoopGroup group;
+    private final LocalApiTransport transport;
+    private final Path socket;
+    private final Duration timeout;
+    private final long maxBodySize;
+
+    public LocalApiClient(EventLoopGroup group, LocalApiSettings settings) {
+        this(group, Path.of(settings.socket()), settings.timeout(), settings.maxBodySize());
+    }
+
+    public LocalApiClient(EventLoopGroup group, Path socket, Duration timeout, long maxBodySize) {
+        this.group = Objects.requireNonNull(group);
+        this.transport = LocalApiTransport.forGroup(group);
+        this.socket = Objects.requireNonNull(socket);
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("LocalAPI timeout must be positive: " + timeout);
+        }
+        if (maxBodySize <= 0) {
+            throw new IllegalArgumentException("LocalAPI max body size must be positive: " + maxBodySize);
+        }
+        this.timeout = timeout;
+        this.maxBodySize = maxBodySize;
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    /**
+     * {@code GET pathAndQuery} (such as {@code /localapi/v0/status?peers=false}); completes with the 2xx
+     * response or exceptionally with a {@link LocalApiException}.
+     */
+    public CompletableFuture<LocalApiResponse> get(String pathAndQuery) {
+        CompletableFuture<LocalApiResponse> result = new CompletableFuture<>();
+        try {
+            send(pathAndQuery, result);
+        } catch (RuntimeException e) { // e.g. the event loop is shutting down
+            result.completeExceptionally(SocketErrorClassifier.classify(e, socket));
+        }
+        return result;
+    }
+
+    private void send(String pathAndQuery, CompletableFuture<LocalApiResponse> result) {
+        EventLoop loop = group.next();
+        ChannelFuture connect = new Bootstrap()
+                .group(loop)
+                .channel(transport.channelClass())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(
+                                new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE),
+                                new ResponseCollector(maxBodySize, socket, result));
+                    }
+                })
+                .connect(transport.address(socket));
+        Channel channel = connect.channel();
+        result.whenComplete((response, failure) -> channel.close());
+        ScheduledFuture<?> deadline = loop.schedule(() -> {
+            result.completeExceptionally(new LocalApiException(Kind.TIMEOUT, socket,
+                    "no complete LocalAPI response on " + socket + " for " + pathAndQuery + " within " + timeout));
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        result.whenComplete((response, failure) -> deadline.cancel(false));
+        connect.addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                result.completeExceptionally(SocketErrorClassifier.classify(f.cause(), socket));
+                return;
+            }
+            f.channel().writeAndFlush(request(pathAndQuery)).addListener((ChannelFuture w) -> {
+                if (!w.isSuccess()) {
+                    result.completeExceptionally(SocketErrorClassifier.classify(w.cause(), socket));
+                }
+            });
+        });
+    }
+
+    private static FullHttpRequest request(String pathAndQuery) {
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, pathAndQuery);
+        request.headers()
+                .set(HttpHeaderNames.HOST, LOCALAPI_HOST)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                .set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON)
+                .set(HttpHeaderNames.USER_AGENT, "derpwatch");
+        return request;
+    }
+}

@@ -1,0 +1,73 @@
+package io.derpwatch.agent.localapi;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+
+/** A LocalAPI request failed; {@link #kind()} says how, the message says what and where. */
+public final class LocalApiException extends Exception {
+
+    /** How a LocalAPI request can fail. {@link #wireName()} is the {@code error.type} attribute value. */
+    public enum Kind {
+        /** No socket file at the configured path: tailscaled is not running, or the path is wrong. */
+        SOCKET_MISSING(true),
+        /** The socket exists but this process may not connect to it (file mode, or not root/operator). */
+        PERMISSION_DENIED(true),
+        /** The socket file exists but nothing listens on it (a stale socket of a stopped tailscaled). */
+        CONNECTION_REFUSED(true),
+        /** The connection closed before any response arrived. */
+        CONNECTION_CLOSED(true),
+        /** No complete response within {@code localapi.timeout} (connect to last byte). */
+        TIMEOUT(true),
+        /** Any other I/O failure talking to the socket. */
+        IO(true),
+        /** The response body is larger than {@code localapi.max-body-size}. */
+        BODY_TOO_LARGE(false),
+        /** The connection closed before the whole response body arrived. */
+        TRUNCATED(false),
+        /** tailscaled answered with a non-2xx status. */
+        HTTP_STATUS(false),
+        /** The response is not HTTP that can be read. */
+        PROTOCOL(false),
+        /** The body is not the JSON document expected. */
+        MALFORMED_JSON(false);
+
+        private final boolean unreachable;
+
+        Kind(boolean unreachable) {
+            this.unreachable = unreachable;
+        }
+
+        /** {@code socket_missing}, {@code timeout}, ...: the {@code error.type} attribute value. */
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** True when tailscaled could not be reached at all; false when it answered badly. */
+        public boolean unreachable() {
+            return unreachable;
+        }
+    }
+
+    private final Kind kind;
+    private final transient Path socket;
+
+    public LocalApiException(Kind kind, Path socket, String message) {
+        this(kind, socket, message, null);
+    }
+
+    public LocalApiException(Kind kind, Path socket, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = Objects.requireNonNull(kind);
+        this.socket = socket;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The socket the request went to. */
+    public Path socket() {
+        return socket;
+    }
+}

@@ -1,0 +1,216 @@
+package io.derpwatch.agent.netcheck;
+
+import static io.derpwatch.agent.telemetry.TelemetryNames.*;
+
+import io.derpwatch.agent.derp.DerpMap;
+import io.derpwatch.agent.derp.DerpRegion;
+import io.derpwatch.agent.netcheck.stun.StunRejection;
+import io.derpwatch.agent.telemetry.Telemetry;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.logs.Severity;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableLongMeasurement;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The netcheck metrics and events. Gauges read the latest report at collection time, so a region that leaves
+ * the map or stops answering disappears with the next report; events are emitted when a report changes the
+ * preferred region, UDP reachability or {@code MappingVariesByDestIP}.
+ */
+public final class NetcheckInstruments implements AutoCloseable {
+    /** The latest report and the map it was measured against. */
+    private record Snapshot(NetcheckReport report, DerpMap map) {
+    }
+
+    private final Telemetry telemetry;
+    private final boolean publicAddresses;
+    private final LongCounter rejected;
+    private final LongCounter reports;
+    private final Map<StunRejection, Attributes> rejectedAttributes = new EnumMap<>(StunRejection.class);
+    private final List<AutoCloseable> registrations = new ArrayList<>();
+    private volatile Snapshot latest;
+    private volatile int mapRegions = -1;
+    private NetcheckReport previous;
+
+    public NetcheckInstruments(Telemetry telemetry, boolean publicAddresses) {
+        this.telemetry = telemetry;
+        this.publicAddresses = publicAddresses;
+        Meter meter = telemetry.meter();
+        for (StunRejection r : StunRejection.values()) {
+            rejectedAttributes.put(r, Attributes.of(REASON, r.reason()));
+        }
+        rejected = meter.counterBuilder(NETCHECK_STUN_REJECTED).setUnit("{datagram}")
+                .setDescription("Datagrams on netcheck sockets not accepted as STUN answers, by reason").build();
+        reports = meter.counterBuilder(NETCHECK_REPORTS).setUnit("{report}")
+                .setDescription("Netcheck reports run, by outcome (ok, no_region, error)").build();
+        registrations.add(meter.gaugeBuilder(NETCHECK_REGION_LATENCY).setUnit("s")
+                .setDescription("Best latency to each DERP region in the last netcheck report")
+                .buildWithCallback(m -> {
+                    Snapshot s = latest;
+                    if (s == null) {
+                        return;
+                    }
+                    for (RegionLatency l : s.report().latencies()) {
+                        AttributesBuilder a = region(s.map(), l.regionId()).toBuilder()
+                                .put(NETWORK_TYPE, l.family().networkType())
+                                .put(NETCHECK_PROBE, l.probe().attribute());
+                        m.record(l.latency().toNanos() / 1e9, a.build());
+                    }
+                }));
+        flag(meter, NETCHECK_UDP, "1 when a UDP STUN round trip completed", r -> Optional.of(r.udp()));
+        flag(meter, NETCHECK_IPV4, "1 when an IPv4 STUN round trip completed", r -> Optional.of(r.ipv4()));
+        flag(meter, NETCHECK_IPV6, "1 when an IPv6 STUN round trip completed", r -> Optional.of(r.ipv6()));
+        flag(meter, NETCHECK_IPV4_CAN_SEND, "1 when an IPv4 STUN packet could be sent",
+                r -> Optional.of(r.ipv4CanSend()));
+        flag(meter, NETCHECK_IPV6_CAN_SEND, "1 when an IPv6 STUN packet could be sent",
+                r -> Optional.of(r.ipv6CanSend()));
+        flag(meter, NETCHECK_OS_HAS_IPV6, "1 when the OS could bind a socket to ::1",
+                r -> Optional.of(r.osHasIpv6()));
+        flag(meter, NETCHECK_MAPPING_VARIES, "1 when the NAT mapping varies by destination IP (hard NAT); "
+                + "no point when unknown", NetcheckReport::mappingVariesByDestIp);
+        flag(meter, NETCHECK_CAPTIVE_PORTAL, "1 when a captive portal was detected; no point when not checked",
+                NetcheckReport::captivePortal);
+        registrations.add(meter.gaugeBuilder(NETCHECK_PREFERRED_DERP).ofLongs().setUnit("1")
+                .setDescription("1 on the DERP region netcheck prefers")
+                .buildWithCallback(m -> {
+                    Snapshot s = latest;
+                    if (s != null && s.report().preferredDerp() != 0) {
+                        m.record(1, region(s.map(), s.report().preferredDerp()));
+                    }
+                }));
+        registrations.add(meter.gaugeBuilder(NETCHECK_DURATION).setUnit("s")
+                .setDescription("How long the last netcheck report took")
+                .buildWithCallback(m -> {
+                    Snapshot s = latest;
+                    if (s != null) {
+                        m.record(s.report().duration().toNanos() / 1e9);
+                    }
+                }));
+        registrations.add(meter.gaugeBuilder(NETCHECK_DERP_MAP_REGIONS).ofLongs().setUnit("{region}")
+                .setDescription("Regions in the DERP map netcheck measures against")
+                .buildWithCallback(m -> {
+                    int n = mapRegions;
+                    if (n >= 0) {
+                        m.record(n);
+                    }
+                }));
+        if (publicAddresses) {
+            registrations.add(meter.gaugeBuilder(NETCHECK_GLOBAL_ADDRESS).ofLongs().setUnit("1")
+                    .setDescription("The public address:port STUN saw (personal data; off by default)")
+                    .buildWithCallback(m -> {
+                        Snapshot s = latest;
+                        if (s != null) {
+                            address(m, s.report().globalV4(), AddressFamily.IPV4);
+                            address(m, s.report().globalV6(), AddressFamily.IPV6);
+                        }
+                    }));
+        }
+    }
+
+    private void flag(Meter meter, String name, String description,
+                      Function<NetcheckReport, Optional<Boolean>> value) {
+        registrations.add(meter.gaugeBuilder(name).ofLongs().setUnit("1").setDescription(description)
+                .buildWithCallback(m -> {
+                    Snapshot s = latest;
+                    if (s != null) {
+                        value.apply(s.report()).ifPresent(v -> m.record(v ? 1 : 0));
+                    }
+                }));
+    }
+
+    private static void address(ObservableLongMeasurement m, Optional<InetSocketAddress> a, AddressFamily f) {
+        a.ifPresent(addr -> m.record(1, Attributes.of(NETWORK_TYPE, f.networkType(), NETCHECK_ADDRESS,
+                NetcheckFormats.hostPort(addr))));
+    }
+
+    static Attributes region(DerpMap map, int id) {
+        DerpRegion r = map.regions().get(id);
+        AttributesBuilder b = Attributes.builder().put(REGION_ID, (long) id);
+        if (r != null) {
+            b.put(REGION_CODE, r.code()).put(REGION_NAME, r.name());
+        }
+        return b.build();
+    }
+
+    /** Counts one rejected datagram. */
+    public void rejected(StunRejection reason) {
+        rejected.add(1, rejectedAttributes.get(reason));
+    }
+
+    /** Notes the size of the DERP map in use. */
+    public void mapLoaded(DerpMap map) {
+        mapRegions = map.regions().size();
+    }
+
+    /** Publishes {@code report} (measured against {@code map}) and emits change events against the last one. */
+    public void publish(NetcheckReport report, DerpMap map) {
+        latest = new Snapshot(report, map);
+        reports.add(1, Attributes.of(OUTCOME, report.anyRegionAnswered() ? "ok" : "no_region"));
+        NetcheckReport last = previous;
+        previous = report;
+        if (last == null) {
+            return;
+        }
+        if (last.preferredDerp() != report.preferredDerp()) {
+            AttributesBuilder b = region(map, report.preferredDerp()).toBuilder()
+                    .put(PREVIOUS_REGION_ID, (long) last.preferredDerp());
+            map.region(last.preferredDerp()).ifPresent(r -> b.put(PREVIOUS_REGION_CODE, r.code())
+                    .put(PREVIOUS_REGION_NAME, r.name()));
+            Attributes a = b.build();
+            String from = name(map, last.preferredDerp());
+            String to = name(map, report.preferredDerp());
+            telemetry.events().emit(EVENT_NETCHECK_PREFERRED_CHANGED, Severity.INFO,
+                    "netcheck preferred DERP region changed from " + from + " to " + to, a);
+        }
+        if (last.udp() != report.udp()) {
+            telemetry.events().emit(EVENT_NETCHECK_UDP_CHANGED, report.udp() ? Severity.INFO : Severity.WARN,
+                    report.udp() ? "UDP to DERP regions works again" : "no UDP STUN reply from any DERP region",
+                    Attributes.of(PREVIOUS, last.udp() ? 1L : 0L, CURRENT, report.udp() ? 1L : 0L));
+        }
+        Optional<Boolean> was = last.mappingVariesByDestIp();
+        Optional<Boolean> is = report.mappingVariesByDestIp();
+        if (was.isPresent() && is.isPresent() && !was.equals(is)) {
+            telemetry.events().emit(EVENT_NETCHECK_MAPPING_VARIES_CHANGED, is.get() ? Severity.WARN : Severity.INFO,
+                    is.get() ? "NAT mapping now varies by destination IP (hard NAT): direct connections get harder"
+                            : "NAT mapping no longer varies by destination IP",
+                    Attributes.of(PREVIOUS, was.get() ? 1L : 0L, CURRENT, is.get() ? 1L : 0L));
+        }
+    }
+
+    /** Forgets the latest report (its values stop being exported), e.g. when netcheck cannot run at all. */
+    public void clear() {
+        latest = null;
+    }
+
+    /** Counts a report that could not run. */
+    public void failed() {
+        reports.add(1, Attributes.of(OUTCOME, "error"));
+    }
+
+    private static String name(DerpMap map, int id) {
+        if (id == 0) {
+            return "none";
+        }
+        return map.region(id).map(r -> r.name() + " (" + r.code() + ", " + id + ")").orElse(String.valueOf(id));
+    }
+
+    /** Unregisters the observable instruments. */
+    @Override
+    public void close() {
+        for (AutoCloseable c : registrations) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // an SDK instrument's close does not fail
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.derpwatch.agent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            CommandLine cl = Main.commandLine();
+            cl.setOut(new PrintWriter(System.out, true));
+            cl.setErr(new PrintWriter(System.err, true));
+            return cl.execute(args);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void help_listsTheCommandsAndExitCodes() {
+        assertThat(run("--help")).isZero();
+
+        assertThat(stdout()).contains("run", "validate", "Exit codes:", "invalid configuration");
+    }
+
+    @Test
+    void validate_acceptsAGoodFile_withExitCode0() throws Exception {
+        Path f = Files.writeString(dir.resolve("ok.conf"), "derpwatch.sinks.stdout.format = text\n");
+
+        assertThat(run("validate", "--config", f.toString())).isZero();
+
+        assertThat(stdout()).contains(f + ": OK (sinks: stdout (stdout))");
+    }
+
+    @Test
+    void validate_rejectsABadFile_withExitCode2_andEveryProblemOnStderr() throws Exception {
+        Path f = Files.writeString(dir.resolve("bad.conf"),
+                "derpwatch {\n  status.interval = soon\n  sinks.stdout.format = yaml\n}\n");
+
+        assertThat(run("validate", "--config", f.toString())).isEqualTo(2);
+
+        assertThat(stderr()).contains("the configuration has 2 problems:",
+                f + ": 2: derpwatch.status.interval: bad duration \"soon\"",
+                f + ": 3: derpwatch.sinks.stdout.format: unknown value \"yaml\" (expected one of otlp-json, text)");
+        assertThat(stdout()).isEmpty();
+    }
+
+    @Test
+    void run_refusesToStart_withExitCode2_onABadConfig() throws Exception {
+        Path f = Files.writeString(dir.resolve("bad.conf"), "derpwatch.nope = 1\n");
+
+        assertThat(run("run", "--once", "--config", f.toString())).isEqualTo(2);
+
+        assertThat(stderr()).contains(f + ": 1: derpwatch.nope: unknown key");
+    }
+
+    @Test
+    void unknownOption_isAUsageError_withExitCode2() {
+        assertThat(run("run", "--bogus")).isEqualTo(2);
+
+        assertThat(stderr()).contains("Unknown option: '--bogus'");
+    }
+}

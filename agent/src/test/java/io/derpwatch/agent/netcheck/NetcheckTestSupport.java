@@ -1,0 +1,117 @@
+package io.derpwatch.agent.netcheck;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.derpwatch.agent.derp.DerpMap;
+import io.derpwatch.agent.derp.DerpNode;
+import io.derpwatch.agent.derp.DerpRegion;
+import io.derpwatch.config.NetcheckSettings;
+import io.derpwatch.config.SettingsException;
+import io.derpwatch.config.SettingsLoader;
+import io.derpwatch.lab.net.Coturn;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Assumptions;
+
+/** Shared helpers for netcheck tests: settings from reference.conf with overrides, coturn, maps, fixtures. */
+final class NetcheckTestSupport {
+    private NetcheckTestSupport() {
+    }
+
+    /** The netcheck settings of reference.conf with {@code derpwatch.netcheck.<key>} overrides. */
+    static NetcheckSettings settings(Map<String, String> overrides) {
+        Properties p = new Properties();
+        p.putAll(stdoutSinkTypeIfMissing());
+        overrides.forEach((k, v) -> p.setProperty("derpwatch.netcheck." + k, v));
+        try {
+            return SettingsLoader.with(Map.of(), p).load(null).netcheck();
+        } catch (SettingsException e) {
+            throw new AssertionError(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * reference.conf configures a {@code stdout} sink whose type the sinks module registers; until that module's
+     * reference.conf is on this branch, declare the type so the loader accepts the defaults.
+     */
+    static Map<String, String> stdoutSinkTypeIfMissing() {
+        boolean known = com.typesafe.config.ConfigFactory.parseResources("reference.conf")
+                .hasPath("derpwatch.sink-types.stdout");
+        return known ? Map.of() : Map.of("derpwatch.sink-types.stdout.enabled", "true");
+    }
+
+    /** Starts coturn on {@code addresses}; skips the test when coturn is missing, fails instead when CI=true. */
+    static Coturn coturn(List<InetAddress> addresses) throws IOException, InterruptedException {
+        if (Coturn.executable().isEmpty()) {
+            if ("true".equals(System.getenv("CI"))) {
+                fail("turnserver (coturn) is required in CI: apt-get install -y coturn");
+            }
+            Assumptions.abort("turnserver (coturn) is not installed: skipping the real-STUN test "
+                    + "(apt-get install -y coturn)");
+        }
+        return Coturn.start(addresses);
+    }
+
+    static InetAddress ip(String s) {
+        try {
+            return InetAddress.getByName(s);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(s, e);
+        }
+    }
+
+    static List<InetAddress> ips(String prefix, int from, int to) {
+        List<InetAddress> out = new ArrayList<>();
+        for (int i = from; i <= to; i++) {
+            out.add(ip(prefix + i));
+        }
+        return out;
+    }
+
+    /** A region with one STUN node at {@code stun} (IPv6 disabled so tests never wait on DNS). */
+    static DerpRegion region(int id, String code, InetSocketAddress stun) {
+        return new DerpRegion(id, code, "Region " + code, false, false, List.of(node(id, stun)));
+    }
+
+    static DerpNode node(int region, InetSocketAddress stun) {
+        return new DerpNode(region + "a", region, "derp" + region + ".lab.test", stun.getAddress().getHostAddress(),
+                "none", stun.getPort(), false, 0, false);
+    }
+
+    static DerpMap map(DerpRegion... regions) {
+        TreeMap<Integer, DerpRegion> m = new TreeMap<>();
+        for (DerpRegion r : regions) {
+            m.put(r.id(), r);
+        }
+        return new DerpMap(m, Map.of(), false);
+    }
+
+    /** The shared fixtures directory (see COMMON.md). */
+    static Path fixtures() {
+        for (String name : List.of("fixtures.dir", "derpwatch.fixtures")) {
+            String prop = System.getProperty(name);
+            if (prop != null && Files.isDirectory(Path.of(prop))) {
+                return Path.of(prop);
+            }
+        }
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null) {
+            for (Path candidate : List.of(dir.resolve("shared/fixtures"), dir.resolve("../shared/fixtures"))) {
+                if (Files.isDirectory(candidate)) {
+                    return candidate.normalize();
+                }
+            }
+            dir = dir.getParent();
+        }
+        throw new IllegalStateException("shared/fixtures not found");
+    }
+}

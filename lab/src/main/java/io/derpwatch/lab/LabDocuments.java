@@ -1,0 +1,105 @@
+package io.derpwatch.lab;
+
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The documents the emulator serves: a real {@code tailscale status --json} and a real DERP map, shipped as
+ * resources (see {@code SOURCES.txt} beside them), with the parts a {@link LabNodeState} controls rewritten.
+ * Output is indented with tabs and ends in a newline, as tailscaled's {@code json.Encoder} writes it.
+ */
+final class LabDocuments {
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectWriter writer;
+    private final ObjectNode status;
+    private final byte[] derpMap;
+    private byte[] padded;
+
+    LabDocuments() {
+        DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
+                .withObjectIndenter(new DefaultIndenter("\t", "\n"))
+                .withArrayIndenter(new DefaultIndenter("\t", "\n"));
+        writer = mapper.writer(printer);
+        status = (ObjectNode) read("status.json");
+        derpMap = bytes(read("derpmap.json"));
+    }
+
+    String version() {
+        return status.path("Version").asText("");
+    }
+
+    /** The status document as this state makes it; {@code peers=false} leaves {@code Peer} null. */
+    byte[] status(LabNodeState state, boolean peers) {
+        ObjectNode doc = status.deepCopy();
+        doc.put("BackendState", state.backendState());
+        if (state.selfPresent()) {
+            ((ObjectNode) doc.get("Self")).put("Relay", state.relay());
+        } else {
+            doc.remove("Self");
+        }
+        ArrayNode health = doc.putArray("Health");
+        state.health().forEach(health::add);
+        if (!peers) {
+            doc.set("Peer", NullNode.getInstance());
+        }
+        return bytes(doc);
+    }
+
+    byte[] derpMap(LabNodeState state) {
+        return state.derpMapPresent() ? derpMap.clone() : "null\n".getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * A syntactically valid status document padded with an extra field to at least {@code size} bytes; made
+     * once per size (from the default state) so an oversized answer costs no more than a normal one.
+     */
+    synchronized byte[] padded(int size) {
+        if (padded == null || padded.length < size) {
+            ObjectNode doc = (ObjectNode) readBytes(status(LabNodeState.connected(), false));
+            doc.put("LabPadding", "x".repeat(size));
+            padded = bytes(doc);
+        }
+        return padded;
+    }
+
+    private JsonNode read(String name) {
+        try (InputStream in = LabDocuments.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("lab resource missing: " + name);
+            }
+            return mapper.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("lab resource unreadable: " + name, e);
+        }
+    }
+
+    private JsonNode readBytes(byte[] json) {
+        try {
+            return mapper.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private byte[] bytes(JsonNode node) {
+        try {
+            byte[] body = writer.writeValueAsBytes(node);
+            byte[] withNewline = new byte[body.length + 1];
+            System.arraycopy(body, 0, withNewline, 0, body.length);
+            withNewline[body.length] = '\n';
+            return withNewline;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

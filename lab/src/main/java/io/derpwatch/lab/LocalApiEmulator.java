@@ -1,0 +1,198 @@
+package io.derpwatch.lab;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A tailscaled LocalAPI on a real Unix socket: a Netty HTTP/1.1 server serving a real status document and DERP
+ * map (see {@code SOURCES.txt}), whose node state tests and the demo can change while it runs, and which can
+ * misbehave on demand ({@link Misbehaviour}). It runs on its own one-thread event loop (epoll when the native
+ * transport is on the classpath, NIO otherwise), so it is a separate peer from whatever talks to it.
+ */
+public final class LocalApiEmulator implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalApiEmulator.class);
+
+    private final Path socket;
+    private final EventLoopGroup group;
+    private final Channel server;
+    private final ChannelGroup held;
+    private final AtomicReference<LabNodeState> state = new AtomicReference<>(LabNodeState.connected());
+    private final AtomicReference<byte[]> statusDocument = new AtomicReference<>();
+    private final AtomicReference<Misbehaviour> misbehaviour = new AtomicReference<>(Misbehaviour.NONE);
+    private final Map<String, Misbehaviour> pathMisbehaviours = new ConcurrentHashMap<>();
+    private final AtomicReference<LabRequest> lastRequest = new AtomicReference<>();
+    private final AtomicInteger requests = new AtomicInteger();
+
+    private LocalApiEmulator(Path socket, EventLoopGroup group, Channel server, ChannelGroup held) {
+        this.socket = socket;
+        this.group = group;
+        this.server = server;
+        this.held = held;
+    }
+
+    /**
+     * Listens on {@code socket} (a stale file there is removed first, as tailscaled does) and returns once
+     * the socket accepts connections.
+     */
+    public static LocalApiEmulator start(Path socket) {
+        boolean epoll = Epoll.isAvailable();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("derpwatch-lab", true),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        try {
+            Files.deleteIfExists(socket);
+            ChannelGroup held = new DefaultChannelGroup("lab-held", group.next());
+            LabDocuments documents = new LabDocuments();
+            Holder holder = new Holder();
+            Class<? extends ServerChannel> channelClass = epoll
+                    ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class;
+            SocketAddress address = epoll
+                    ? new DomainSocketAddress(socket.toString()) : UnixDomainSocketAddress.of(socket);
+            Channel server = new ServerBootstrap()
+                    .group(group)
+                    .channel(channelClass)
+                    .childHandler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
+                                    holder.handler);
+                        }
+                    })
+                    .bind(address).syncUninterruptibly().channel();
+            LocalApiEmulator emulator = new LocalApiEmulator(socket, group, server, held);
+            holder.handler = new LocalApiHandler(emulator, documents);
+            log.info("lab LocalAPI listening on {} ({})", socket, epoll ? "epoll" : "nio");
+            return emulator;
+        } catch (IOException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new UncheckedIOException("lab LocalAPI could not listen on " + socket, e);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** Lets the channel initializer see the handler, which needs the emulator built after bind. */
+    private static final class Holder {
+        volatile LocalApiHandler handler;
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    public LabNodeState state() {
+        return state.get();
+    }
+
+    public void setState(LabNodeState newState) {
+        state.set(Objects.requireNonNull(newState));
+    }
+
+    public LabNodeState update(UnaryOperator<LabNodeState> change) {
+        return state.updateAndGet(change);
+    }
+
+    /**
+     * Serves {@code document} verbatim as {@code /localapi/v0/status} (a real {@code tailscale status --json}
+     * capture, say) instead of the document built from {@link #state()}; null goes back to the built one.
+     */
+    public void serveStatusDocument(byte[] document) {
+        statusDocument.set(document == null ? null : document.clone());
+    }
+
+    Optional<byte[]> statusDocument() {
+        return Optional.ofNullable(statusDocument.get());
+    }
+
+    public Misbehaviour misbehaviour() {
+        return misbehaviour.get();
+    }
+
+    /** Answers every following request this way, until set back to {@link Misbehaviour#NONE}. */
+    public void misbehave(Misbehaviour how) {
+        misbehaviour.set(Objects.requireNonNull(how));
+    }
+
+    /**
+     * Answers requests for {@code path} (such as {@code /localapi/v0/derpmap}, without query) this way, over
+     * {@link #misbehave(Misbehaviour)}; {@link Misbehaviour#NONE} clears it.
+     */
+    public void misbehaveOn(String path, Misbehaviour how) {
+        if (how == Misbehaviour.NONE) {
+            pathMisbehaviours.remove(path);
+        } else {
+            pathMisbehaviours.put(path, how);
+        }
+    }
+
+    Misbehaviour misbehaviourFor(String path) {
+        return pathMisbehaviours.getOrDefault(path, misbehaviour.get());
+    }
+
+    /** How many requests have arrived (including rejected and unanswered ones). */
+    public int requestCount() {
+        return requests.get();
+    }
+
+    public Optional<LabRequest> lastRequest() {
+        return Optional.ofNullable(lastRequest.get());
+    }
+
+    /** Starts running {@code scenario} on the emulator's event loop; close the runner to stop it. */
+    public ScenarioRunner run(LabScenario scenario) {
+        return new ScenarioRunner(this, group.next(), scenario);
+    }
+
+    void record(LabRequest request) {
+        lastRequest.set(request);
+        requests.incrementAndGet();
+    }
+
+    void hold(Channel channel) {
+        held.add(channel);
+    }
+
+    /** Stops listening, drops every connection and removes the socket file. */
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+        held.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            log.warn("lab could not remove {}: {}", socket, e.toString());
+        }
+    }
+}
