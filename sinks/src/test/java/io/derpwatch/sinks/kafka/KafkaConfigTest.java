@@ -52,6 +52,7 @@ class KafkaConfigTest {
         Map<String, Object> props = KafkaSink.producerProperties(s);
         assertThat(props).containsEntry("acks", "all").containsEntry("enable.idempotence", "true")
                 .containsEntry("compression.type", "lz4").containsEntry("max.block.ms", "10000")
+                .containsEntry("buffer.memory", "8388608")
                 .containsEntry("bootstrap.servers", "k:9092");
         assertThat(s.toString()).contains("security.protocol=SASL_SSL").doesNotContain("hunter2")
                 .doesNotContain("changeit");
