@@ -71,6 +71,7 @@ public final class DeliveringSink implements Sink {
     private boolean failing;
     private String lastError;
     private boolean queueClosed;
+    private boolean warnedFull;
 
     private DeliveringSink(Sink inner, DeliverySettings settings, BatchQueue queue) {
         this.name = inner.name();
@@ -301,6 +302,12 @@ public final class DeliveringSink implements Sink {
 
     private void drop(DropReason reason, long count) {
         dropped.merge(reason, count, Long::sum);
+        if (reason == DropReason.QUEUE_FULL && !warnedFull) {
+            warnedFull = true;
+            LOG.warn("sink {}: queue full ({} batches / {} bytes), dropping the {} batches; counted in "
+                    + "derpwatch.sink.items.dropped{reason=queue_full}", name, settings.maxBatches(), queue.maxBytes(),
+                    settings.dropNewest() ? "newest" : "oldest");
+        }
     }
 
     private void handleCorrupt(Exception e) {
@@ -312,6 +319,20 @@ public final class DeliveringSink implements Sink {
     }
 
     private void runWorker() {
+        try {
+            deliverLoop();
+        } catch (RuntimeException | Error e) {
+            LOG.error("sink {}: delivery worker stopped by an unexpected error; batches stay queued", name, e);
+            lock.lock();
+            try {
+                lastError = "delivery worker stopped: " + e;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void deliverLoop() {
         long currentHead = -1;
         long firstAttemptNanos = 0;
         int attempt = 0;
@@ -361,6 +382,7 @@ public final class DeliveringSink implements Sink {
                 if (failure == null) {
                     removeHead();
                     exported++;
+                    warnedFull = false;
                     if (failing) {
                         failing = false;
                         LOG.info("sink {}: delivering again", name);
