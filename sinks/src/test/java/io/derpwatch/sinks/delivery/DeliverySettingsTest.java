@@ -2,10 +2,13 @@ package io.derpwatch.sinks.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.derpwatch.sinks.SinkContext;
+import io.derpwatch.sinks.testing.LinesSinkProvider;
 import io.derpwatch.sinks.testing.TestSinks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,9 +36,9 @@ class DeliverySettingsTest {
     void backoff_growsExponentially_withJitter_andIsCapped() {
         DeliverySettings settings = new DeliverySettings(10, 1 << 20, false, false, dir, 1 << 20,
                 Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofHours(1));
-        DeliveringSink sink = DeliveringSink.start(new io.derpwatch.sinks.testing.LinesSinkProvider()
-                .configure(TestSinks.settings("b", "test-lines", ""), new java.util.ArrayList<>())
-                .open(io.derpwatch.sinks.SinkContext.forProcess()), settings);
+        DeliveringSink sink = DeliveringSink.start(new LinesSinkProvider()
+                .configure(TestSinks.settings("b", "test-lines", ""), new ArrayList<>())
+                .open(SinkContext.forProcess()), settings);
         try {
             for (int attempt = 0; attempt < 8; attempt++) {
                 long expected = Math.min(100L << attempt, 2000) * 1_000_000L;

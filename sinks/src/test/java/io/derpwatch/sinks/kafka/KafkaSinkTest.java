@@ -9,16 +9,23 @@ import io.derpwatch.sinks.SinkSet;
 import io.derpwatch.sinks.SinkStats;
 import io.derpwatch.sinks.testing.TestData;
 import io.derpwatch.sinks.testing.TestSinks;
+import io.derpwatch.sinks.testing.OtlpReceiver;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -146,23 +153,22 @@ class KafkaSinkTest {
     @Test
     void otlpAndKafkaSinksTogether_receiveTheSameBatches_fromTheRealSdk() throws Exception {
         createTopics("m4", "l4");
-        try (io.derpwatch.sinks.testing.OtlpReceiver receiver = io.derpwatch.sinks.testing.OtlpReceiver.start()) {
+        try (OtlpReceiver receiver = OtlpReceiver.start()) {
             sinks = TestSinks.open(
                     TestSinks.settings("kafka-test", "kafka", "brokers = \"" + cluster.bootstrapServers()
                             + "\"\nmetrics-topic = m4\nlogs-topic = l4\n"),
                     TestSinks.settings("otlp-test", "otlp", "endpoint = \"" + receiver.grpcEndpoint() + "\""));
-            io.opentelemetry.sdk.metrics.SdkMeterProvider meters = io.opentelemetry.sdk.metrics.SdkMeterProvider
-                    .builder().setResource(TestData.RESOURCE).registerMetricReader(
-                            io.opentelemetry.sdk.metrics.export.PeriodicMetricReader.builder(sinks.metricExporter())
-                                    .setInterval(Duration.ofHours(1)).build()).build();
-            java.util.concurrent.atomic.AtomicLong value = new java.util.concurrent.atomic.AtomicLong();
+            SdkMeterProvider meters = SdkMeterProvider.builder().setResource(TestData.RESOURCE)
+                    .registerMetricReader(PeriodicMetricReader.builder(sinks.metricExporter())
+                            .setInterval(Duration.ofHours(1)).build())
+                    .build();
+            AtomicLong value = new AtomicLong();
             meters.get("io.derpwatch").gaugeBuilder("tailscale.derp.home_connection").ofLongs()
                     .buildWithCallback(m -> m.record(value.get(),
-                            io.opentelemetry.api.common.Attributes.of(
-                                    io.opentelemetry.api.common.AttributeKey.stringKey(SEQ), Long.toString(value.get()))));
+                            Attributes.of(AttributeKey.stringKey(SEQ), Long.toString(value.get()))));
             for (int i = 0; i < 3; i++) {
                 value.set(i);
-                meters.forceFlush().join(5, java.util.concurrent.TimeUnit.SECONDS);
+                meters.forceFlush().join(5, TimeUnit.SECONDS);
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> sinks.stats().stream().allMatch(s -> s.exported() == 3));
 
