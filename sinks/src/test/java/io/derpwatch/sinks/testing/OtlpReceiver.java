@@ -147,11 +147,11 @@ public final class OtlpReceiver implements AutoCloseable {
     }
 
     public String grpcEndpoint() {
-        return (tls != null ? "https" : "http") + "://" + (tls != null ? "localhost" : "127.0.0.1") + ":" + grpcPort;
+        return (tls != null ? "https" : "http") + "://127.0.0.1:" + grpcPort;
     }
 
     public String httpEndpoint() {
-        return (tls != null ? "https" : "http") + "://" + (tls != null ? "localhost" : "127.0.0.1") + ":" + httpPort;
+        return (tls != null ? "https" : "http") + "://127.0.0.1:" + httpPort;
     }
 
     public List<ExportMetricsServiceRequest> metrics() {
