@@ -40,6 +40,22 @@ final class CountingOtlpReceiver implements AutoCloseable {
                 }
             }
         };
+        // below the kernel's ephemeral range, so the port is still free when the receiver is restarted
+        IOException last = null;
+        for (int i = 0; i < 100; i++) {
+            int candidate = port != 0 ? port : java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_000);
+            try {
+                server = build(candidate, raw).start();
+                port = server.getPort();
+                return;
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private Server build(int port, MethodDescriptor.Marshaller<byte[]> raw) {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));
         for (String service : new String[] {"opentelemetry.proto.collector.metrics.v1.MetricsService",
                 "opentelemetry.proto.collector.logs.v1.LogsService"}) {
@@ -55,8 +71,7 @@ final class CountingOtlpReceiver implements AutoCloseable {
                         response.onCompleted();
                     })).build());
         }
-        server = builder.build().start();
-        port = server.getPort();
+        return builder.build();
     }
 
     void stop() throws InterruptedException {

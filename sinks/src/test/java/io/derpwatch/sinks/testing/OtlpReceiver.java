@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
@@ -72,9 +73,45 @@ public final class OtlpReceiver implements AutoCloseable {
         return r;
     }
 
-    /** Starts (again) on the same ports as before, or on free ports the first time. */
+    /**
+     * Starts (again) on the same ports as before, or on free ports the first time. Ports are picked below the
+     * kernel's ephemeral range (32768+), so a port freed by {@link #stopServers()} is not taken by some client
+     * connection before the restart.
+     */
     public synchronized void startServers() throws IOException {
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", grpcPort))
+        grpc = bind(grpcPort, this::startGrpc);
+        grpcPort = grpc.getPort();
+        http = bind(httpPort, this::startHttp);
+        httpPort = http.getAddress().getPort();
+    }
+
+    private interface Binder<T> {
+        T bind(int port) throws IOException;
+    }
+
+    private static <T> T bind(int fixedPort, Binder<T> binder) throws IOException {
+        IOException last = null;
+        for (int i = 0; i < 100; i++) {
+            int port = fixedPort != 0 ? fixedPort : ThreadLocalRandom.current().nextInt(20_000, 32_000);
+            try {
+                return binder.bind(port);
+            } catch (IOException e) {
+                last = e;
+                if (fixedPort != 0) {
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                }
+            }
+        }
+        throw last;
+    }
+
+    private Server startGrpc(int port) throws IOException {
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                 .addService(new Metrics()).addService(new Logs())
                 .intercept(new io.grpc.ServerInterceptor() {
                     @Override
@@ -96,10 +133,12 @@ public final class OtlpReceiver implements AutoCloseable {
             }
             builder.sslContext(ssl.build());
         }
-        grpc = builder.build().start();
-        grpcPort = grpc.getPort();
+        return builder.build().start();
+    }
 
-        InetSocketAddress httpAddress = new InetSocketAddress("127.0.0.1", httpPort);
+    private HttpServer startHttp(int port) throws IOException {
+        InetSocketAddress httpAddress = new InetSocketAddress("127.0.0.1", port);
+        HttpServer server;
         if (tls != null) {
             HttpsServer https = HttpsServer.create(httpAddress, 16);
             SslContextBuilder ssl = SslContextBuilder.forServer(tls.certChain(), tls.key())
@@ -117,14 +156,14 @@ public final class OtlpReceiver implements AutoCloseable {
                     params.setSSLParameters(p);
                 }
             });
-            http = https;
+            server = https;
         } else {
-            http = HttpServer.create(httpAddress, 16);
+            server = HttpServer.create(httpAddress, 16);
         }
-        http.createContext("/v1/metrics", ex -> handleHttp(ex, true));
-        http.createContext("/v1/logs", ex -> handleHttp(ex, false));
-        http.start();
-        httpPort = http.getAddress().getPort();
+        server.createContext("/v1/metrics", ex -> handleHttp(ex, true));
+        server.createContext("/v1/logs", ex -> handleHttp(ex, false));
+        server.start();
+        return server;
     }
 
     /** Stops both servers; clients see connection refused until {@link #startServers()}. */
