@@ -14,7 +14,7 @@ import io.opentelemetry.api.metrics.ObservableLongMeasurement;
  * through the same sinks, so a sink that is down reports its own losses once it is back (or through the others).
  */
 public final class SinkInstruments implements AutoCloseable {
-    private static final String UNIT = "{batch}";
+    private static final String UNIT = "{item}"; // one item = one batch, see docs/configuration.md#sinks
     private final BatchCallback callback;
 
     private SinkInstruments(BatchCallback callback) {
