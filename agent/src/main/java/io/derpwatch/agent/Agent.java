@@ -6,6 +6,7 @@ import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.source.Source;
 import io.derpwatch.agent.telemetry.ResourceFactory;
 import io.derpwatch.agent.telemetry.SignalPipeline;
+import io.derpwatch.agent.telemetry.SinkInstruments;
 import io.derpwatch.agent.telemetry.Telemetry;
 import io.derpwatch.config.DerpwatchSettings;
 import io.derpwatch.sinks.SinkCatalog;
@@ -73,6 +74,8 @@ public final class Agent implements AutoCloseable {
         SinkSet sinks = SinkSet.open(configuredSinks, sinkContext);
         SignalPipeline pipeline = new SignalPipeline(new ResourceFactory(env).create(settings.telemetry().resourceAttributes()),
                 settings.telemetry(), sinks, mode == Mode.CONTINUOUS);
+        // the sinks' own health (exported/failed/dropped/queued) goes out through the same sinks
+        SinkInstruments.register(pipeline.telemetry().meter(), sinks);
         SourceWiring wiring = new SourceWiring(settings, group, pipeline.telemetry());
         List<Source> sources = List.copyOf(wiring.sources);
         AdminServer admin = null;
