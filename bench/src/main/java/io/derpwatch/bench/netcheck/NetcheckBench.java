@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>the distribution of |measured - injected| per region latency,</li>
  *   <li>the prober event loop's CPU time per report (ThreadMXBean thread CPU time of the loop thread).</li>
  * </ul>
- * Usage: {@code java -cp derpwatch-bench.jar io.derpwatch.bench.netcheck.NetcheckBench [reports] [warmup]}.
+ * Usage: {@code java -cp derpwatch-bench.jar io.derpwatch.bench.netcheck.NetcheckBench [reports] [warmup]};
+ * {@code -Dbench.zeroDelay=true} runs the same path with no added delay (the proxy + coturn + loopback floor).
  */
 public final class NetcheckBench {
     private static final int REGIONS = 30;
@@ -53,8 +54,9 @@ public final class NetcheckBench {
             upstreams.add(InetAddress.getByName("127.0.2." + (i + 1)));
         }
         long[] injected = new long[REGIONS];
+        boolean zero = Boolean.getBoolean("bench.zeroDelay"); // calibration: the path without added delay
         for (int i = 0; i < REGIONS; i++) {
-            injected[i] = Duration.ofMillis(1).toNanos() + Math.round(i * (149e6 / (REGIONS - 1)));
+            injected[i] = zero ? 0 : Duration.ofMillis(1).toNanos() + Math.round(i * (149e6 / (REGIONS - 1)));
         }
         EventLoopGroup proberGroup = LabEventLoops.newGroup(1);
         EventLoopGroup labGroup = LabEventLoops.newGroup(1);
