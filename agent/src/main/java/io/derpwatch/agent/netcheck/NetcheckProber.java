@@ -104,7 +104,15 @@ public final class NetcheckProber implements AutoCloseable {
 
     @Override
     public void close() {
-        loop.execute(resolver::close);
+        if (loop.inEventLoop()) {
+            resolver.close();
+            return;
+        }
+        try {
+            loop.execute(resolver::close);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            resolver.close(); // the loop is already shutting down
+        }
     }
 
     /** The probes of one region over one family. */

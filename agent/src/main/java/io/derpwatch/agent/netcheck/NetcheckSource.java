@@ -124,6 +124,9 @@ public final class NetcheckSource implements Source {
     @Override
     public void stop() {
         loop.execute(() -> {
+            if (stopped) {
+                return;
+            }
             stopped = true;
             if (nextReport != null) {
                 nextReport.cancel(false);
