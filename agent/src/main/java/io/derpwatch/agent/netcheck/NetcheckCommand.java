@@ -54,7 +54,7 @@ public final class NetcheckCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Show region ids in the latency list and log more.")
     boolean verbose;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (HOCON).")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Configuration file (HOCON).")
     Path config;
 
     @Spec

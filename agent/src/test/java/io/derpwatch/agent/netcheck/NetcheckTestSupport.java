@@ -39,6 +39,13 @@ final class NetcheckTestSupport {
         }
     }
 
+    /** {@code s} with another {@code derp-map} section. */
+    static NetcheckSettings withDerpMap(NetcheckSettings s, NetcheckSettings.DerpMapSettings m) {
+        return new NetcheckSettings(s.enabled(), s.interval(), s.timeout(), s.stunTimeout(), s.tries(),
+                s.tryInterval(), s.ipv4(), s.ipv6(), s.measureAvoidedRegions(), s.reportPublicAddresses(),
+                s.preferredHistory(), s.httpsFallback(), s.captivePortal(), m);
+    }
+
     /**
      * reference.conf configures a {@code stdout} sink whose type the sinks module registers; until that module's
      * reference.conf is on this branch, declare the type so the loader accepts the defaults.
