@@ -55,6 +55,8 @@ public final class NetcheckProber implements AutoCloseable {
     private final Consumer<StunRejection> rejected;
     private final Clock clock;
     private final int captivePortalPort;
+    private CompletableFuture<Void> warmUp;
+    static final int WARM_UP_REPORTS = 3;
 
     /**
      * @param ssl               the TLS client context for the HTTPS fallback (trusting the DERP servers)
@@ -76,14 +78,60 @@ public final class NetcheckProber implements AutoCloseable {
     /** Runs one full report over {@code map}; {@code progress} sees each region's latency as it arrives. */
     public CompletableFuture<NetcheckReport> run(DerpMap map, Consumer<RegionLatency> progress) {
         CompletableFuture<NetcheckReport> out = new CompletableFuture<>();
-        loop.execute(() -> {
+        warmedUp().whenComplete((x, e) -> loop.execute(() -> {
             try {
-                new ReportRun(map, progress, out).start();
-            } catch (RuntimeException e) {
-                out.completeExceptionally(e);
+                new ReportRun(map, progress, out, true).start();
+            } catch (RuntimeException ex) {
+                out.completeExceptionally(ex);
             }
-        });
+        }));
         return out;
+    }
+
+    /**
+     * The one-time warm-up, started by the first report: {@value #WARM_UP_REPORTS} throwaway reports against an
+     * in-process responder ({@link ProberWarmUp}), bounded by one second. Always completes normally.
+     */
+    private synchronized CompletableFuture<Void> warmedUp() {
+        if (warmUp == null) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            warmUp = done;
+            loop.execute(() -> {
+                loop.schedule(() -> done.complete(null), 1, TimeUnit.SECONDS);
+                ProberWarmUp.startResponder(loop, transport).whenComplete((responder, e) -> {
+                    if (e != null) {
+                        LOG.debug("netcheck: no warm-up responder: {}", e.toString());
+                        done.complete(null);
+                        return;
+                    }
+                    InetSocketAddress at = (InetSocketAddress) responder.localAddress();
+                    boolean dual = at.getAddress() instanceof java.net.Inet6Address;
+                    DerpMap synthetic = warmUpMap(at.getPort(), dual);
+                    CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
+                    for (int i = 0; i < WARM_UP_REPORTS; i++) {
+                        chain = chain.thenCompose(x -> {
+                            CompletableFuture<NetcheckReport> r = new CompletableFuture<>();
+                            loop.execute(() -> new ReportRun(synthetic, l -> { }, r, false).start());
+                            return r;
+                        });
+                    }
+                    chain.whenComplete((x, f) -> {
+                        responder.close();
+                        done.complete(null);
+                    });
+                });
+            });
+        }
+        return warmUp;
+    }
+
+    private static DerpMap warmUpMap(int port, boolean dual) {
+        java.util.TreeMap<Integer, DerpRegion> regions = new java.util.TreeMap<>();
+        for (int id = 1; id <= 4; id++) {
+            regions.put(id, new DerpRegion(id, "warm" + id, "warm-up", false, false, List.of(new DerpNode(
+                    "w" + id, id, "", "127.0.0.1", dual ? "::1" : "none", port, true, 0, false))));
+        }
+        return new DerpMap(regions, Map.of(), false);
     }
 
     HttpGetter http() {
@@ -163,11 +211,16 @@ public final class NetcheckProber implements AutoCloseable {
         private boolean stunFinished;
         private boolean finished;
 
-        ReportRun(DerpMap map, Consumer<RegionLatency> progress, CompletableFuture<NetcheckReport> out) {
+        private final boolean real;
+
+        /** @param real false for a warm-up report: its rejected datagrams are not counted, nothing is logged */
+        ReportRun(DerpMap map, Consumer<RegionLatency> progress, CompletableFuture<NetcheckReport> out,
+                  boolean real) {
             this.map = map;
             this.progress = progress;
             this.out = out;
             this.regions = measurable(map);
+            this.real = real;
         }
 
         void start() {
@@ -311,8 +364,10 @@ public final class NetcheckProber implements AutoCloseable {
 
         @Override
         public void onRejected(StunRejection reason, InetSocketAddress sender) {
-            LOG.debug("netcheck: rejected datagram from {}: {}", sender, reason.reason());
-            rejected.accept(reason);
+            if (real) {
+                LOG.debug("netcheck: rejected datagram from {}: {}", sender, reason.reason());
+                rejected.accept(reason);
+            }
         }
 
         private void checkStunDone() {
