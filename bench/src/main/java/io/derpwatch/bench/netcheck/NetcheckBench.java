@@ -108,6 +108,11 @@ public final class NetcheckBench {
                 long cpuBefore = threads.getThreadCpuTime(loopThread);
                 NetcheckReport report = prober.run(map, l -> { }).get(30, TimeUnit.SECONDS);
                 long cpuAfter = threads.getThreadCpuTime(loopThread);
+                if (i == 0) {
+                    List<Long> first = new ArrayList<>();
+                    report.regionLatency().forEach((id, d) -> first.add(Math.abs(d.toNanos() - injected[id - 1])));
+                    print("first report in this JVM: |error|", first);
+                }
                 if (i < warmup) {
                     continue;
                 }
