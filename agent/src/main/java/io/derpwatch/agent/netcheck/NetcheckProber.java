@@ -198,6 +198,9 @@ public final class NetcheckProber implements AutoCloseable {
         private final Map<TransactionId, Probe> outstanding = new HashMap<>();
         private final Map<String, CompletableFuture<Optional<InetAddress>>> addresses = new HashMap<>();
         private final Map<InetAddress, InetSocketAddress> mappedV4ByDestination = new LinkedHashMap<>();
+        private final Map<InetSocketAddress, Integer> v4Counters = new HashMap<>();
+        private final Map<InetSocketAddress, Integer> v6Counters = new HashMap<>();
+        private final java.util.Set<TransactionId> answeredTx = new java.util.HashSet<>();
         private final List<RegionLatency> https = new ArrayList<>();
         private final List<ScheduledFuture<?>> timers = new ArrayList<>();
         private Channel v4;
@@ -347,6 +350,9 @@ public final class NetcheckProber implements AutoCloseable {
             boolean first = !set.answered;
             set.answered = true;
             InetSocketAddress mapped = response.mappedAddress();
+            if (answeredTx.add(response.transactionId())) { // a duplicated datagram counts once
+                (set.family == AddressFamily.IPV4 ? v4Counters : v6Counters).merge(mapped, 1, Integer::sum);
+            }
             if (set.family == AddressFamily.IPV4) {
                 mappedV4ByDestination.putIfAbsent(probe.destination().getAddress(), mapped);
                 if (globalV4 == null) {
@@ -512,7 +518,8 @@ public final class NetcheckProber implements AutoCloseable {
             List<Integer> probed = regions.stream().map(DerpRegion::id).toList();
             out.complete(new NetcheckReport(now, Duration.ofNanos(System.nanoTime() - startNanos), ipv4 || ipv6,
                     ipv4, ipv6, v4CanSend, v6CanSend, osHasIpv6, varies, 0, latencies(),
-                    Optional.ofNullable(globalV4), Optional.ofNullable(globalV6), captivePortal, probed));
+                    Optional.ofNullable(globalV4), Optional.ofNullable(globalV6), captivePortal, probed, v4Counters,
+                    v6Counters));
         }
     }
 

@@ -161,8 +161,10 @@ class NetcheckProberTest {
 
         assertThat(easy.regionLatency()).hasSize(3);
         assertThat(easy.mappingVariesByDestIp()).contains(false);
+        assertThat(easy.globalV4Counters()).hasSize(1).containsValue(3); // one mapping, seen by all 3 servers
         assertThat(symmetric.regionLatency()).hasSize(3);
         assertThat(symmetric.mappingVariesByDestIp()).contains(true);
+        assertThat(symmetric.globalV4Counters()).hasSize(3);
     }
 
     @Test
