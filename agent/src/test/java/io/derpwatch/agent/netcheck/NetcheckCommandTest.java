@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.derpwatch.lab.net.Coturn;
+import io.derpwatch.lab.net.LabDerpHttpServer;
 import io.derpwatch.lab.net.LabEventLoops;
 import io.derpwatch.lab.net.UdpNatProxy;
 import io.derpwatch.lab.net.UdpNatProxy.Mapping;
@@ -183,6 +184,24 @@ class NetcheckCommandTest {
 
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("bad.conf").contains(": 2: ").contains("derpwatch.netcheck.tries");
+    }
+
+    @Test
+    void noTailscaled_fallsBackToTheUrl_andSaysSo() throws Exception {
+        UdpNatProxy p = proxy(Mapping.ENDPOINT_INDEPENDENT, "127.0.0.101", "127.0.0.102", 0, 0, false);
+        LabDerpHttpServer mapServer = LabDerpHttpServer.http(labGroup, new InetSocketAddress("127.0.0.103", 0), false);
+        closeAfter.add(mapServer);
+        mapServer.serveDerpMap(Files.readAllBytes(mapFile(p)));
+        String url = "http://127.0.0.103:" + mapServer.address().getPort() + "/derpmap/default";
+        Path conf = config("derpwatch.localapi.socket = \"" + dir.resolve("no-tailscaled.sock") + "\"\n"
+                + "derpwatch.netcheck.derp-map.url = \"" + url + "\"\n");
+
+        Result r = run("--config", conf.toString(), "--format", "json");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("LocalAPI").contains("using " + url);
+        assertThat(new ObjectMapper().readTree(r.out()).get("RegionLatency").size()).isEqualTo(2);
+        assertThat(mapServer.derpMapRequests()).isEqualTo(1);
     }
 
     @Test
