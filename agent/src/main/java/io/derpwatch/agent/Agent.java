@@ -1,6 +1,7 @@
 package io.derpwatch.agent;
 
 import io.derpwatch.agent.admin.AdminServer;
+import io.derpwatch.agent.home.HomeState;
 import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.source.Source;
 import io.derpwatch.agent.telemetry.ResourceFactory;
@@ -44,17 +45,24 @@ public final class Agent implements AutoCloseable {
     private final SignalPipeline pipeline;
     private final List<Source> sources;
     private final AdminServer admin;
+    private final HomeState home;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean firstSampleDone;
 
     private Agent(DerpwatchSettings settings, EventLoopGroup group, SinkSet sinks, SignalPipeline pipeline,
-                  List<Source> sources, AdminServer admin) {
+                  List<Source> sources, AdminServer admin, HomeState home) {
         this.settings = settings;
         this.group = group;
         this.sinks = sinks;
         this.pipeline = pipeline;
         this.sources = sources;
         this.admin = admin;
+        this.home = home;
+    }
+
+    /** The latest home-connection state (what the status page and tests read). */
+    public HomeState home() {
+        return home;
     }
 
     /** Opens the sinks, builds the sources, binds the admin server and (in continuous mode) starts sampling. */
@@ -65,7 +73,8 @@ public final class Agent implements AutoCloseable {
         SinkSet sinks = SinkSet.open(configuredSinks, sinkContext);
         SignalPipeline pipeline = new SignalPipeline(new ResourceFactory(env).create(settings.telemetry().resourceAttributes()),
                 settings.telemetry(), sinks, mode == Mode.CONTINUOUS);
-        List<Source> sources = SourceWiring.create(settings, transport, group, pipeline.telemetry());
+        SourceWiring wiring = new SourceWiring(settings, group, pipeline.telemetry());
+        List<Source> sources = List.copyOf(wiring.sources);
         AdminServer admin = null;
         Agent[] self = new Agent[1];
         try {
@@ -78,7 +87,7 @@ public final class Agent implements AutoCloseable {
             pipeline.shutdown(Duration.ofSeconds(1));
             throw e;
         }
-        Agent agent = new Agent(settings, group, sinks, pipeline, sources, admin);
+        Agent agent = new Agent(settings, group, sinks, pipeline, sources, admin, wiring.home);
         self[0] = agent;
         LOG.info("derpwatch {} starting: sources {}, sinks {}, {} transport", ResourceFactory.version(),
                 sources.stream().map(Source::name).toList(), sinks.sinks().stream().map(s -> s.name()).toList(),

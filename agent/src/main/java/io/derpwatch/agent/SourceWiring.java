@@ -1,6 +1,11 @@
 package io.derpwatch.agent;
 
-import io.derpwatch.agent.net.NettyTransport;
+import io.derpwatch.agent.home.HomeState;
+import io.derpwatch.agent.home.StatusSource;
+import io.derpwatch.agent.localapi.LocalApiClient;
+import io.derpwatch.agent.localapi.LocalApiResponse;
+import io.derpwatch.agent.netcheck.NetTransport;
+import io.derpwatch.agent.netcheck.NetcheckSource;
 import io.derpwatch.agent.source.Source;
 import io.derpwatch.agent.telemetry.Telemetry;
 import io.derpwatch.config.DerpwatchSettings;
@@ -8,14 +13,20 @@ import io.netty.channel.EventLoopGroup;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Builds the enabled sources for one agent, all on the same event loop group. */
+/** Builds the enabled sources for one agent, all on the same event loop group, and the state they write. */
 final class SourceWiring {
-    private SourceWiring() {
-    }
+    private static final String LOCALAPI_DERPMAP = "/localapi/v0/derpmap";
 
-    static List<Source> create(DerpwatchSettings settings, NettyTransport transport, EventLoopGroup group,
-                               Telemetry telemetry) {
-        List<Source> sources = new ArrayList<>();
-        return sources;
+    final List<Source> sources = new ArrayList<>();
+    final HomeState home = new HomeState();
+    final LocalApiClient localApi;
+
+    SourceWiring(DerpwatchSettings settings, EventLoopGroup group, Telemetry telemetry) {
+        this.localApi = new LocalApiClient(group, settings.localApi());
+        sources.add(new StatusSource(group, localApi, settings.status(), telemetry, home));
+        if (settings.netcheck().enabled()) {
+            sources.add(new NetcheckSource(group.next(), NetTransport.forGroup(group), settings.netcheck(), telemetry,
+                    () -> localApi.get(LOCALAPI_DERPMAP).thenApply(LocalApiResponse::body)));
+        }
     }
 }

@@ -23,8 +23,10 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,7 +48,9 @@ public final class LocalApiEmulator implements AutoCloseable {
     private final Channel server;
     private final ChannelGroup held;
     private final AtomicReference<LabNodeState> state = new AtomicReference<>(LabNodeState.connected());
+    private final AtomicReference<byte[]> statusDocument = new AtomicReference<>();
     private final AtomicReference<Misbehaviour> misbehaviour = new AtomicReference<>(Misbehaviour.NONE);
+    private final Map<String, Misbehaviour> pathMisbehaviours = new ConcurrentHashMap<>();
     private final AtomicReference<LabRequest> lastRequest = new AtomicReference<>();
     private final AtomicInteger requests = new AtomicInteger();
 
@@ -119,6 +123,18 @@ public final class LocalApiEmulator implements AutoCloseable {
         return state.updateAndGet(change);
     }
 
+    /**
+     * Serves {@code document} verbatim as {@code /localapi/v0/status} (a real {@code tailscale status --json}
+     * capture, say) instead of the document built from {@link #state()}; null goes back to the built one.
+     */
+    public void serveStatusDocument(byte[] document) {
+        statusDocument.set(document == null ? null : document.clone());
+    }
+
+    Optional<byte[]> statusDocument() {
+        return Optional.ofNullable(statusDocument.get());
+    }
+
     public Misbehaviour misbehaviour() {
         return misbehaviour.get();
     }
@@ -126,6 +142,22 @@ public final class LocalApiEmulator implements AutoCloseable {
     /** Answers every following request this way, until set back to {@link Misbehaviour#NONE}. */
     public void misbehave(Misbehaviour how) {
         misbehaviour.set(Objects.requireNonNull(how));
+    }
+
+    /**
+     * Answers requests for {@code path} (such as {@code /localapi/v0/derpmap}, without query) this way, over
+     * {@link #misbehave(Misbehaviour)}; {@link Misbehaviour#NONE} clears it.
+     */
+    public void misbehaveOn(String path, Misbehaviour how) {
+        if (how == Misbehaviour.NONE) {
+            pathMisbehaviours.remove(path);
+        } else {
+            pathMisbehaviours.put(path, how);
+        }
+    }
+
+    Misbehaviour misbehaviourFor(String path) {
+        return pathMisbehaviours.getOrDefault(path, misbehaviour.get());
     }
 
     /** How many requests have arrived (including rejected and unanswered ones). */

@@ -66,7 +66,8 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             return;
         }
         LabNodeState state = emulator.state();
-        Misbehaviour misbehaviour = emulator.misbehaviour();
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        Misbehaviour misbehaviour = emulator.misbehaviourFor(uri.path());
         switch (misbehaviour) {
             case NO_ANSWER -> {
                 emulator.hold(ctx.channel());
@@ -107,13 +108,12 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 // answer like tailscaled, below
             }
         }
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         switch (uri.path()) {
             case "/" -> writeText(ctx, HttpResponseStatus.OK, "tailscaled", close);
             case "/localapi/v0/status" -> {
                 List<String> peers = uri.parameters().getOrDefault("peers", List.of());
                 boolean withPeers = peers.isEmpty() || !GO_FALSE.contains(peers.get(0));
-                writeJson(ctx, documents.status(state, withPeers), close);
+                writeJson(ctx, emulator.statusDocument().orElseGet(() -> documents.status(state, withPeers)), close);
             }
             case "/localapi/v0/derpmap" -> {
                 if (!request.method().equals(HttpMethod.GET)) {

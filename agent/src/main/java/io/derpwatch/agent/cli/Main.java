@@ -1,5 +1,6 @@
 package io.derpwatch.agent.cli;
 
+import io.derpwatch.agent.netcheck.NetcheckCommand;
 import io.derpwatch.agent.telemetry.ResourceFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,7 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "derpwatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Tells whether this Tailscale node reaches its home DERP relay and how good its paths are,",
                 "and exports it as OpenTelemetry metrics and events (stdout, OTLP, Kafka)."},
-        subcommands = {RunCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, StatusCommand.class, NetcheckCommand.class, DemoCommand.class, ValidateCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:a one-shot run or check failed (see stderr)",
                 "2:invalid configuration or command line; nothing was started"},

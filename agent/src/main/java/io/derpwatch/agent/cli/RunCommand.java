@@ -5,7 +5,6 @@ import io.derpwatch.config.SettingsException;
 import io.derpwatch.sinks.SinkContext;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,14 +37,11 @@ final class RunCommand implements Callable<Integer> {
                 return agent.runOnce(timeout) ? ExitCodes.OK : ExitCodes.FAILED;
             }
         }
-        Agent agent = Agent.start(loaded.settings(), loaded.sinks(), SinkContext.forProcess(), Agent.Mode.CONTINUOUS,
-                System.getenv());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.close();
-            stopped.countDown();
-        }, "derpwatch-shutdown"));
-        stopped.await();
+        StopSignal stop = new StopSignal();
+        try (Agent agent = Agent.start(loaded.settings(), loaded.sinks(), SinkContext.forProcess(),
+                Agent.Mode.CONTINUOUS, System.getenv())) {
+            stop.await();
+        }
         return ExitCodes.OK;
     }
 }

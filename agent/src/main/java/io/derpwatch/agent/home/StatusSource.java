@@ -148,7 +148,8 @@ public final class StatusSource implements Source {
         } catch (RuntimeException e) {
             log.debug("event loop already shut down while stopping the status source", e);
         }
-        instruments.close();
+        // The instruments stay registered: the agent's final export on shutdown still reports the last
+        // sample; they go away with the meter provider.
     }
 
     private void tick() {

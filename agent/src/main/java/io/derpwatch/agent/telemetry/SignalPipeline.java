@@ -5,7 +5,10 @@ import io.derpwatch.sinks.SinkSet;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
+import io.opentelemetry.sdk.metrics.Aggregation;
+import io.opentelemetry.sdk.metrics.InstrumentSelector;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.View;
 import io.opentelemetry.sdk.metrics.export.MetricReader;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
@@ -33,6 +36,9 @@ public final class SignalPipeline implements AutoCloseable {
         this.meterProvider = SdkMeterProvider.builder()
                 .setResource(resource)
                 .registerMetricReader(reader)
+                // the SDK's own otel.sdk.* self-metrics are noise next to derpwatch.* (docs/telemetry.md)
+                .registerView(InstrumentSelector.builder().setName("otel.sdk.*").build(),
+                        View.builder().setAggregation(Aggregation.drop()).build())
                 .build();
         this.loggerProvider = SdkLoggerProvider.builder()
                 .setResource(resource)

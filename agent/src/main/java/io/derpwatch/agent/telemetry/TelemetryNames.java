@@ -72,7 +72,7 @@ public final class TelemetryNames {
     // --- LocalAPI status source (docs/localapi.md) ---
     /** {@code derpwatch.source.name} of the LocalAPI status source. */
     public static final String SOURCE_STATUS = "status";
-    public static final AttributeKey<String> HEALTH_WARNING = AttributeKey.stringKey("tailscale.health.warning");
+    public static final AttributeKey<String> HEALTH_WARNING = AttributeKey.stringKey("tailscale.health.warning.text");
     public static final AttributeKey<Long> PREVIOUS_REGION_ID =
             AttributeKey.longKey("tailscale.derp.previous_region.id");
     public static final AttributeKey<String> PREVIOUS_REGION_CODE =

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Finds the shared tailscale fixtures: the {@code derpwatch.fixtures} system property when that directory
+ * Finds the shared tailscale fixtures: the {@code fixtures.dir} system property when that directory
  * exists, else {@code shared/fixtures} or {@code ../shared/fixtures} walking up from the working directory.
  */
 public final class StatusFixtures {
@@ -16,7 +16,7 @@ public final class StatusFixtures {
     }
 
     public static Path tailscaleDir() {
-        String prop = System.getProperty("derpwatch.fixtures");
+        String prop = System.getProperty("fixtures.dir");
         if (prop != null && Files.isDirectory(Path.of(prop, "tailscale"))) {
             return Path.of(prop, "tailscale");
         }
@@ -28,7 +28,7 @@ public final class StatusFixtures {
                 }
             }
         }
-        throw new IllegalStateException("tailscale fixtures not found (derpwatch.fixtures=" + prop + ")");
+        throw new IllegalStateException("tailscale fixtures not found (fixtures.dir=" + prop + ")");
     }
 
     /** Every {@code status-*.json}, sorted by name. */

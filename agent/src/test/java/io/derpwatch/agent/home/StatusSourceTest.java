@@ -237,6 +237,27 @@ class StatusSourceTest {
     }
 
     @Test
+    void brokenDerpMap_isReported_butTheSampleStandsWithTheCodeAlone() throws Exception {
+        lab.misbehaveOn("/localapi/v0/derpmap", Misbehaviour.GARBAGE_JSON);
+
+        sample();
+
+        HomeConnection c = state.latest().orElseThrow().connection();
+        assertThat(c.value()).isEqualTo(1);
+        assertThat(c.region()).contains(HomeRegion.codeOnly("r3"));
+        assertThat(events(EVENT_SOURCE_ERROR)).singleElement().satisfies(e -> {
+            assertThat(e.getAttributes().get(LOCALAPI_PATH)).isEqualTo("/localapi/v0/derpmap");
+            assertThat(e.getAttributes().get(ERROR_TYPE)).isEqualTo("malformed_json");
+        });
+
+        lab.misbehaveOn("/localapi/v0/derpmap", Misbehaviour.NONE);
+        sample(); // the map is still unknown, so it is read again
+
+        assertThat(state.latest().orElseThrow().connection().region())
+                .contains(new HomeRegion("r3", OptionalInt.of(3), Optional.of("r3")));
+    }
+
+    @Test
     void noDerpMap_givesTheRegionCodeAlone() throws Exception {
         lab.update(s -> s.withDerpMapPresent(false));
 
@@ -302,13 +323,16 @@ class StatusSourceTest {
 
     @Test
     void demoScenario_showsTheHomeConnectionDropAndRecover() {
-        try (ScenarioRunner demo = lab.run(LabScenario.demo(Duration.ofMillis(600)))) {
+        ScenarioRunner demo = lab.run(LabScenario.demo(Duration.ofMillis(600)));
+        try {
             source.start();
 
             await().atMost(Duration.ofSeconds(20)).until(() -> events(EVENT_HOME_CONNECTION_CHANGED).stream()
                     .map(e -> e.getAttributes().get(REASON)).toList()
                     .containsAll(List.of("connected", "derp_unreachable"))
                     && events(EVENT_HOME_CONNECTION_CHANGED).size() >= 3);
+        } finally {
+            demo.close();
         }
         List<String> reasons = events(EVENT_HOME_CONNECTION_CHANGED).stream()
                 .map(e -> e.getAttributes().get(REASON)).toList();

@@ -36,6 +36,10 @@ class PermissionDeniedSocketTest {
 
     @TempDir
     Path tmp;
+    /** The classpath copy, made once for the class. */
+    @TempDir
+    static Path shared;
+    private static Path classpathCopy;
 
     @ParameterizedTest(name = "as uid 65534 over {0}")
     @ValueSource(strings = {"epoll", "nio"})
@@ -47,7 +51,7 @@ class PermissionDeniedSocketTest {
 
         worldReadable(tmp); // JUnit makes it 0700
         Path dir = worldReadable(Files.createDirectory(tmp.resolve("run")));
-        Path classpath = copyClasspath(worldReadable(Files.createDirectory(tmp.resolve("cp"))));
+        Path classpath = classpathCopy();
         try (LocalApiEmulator lab = LocalApiEmulator.start(dir.resolve("tailscaled.sock"))) {
             Files.setPosixFilePermissions(lab.socket(), PosixFilePermissions.fromString("rw-------"));
             assertThat(probe(setpriv, classpath, lab.socket(), transport)).isEqualTo("permission_denied");
@@ -91,6 +95,14 @@ class PermissionDeniedSocketTest {
         List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
         assertThat(lines).as(out).isNotEmpty();
         return lines.get(lines.size() - 1).trim();
+    }
+
+    private static synchronized Path classpathCopy() throws IOException {
+        if (classpathCopy == null) {
+            worldReadable(shared); // JUnit makes it 0700
+            classpathCopy = copyClasspath(worldReadable(Files.createDirectory(shared.resolve("cp"))));
+        }
+        return classpathCopy;
     }
 
     /** The test's classpath, copied where uid 65534 can read it (/root is 0700): jars flat, class dirs merged. */

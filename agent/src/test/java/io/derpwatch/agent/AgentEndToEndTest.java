@@ -1,0 +1,225 @@
+package io.derpwatch.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.derpwatch.agent.home.StatusFixtures;
+import io.derpwatch.config.ConfigProblem;
+import io.derpwatch.config.DerpwatchSettings;
+import io.derpwatch.config.SettingsLoader;
+import io.derpwatch.lab.LabNodeState;
+import io.derpwatch.lab.LocalApiEmulator;
+import io.derpwatch.sinks.SinkCatalog;
+import io.derpwatch.sinks.SinkContext;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The whole agent against the lab's LocalAPI on a real Unix socket, read back from the stdout sink's OTLP
+ * JSON lines: what {@code derpwatch run} prints is what these tests parse.
+ */
+class AgentEndToEndTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private LocalApiEmulator lab;
+    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void startLab() {
+        lab = LocalApiEmulator.start(dir.resolve("tailscaled.sock"));
+    }
+
+    @AfterEach
+    void stopLab() {
+        lab.close();
+    }
+
+    private Agent start(Agent.Mode mode, Map<String, String> overrides) throws Exception {
+        Properties props = new Properties();
+        props.setProperty("derpwatch.localapi.socket", lab.socket().toString());
+        props.setProperty("derpwatch.netcheck.enabled", "false");
+        props.setProperty("derpwatch.admin.port", "0");
+        props.setProperty("derpwatch.admin.host", "127.0.0.1");
+        overrides.forEach(props::setProperty);
+        List<SinkCatalog.ConfiguredSink> sinks = new ArrayList<>();
+        SinkCatalog catalog = SinkCatalog.load();
+        DerpwatchSettings settings = SettingsLoader.with(Map.of(), props)
+                .load(null, (all, problems) -> sinks.addAll(catalog.configure(all, problems)));
+        return Agent.start(settings, sinks, new SinkContext(new PrintStream(stdout, true, StandardCharsets.UTF_8)),
+                mode, Map.of("HOSTNAME", "node-under-test"));
+    }
+
+    private List<JsonNode> lines() {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : stdout.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                out.add(JSON.readTree(line));
+            } catch (Exception e) {
+                throw new AssertionError("stdout line is not JSON: " + line, e);
+            }
+        }
+        return out;
+    }
+
+    /** The data points of {@code metric} across every resourceMetrics line, oldest first. */
+    private List<JsonNode> points(String metric) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode line : lines()) {
+            for (JsonNode rm : line.path("resourceMetrics")) {
+                for (JsonNode sm : rm.path("scopeMetrics")) {
+                    for (JsonNode m : sm.path("metrics")) {
+                        if (m.path("name").asText().equals(metric)) {
+                            m.path("gauge").path("dataPoints").forEach(out::add);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<JsonNode> events(String eventName) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode line : lines()) {
+            for (JsonNode rl : line.path("resourceLogs")) {
+                for (JsonNode sl : rl.path("scopeLogs")) {
+                    for (JsonNode r : sl.path("logRecords")) {
+                        if (r.path("eventName").asText().equals(eventName)) {
+                            out.add(r);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> attributes(JsonNode withAttributes) {
+        Map<String, String> out = new HashMap<>();
+        for (JsonNode a : withAttributes.path("attributes")) {
+            JsonNode v = a.path("value");
+            String value = v.has("stringValue") ? v.get("stringValue").asText()
+                    : v.has("intValue") ? v.get("intValue").asText() : v.toString();
+            out.put(a.path("key").asText(), value);
+        }
+        return out;
+    }
+
+    private static Optional<JsonNode> lastPoint(List<JsonNode> points) {
+        return points.isEmpty() ? Optional.empty() : Optional.of(points.get(points.size() - 1));
+    }
+
+    @ParameterizedTest(name = "{0}: home_connection {1} ({2})")
+    @CsvSource({
+            "status-02.json, 1, connected,   sin",
+            "status-04.json, 1, connected,   tok",
+            "status-05.json, 0, not_running, nue",
+            "status-06.json, 1, connected,   sea",
+    })
+    void runOnce_printsHomeConnectionAsOtlpJson_forRealStatusDocuments(String fixture, int value, String reason,
+                                                                       String region) throws Exception {
+        lab.serveStatusDocument(StatusFixtures.read(fixture));
+
+        try (Agent agent = start(Agent.Mode.ONCE, Map.of())) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        List<JsonNode> points = points("tailscale.derp.home_connection");
+        assertThat(points).hasSize(1);
+        assertThat(points.get(0).path("asInt").asText()).isEqualTo(Integer.toString(value));
+        // the lab's DERP map is the vendored default map, whose codes are r1..r12: a real code is not in it,
+        // so the region is identified by its code alone
+        assertThat(attributes(points.get(0))).containsExactlyEntriesOf(Map.of("tailscale.derp.region.code", region));
+        JsonNode resource = lines().stream().filter(l -> l.has("resourceMetrics")).findFirst().orElseThrow()
+                .at("/resourceMetrics/0/resource");
+        assertThat(attributes(resource)).containsEntry("service.name", "derpwatch")
+                .containsEntry("host.name", "node-under-test");
+        List<JsonNode> changed = events("tailscale.derp.home_connection.changed");
+        assertThat(changed).singleElement().satisfies(e -> assertThat(attributes(e))
+                .containsEntry("current", Integer.toString(value)).containsEntry("reason", reason)
+                .doesNotContainKey("previous"));
+    }
+
+    @Test
+    void runOnce_namesTheRegionFromTheDerpMap_whenTheMapHasTheHomeRegion() throws Exception {
+        try (Agent agent = start(Agent.Mode.ONCE, Map.of())) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        assertThat(attributes(points("tailscale.derp.home_connection").get(0))).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "tailscale.derp.region.id", "3", "tailscale.derp.region.code", "r3",
+                "tailscale.derp.region.name", "r3"));
+    }
+
+    @Test
+    void runOnce_reportsZeroAndASourceError_whenTailscaledIsAbsent() throws Exception {
+        lab.close();
+
+        try (Agent agent = start(Agent.Mode.ONCE, Map.of())) {
+            agent.runOnce(Duration.ofSeconds(20));
+        }
+
+        assertThat(points("tailscale.derp.home_connection")).singleElement()
+                .satisfies(p -> assertThat(p.path("asInt").asText()).isEqualTo("0"));
+        assertThat(events("derpwatch.source.error")).isNotEmpty();
+        assertThat(attributes(events("tailscale.derp.home_connection.changed").get(0)))
+                .containsEntry("reason", "localapi_unreachable");
+        lab = LocalApiEmulator.start(dir.resolve("tailscaled.sock")); // for @AfterEach
+    }
+
+    @Test
+    void continuousRun_reportsTheDropAndTheRecovery_asValuesAndEvents() throws Exception {
+        try (Agent agent = start(Agent.Mode.CONTINUOUS, Map.of("derpwatch.status.interval", "200ms",
+                "derpwatch.telemetry.export-interval", "300ms", "derpwatch.telemetry.event-flush-interval", "100ms"))) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> lastPoint(points("tailscale.derp.home_connection"))
+                    .map(p -> p.path("asInt").asText().equals("1")).orElse(false));
+            assertThat(agent.readiness()).isNull();
+
+            lab.update(s -> s.withHealth(LabNodeState.noDerpConnectionWarning(LabNodeState.DEFAULT_RELAY_NAME)));
+            await().atMost(Duration.ofSeconds(20)).until(() -> lastPoint(points("tailscale.derp.home_connection"))
+                    .map(p -> p.path("asInt").asText().equals("0")).orElse(false));
+
+            lab.update(s -> s.withHealth(List.of()));
+            await().atMost(Duration.ofSeconds(20)).until(() -> events("tailscale.derp.home_connection.changed").size() >= 3);
+        }
+
+        List<Map<String, String>> changes = events("tailscale.derp.home_connection.changed").stream()
+                .map(AgentEndToEndTest::attributes).toList();
+        assertThat(changes).extracting(c -> c.get("previous") + "->" + c.get("current") + " " + c.get("reason"))
+                .containsExactly("null->1 connected", "1->0 derp_unreachable", "0->1 connected");
+        assertThat(changes.get(1)).containsEntry("tailscale.derp.region.code", "r3");
+        assertThat(lastPoint(points("tailscale.derp.home_connection")).orElseThrow().path("asInt").asText())
+                .isEqualTo("1");
+    }
+
+    @Test
+    void problemsList_staysEmpty_forTheDefaultSinks() throws Exception {
+        List<ConfigProblem> problems = new ArrayList<>();
+        DerpwatchSettings settings = SettingsLoader.with(Map.of(), new Properties()).load(null);
+        SinkCatalog.load().configure(settings.sinks(), problems);
+        assertThat(problems).isEmpty();
+    }
+}

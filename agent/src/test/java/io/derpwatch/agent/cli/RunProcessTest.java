@@ -1,0 +1,87 @@
+package io.derpwatch.agent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.derpwatch.lab.LocalApiEmulator;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code derpwatch run} as a real process: what an init system or the kubelet sees. */
+class RunProcessTest {
+    @TempDir
+    Path dir;
+
+    private LocalApiEmulator lab;
+    private Process process;
+
+    @BeforeEach
+    void startLab() {
+        lab = LocalApiEmulator.start(dir.resolve("tailscaled.sock"));
+    }
+
+    @AfterEach
+    void stop() {
+        if (process != null) {
+            process.destroyForcibly();
+        }
+        lab.close();
+    }
+
+    private Process derpwatch(String... args) throws Exception {
+        Path conf = Files.writeString(dir.resolve("agent.conf"), "derpwatch {\n"
+                + "  localapi.socket = \"" + lab.socket() + "\"\n"
+                + "  netcheck.enabled = false\n"
+                + "  admin { host = \"127.0.0.1\", port = 0 }\n"
+                + "  status.interval = 500ms\n"
+                + "  sinks.stdout.format = text\n"
+                + "}\n");
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--config", conf.toString()));
+        return new ProcessBuilder(command)
+                .redirectOutput(dir.resolve("stdout").toFile())
+                .redirectError(dir.resolve("stderr").toFile())
+                .start();
+    }
+
+    private String read(String name) throws Exception {
+        File f = dir.resolve(name).toFile();
+        return f.exists() ? Files.readString(f.toPath(), StandardCharsets.UTF_8) : "";
+    }
+
+    @Test
+    void sigterm_stopsTheAgentCleanly_withExitCode0_afterAFinalExport() throws Exception {
+        process = derpwatch("run");
+        await().atMost(Duration.ofSeconds(30)).until(() -> read("stdout").contains("tailscale.derp.home_connection.changed"));
+
+        process.destroy(); // SIGTERM
+
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        assertThat(read("stderr")).contains("SIGTERM received: stopping", "derpwatch stopped");
+        assertThat(read("stdout")).contains("metric tailscale.derp.home_connection 1");
+    }
+
+    @Test
+    void runOnce_exits0_andPrintsTheSampleOnStdout_logsOnStderr() throws Exception {
+        process = derpwatch("run", "--once");
+
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        assertThat(read("stdout")).contains("metric tailscale.derp.home_connection 1 {tailscale.derp.region.code=r3")
+                .doesNotContain("derpwatch stopped");
+        assertThat(read("stderr")).contains("derpwatch stopped");
+    }
+}
