@@ -176,7 +176,7 @@ public final class SettingsLoader {
                         "unknown key" + suggestion(reference, path, e.getKey())));
                 continue;
             }
-            ConfigValue ref = reference.getValue(joined);
+            ConfigValue ref = reference.hasPath(joined) ? reference.getValue(joined) : null; // null default: leaf
             if (ref instanceof ConfigObject refObj && refObj.isEmpty()) {
                 continue; // free-form map
             }
@@ -227,7 +227,7 @@ public final class SettingsLoader {
                         "unknown key" + suggestion(allowed, path, e.getKey())));
                 continue;
             }
-            ConfigValue ref = allowed.getValue(joined);
+            ConfigValue ref = allowed.hasPath(joined) ? allowed.getValue(joined) : null; // null default: leaf
             if (ref instanceof ConfigObject refObj && refObj.isEmpty()) {
                 continue;
             }

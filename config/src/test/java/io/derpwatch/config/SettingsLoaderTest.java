@@ -144,7 +144,7 @@ class SettingsLoaderTest {
         Path f = file("derpwatch.sinks.stdout { formatt = text }\n");
 
         assertThat(problems(loader(), f)).containsExactly(f + ": 1: derpwatch.sinks.stdout.formatt: unknown key "
-                + "(did you mean \"format\"? expected one of enabled, format, type)");
+                + "(did you mean \"format\"? expected one of enabled, format, queue, retry, type)");
     }
 
     @Test

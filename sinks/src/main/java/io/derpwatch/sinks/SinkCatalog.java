@@ -1,7 +1,9 @@
 package io.derpwatch.sinks;
 
 import io.derpwatch.config.ConfigProblem;
+import io.derpwatch.config.SettingsReader;
 import io.derpwatch.config.SinkSettings;
+import io.derpwatch.sinks.delivery.DeliverySettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,14 +45,23 @@ public final class SinkCatalog {
                 continue;
             }
             SinkFactory factory = provider.configure(s, problems);
+            SettingsReader reader = s.reader(problems);
+            DeliverySettings delivery = DeliverySettings.read(reader);
+            if (delivery.persistent() && !provider.supportsPersistentQueue()) {
+                reader.child("queue").child("persistent").problem("enabled", "a " + s.type()
+                        + " sink has no persistent queue (expected enabled = false; otlp and kafka sinks have one)");
+            }
             if (factory != null) {
-                out.add(new ConfiguredSink(s, factory));
+                out.add(new ConfiguredSink(s, factory, delivery));
             }
         }
         return out;
     }
 
-    /** A validated sink, not yet opened. */
-    public record ConfiguredSink(SinkSettings settings, SinkFactory factory) {
+    /** A validated sink, not yet opened, with its queue and retry settings. */
+    public record ConfiguredSink(SinkSettings settings, SinkFactory factory, DeliverySettings delivery) {
+        public ConfiguredSink(SinkSettings settings, SinkFactory factory) {
+            this(settings, factory, DeliverySettings.defaults());
+        }
     }
 }

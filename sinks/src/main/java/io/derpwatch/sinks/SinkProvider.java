@@ -19,4 +19,12 @@ public interface SinkProvider {
      * opens no connection, so {@code derpwatch validate} can call it. Returns null when there were problems.
      */
     SinkFactory configure(SinkSettings settings, List<ConfigProblem> problems);
+
+    /**
+     * True when this type's sinks are {@link PayloadSink}s, whose batches are bytes and so can be kept in the
+     * persistent queue ({@code queue.persistent.enabled = true}).
+     */
+    default boolean supportsPersistentQueue() {
+        return false;
+    }
 }

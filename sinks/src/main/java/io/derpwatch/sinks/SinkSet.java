@@ -1,7 +1,9 @@
 package io.derpwatch.sinks;
 
+import io.derpwatch.sinks.delivery.DeliveringSink;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.MemoryMode;
+import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
@@ -15,30 +17,43 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The open sinks of one agent, presented to the OpenTelemetry SDK as one metric exporter and one log exporter
- * that hand every batch to each sink.
+ * that hand every batch to each sink. Every sink sits behind its own {@link DeliveringSink} (bounded queue, one
+ * worker thread, retry with backoff, optional persistent queue), so the export calls return at once and a slow
+ * or dead sink stalls neither the SDK nor the other sinks.
  */
 public final class SinkSet {
-    private final List<Sink> sinks;
+    private final List<DeliveringSink> sinks;
     private final MetricExporter metrics;
     private final LogRecordExporter logs;
 
-    private SinkSet(List<Sink> sinks) {
+    private SinkSet(List<DeliveringSink> sinks) {
         this.sinks = List.copyOf(sinks);
         this.metrics = new FanOutMetricExporter(this.sinks.stream().map(Sink::metricExporter).toList());
-        this.logs = LogRecordExporter.composite(this.sinks.stream().map(Sink::logExporter).toList());
+        this.logs = new FanOutLogExporter(this.sinks.stream().map(Sink::logExporter).toList());
     }
 
-    /** Opens every configured sink. */
+    /** Opens every configured sink and starts its delivery worker. */
     public static SinkSet open(List<SinkCatalog.ConfiguredSink> configured, SinkContext context) {
-        List<Sink> sinks = new ArrayList<>();
-        for (SinkCatalog.ConfiguredSink c : configured) {
-            sinks.add(c.factory().open(context));
+        List<DeliveringSink> sinks = new ArrayList<>();
+        try {
+            for (SinkCatalog.ConfiguredSink c : configured) {
+                sinks.add(DeliveringSink.start(c.factory().open(context), c.delivery()));
+            }
+        } catch (RuntimeException e) {
+            sinks.forEach(DeliveringSink::stop);
+            throw e;
         }
         return new SinkSet(sinks);
     }
 
-    public List<Sink> sinks() {
+    /** The open sinks (each a {@link DeliveringSink}; {@link DeliveringSink#inner()} is the sink itself). */
+    public List<DeliveringSink> sinks() {
         return sinks;
+    }
+
+    /** The delivery counters of every sink, in configuration order. */
+    public List<SinkStats> stats() {
+        return sinks.stream().map(DeliveringSink::stats).toList();
     }
 
     public MetricExporter metricExporter() {
@@ -49,7 +64,7 @@ public final class SinkSet {
         return logs;
     }
 
-    /** Flushes every sink and waits up to {@code timeout}; true when all delivered. */
+    /** Waits up to {@code timeout} for every sink to deliver (or drop) what it holds; true when all did. */
     public boolean flush(Duration timeout) {
         List<CompletableResultCode> results = new ArrayList<>();
         for (Sink s : sinks) {
@@ -58,13 +73,20 @@ public final class SinkSet {
         return CompletableResultCode.ofAll(results).join(timeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
     }
 
-    /** Shuts every sink down, waiting up to {@code timeout}; true when all finished cleanly. */
+    /**
+     * Lets every sink deliver what it holds for up to {@code timeout}, then stops them all: what a persistent
+     * queue still holds stays on disk, what an in-memory queue holds is counted as dropped. True when every sink
+     * emptied its queue in time. Call after the SDK providers have been shut down (their last export lands here).
+     */
     public boolean shutdown(Duration timeout) {
         List<CompletableResultCode> results = new ArrayList<>();
         for (Sink s : sinks) {
             results.add(s.shutdown());
         }
-        return CompletableResultCode.ofAll(results).join(timeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
+        boolean drained = CompletableResultCode.ofAll(results).join(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .isSuccess();
+        sinks.forEach(DeliveringSink::stop);
+        return drained;
     }
 
     /** Hands each metric batch to every sink's exporter; succeeds only when all of them do. */
@@ -101,7 +123,35 @@ public final class SinkSet {
 
         @Override
         public CompletableResultCode shutdown() {
-            return CompletableResultCode.ofAll(exporters.stream().map(MetricExporter::shutdown).toList());
+            return CompletableResultCode.ofSuccess(); // sinks are stopped by SinkSet.shutdown(timeout)
+        }
+    }
+
+    /** Hands each log batch to every sink's exporter. */
+    private static final class FanOutLogExporter implements LogRecordExporter {
+        private final List<LogRecordExporter> exporters;
+
+        FanOutLogExporter(List<LogRecordExporter> exporters) {
+            this.exporters = exporters;
+        }
+
+        @Override
+        public CompletableResultCode export(Collection<LogRecordData> logs) {
+            List<CompletableResultCode> results = new ArrayList<>(exporters.size());
+            for (LogRecordExporter e : exporters) {
+                results.add(e.export(logs));
+            }
+            return CompletableResultCode.ofAll(results);
+        }
+
+        @Override
+        public CompletableResultCode flush() {
+            return CompletableResultCode.ofAll(exporters.stream().map(LogRecordExporter::flush).toList());
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
         }
     }
 }
