@@ -46,9 +46,7 @@ public final class DerpMapCodec {
         Map<Integer, DerpRegion> regions = new TreeMap<>();
         JsonNode regionsNode = field(root, "Regions");
         if (regionsNode != null && regionsNode.isObject()) {
-            Iterator<Map.Entry<String, JsonNode>> it = regionsNode.fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : regionsNode.properties()) {
                 if (e.getValue() == null || e.getValue().isNull()) {
                     continue; // a policy may null out a default region
                 }
@@ -62,7 +60,7 @@ public final class DerpMapCodec {
         JsonNode home = field(root, "HomeParams");
         JsonNode scores = home == null ? null : field(home, "RegionScore");
         if (scores != null && scores.isObject()) {
-            scores.fields().forEachRemaining(e -> {
+            scores.properties().forEach(e -> {
                 try {
                     score.put(Integer.parseInt(e.getKey()), e.getValue().asDouble());
                 } catch (NumberFormatException ignored) {

@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * when the node has no map; {@code url}; {@code file}), then applies the configured extra regions. Never blocks
  * the event loop: HTTP is Netty's, a file is read on {@code fileExecutor}.
  */
-public final class DerpMapLoader {
+final class DerpMapLoader {
     static final int MAX_MAP_BYTES = 4 * 1024 * 1024;
     private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(10);
 

@@ -46,6 +46,8 @@ public final class NetcheckFormats {
         field(b, "RegionLatency", latencies(r.regionLatency()));
         field(b, "RegionV4Latency", latencies(r.regionV4Latency()));
         field(b, "RegionV6Latency", latencies(r.regionV6Latency()));
+        field(b, "GlobalV4Counters", publicAddresses ? counters(r.globalV4Counters()) : "null");
+        field(b, "GlobalV6Counters", publicAddresses ? counters(r.globalV6Counters()) : "null");
         field(b, "GlobalV4", quote(publicAddresses ? r.globalV4().map(NetcheckFormats::hostPort).orElse("") : ""));
         field(b, "GlobalV6", quote(publicAddresses ? r.globalV6().map(NetcheckFormats::hostPort).orElse("") : ""));
         b.append("\t\"CaptivePortal\": ").append(optBool(r.captivePortal())).append("\n}");
@@ -167,6 +169,22 @@ public final class NetcheckFormats {
 
     private static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /** Go's encoding of {@code map[netip.AddrPort]int}: {@code null} when empty (a nil map), keys sorted. */
+    private static String counters(Map<InetSocketAddress, Integer> m) {
+        if (m.isEmpty()) {
+            return "null";
+        }
+        TreeMap<String, Integer> sorted = new TreeMap<>();
+        m.forEach((k, v) -> sorted.put(hostPort(k), v));
+        StringBuilder b = new StringBuilder("{\n");
+        int i = 0;
+        for (Map.Entry<String, Integer> e : sorted.entrySet()) {
+            b.append("\t\t").append(quote(e.getKey())).append(": ").append(e.getValue())
+                    .append(++i < sorted.size() ? ",\n" : "\n");
+        }
+        return b.append("\t}").toString();
     }
 
     /** Go's encoding of {@code map[int]time.Duration}: keys as strings, sorted as strings, int64 nanoseconds. */

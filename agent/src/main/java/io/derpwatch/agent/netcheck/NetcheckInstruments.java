@@ -25,7 +25,7 @@ import java.util.function.Function;
  * the map or stops answering disappears with the next report; events are emitted when a report changes the
  * preferred region, UDP reachability or {@code MappingVariesByDestIP}.
  */
-public final class NetcheckInstruments implements AutoCloseable {
+final class NetcheckInstruments implements AutoCloseable {
     /** The latest report and the map it was measured against. */
     private record Snapshot(NetcheckReport report, DerpMap map) {
     }
@@ -40,7 +40,7 @@ public final class NetcheckInstruments implements AutoCloseable {
     private volatile int mapRegions = -1;
     private NetcheckReport previous;
 
-    public NetcheckInstruments(Telemetry telemetry, boolean publicAddresses) {
+    NetcheckInstruments(Telemetry telemetry, boolean publicAddresses) {
         this.telemetry = telemetry;
         this.publicAddresses = publicAddresses;
         Meter meter = telemetry.meter();

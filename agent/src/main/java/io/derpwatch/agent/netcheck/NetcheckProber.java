@@ -55,6 +55,8 @@ public final class NetcheckProber implements AutoCloseable {
     private final Consumer<StunRejection> rejected;
     private final Clock clock;
     private final int captivePortalPort;
+    private CompletableFuture<Void> warmUp;
+    static final int WARM_UP_REPORTS = 3;
 
     /**
      * @param ssl               the TLS client context for the HTTPS fallback (trusting the DERP servers)
@@ -76,14 +78,60 @@ public final class NetcheckProber implements AutoCloseable {
     /** Runs one full report over {@code map}; {@code progress} sees each region's latency as it arrives. */
     public CompletableFuture<NetcheckReport> run(DerpMap map, Consumer<RegionLatency> progress) {
         CompletableFuture<NetcheckReport> out = new CompletableFuture<>();
-        loop.execute(() -> {
+        warmedUp().whenComplete((x, e) -> loop.execute(() -> {
             try {
-                new ReportRun(map, progress, out).start();
-            } catch (RuntimeException e) {
-                out.completeExceptionally(e);
+                new ReportRun(map, progress, out, true).start();
+            } catch (RuntimeException ex) {
+                out.completeExceptionally(ex);
             }
-        });
+        }));
         return out;
+    }
+
+    /**
+     * The one-time warm-up, started by the first report: {@value #WARM_UP_REPORTS} throwaway reports against an
+     * in-process responder ({@link ProberWarmUp}), bounded by one second. Always completes normally.
+     */
+    private synchronized CompletableFuture<Void> warmedUp() {
+        if (warmUp == null) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            warmUp = done;
+            loop.execute(() -> {
+                loop.schedule(() -> done.complete(null), 1, TimeUnit.SECONDS);
+                ProberWarmUp.startResponder(loop, transport).whenComplete((responder, e) -> {
+                    if (e != null) {
+                        LOG.debug("netcheck: no warm-up responder: {}", e.toString());
+                        done.complete(null);
+                        return;
+                    }
+                    InetSocketAddress at = (InetSocketAddress) responder.localAddress();
+                    boolean dual = at.getAddress() instanceof java.net.Inet6Address;
+                    DerpMap synthetic = warmUpMap(at.getPort(), dual);
+                    CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
+                    for (int i = 0; i < WARM_UP_REPORTS; i++) {
+                        chain = chain.thenCompose(x -> {
+                            CompletableFuture<NetcheckReport> r = new CompletableFuture<>();
+                            loop.execute(() -> new ReportRun(synthetic, l -> { }, r, false).start());
+                            return r;
+                        });
+                    }
+                    chain.whenComplete((x, f) -> {
+                        responder.close();
+                        done.complete(null);
+                    });
+                });
+            });
+        }
+        return warmUp;
+    }
+
+    private static DerpMap warmUpMap(int port, boolean dual) {
+        java.util.TreeMap<Integer, DerpRegion> regions = new java.util.TreeMap<>();
+        for (int id = 1; id <= 4; id++) {
+            regions.put(id, new DerpRegion(id, "warm" + id, "warm-up", false, false, List.of(new DerpNode(
+                    "w" + id, id, "", "127.0.0.1", dual ? "::1" : "none", port, true, 0, false))));
+        }
+        return new DerpMap(regions, Map.of(), false);
     }
 
     HttpGetter http() {
@@ -104,7 +152,15 @@ public final class NetcheckProber implements AutoCloseable {
 
     @Override
     public void close() {
-        loop.execute(resolver::close);
+        if (loop.inEventLoop()) {
+            resolver.close();
+            return;
+        }
+        try {
+            loop.execute(resolver::close);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            resolver.close(); // the loop is already shutting down
+        }
     }
 
     /** The probes of one region over one family. */
@@ -142,6 +198,9 @@ public final class NetcheckProber implements AutoCloseable {
         private final Map<TransactionId, Probe> outstanding = new HashMap<>();
         private final Map<String, CompletableFuture<Optional<InetAddress>>> addresses = new HashMap<>();
         private final Map<InetAddress, InetSocketAddress> mappedV4ByDestination = new LinkedHashMap<>();
+        private final Map<InetSocketAddress, Integer> v4Counters = new HashMap<>();
+        private final Map<InetSocketAddress, Integer> v6Counters = new HashMap<>();
+        private final java.util.Set<TransactionId> answeredTx = new java.util.HashSet<>();
         private final List<RegionLatency> https = new ArrayList<>();
         private final List<ScheduledFuture<?>> timers = new ArrayList<>();
         private Channel v4;
@@ -155,11 +214,16 @@ public final class NetcheckProber implements AutoCloseable {
         private boolean stunFinished;
         private boolean finished;
 
-        ReportRun(DerpMap map, Consumer<RegionLatency> progress, CompletableFuture<NetcheckReport> out) {
+        private final boolean real;
+
+        /** @param real false for a warm-up report: its rejected datagrams are not counted, nothing is logged */
+        ReportRun(DerpMap map, Consumer<RegionLatency> progress, CompletableFuture<NetcheckReport> out,
+                  boolean real) {
             this.map = map;
             this.progress = progress;
             this.out = out;
             this.regions = measurable(map);
+            this.real = real;
         }
 
         void start() {
@@ -286,6 +350,9 @@ public final class NetcheckProber implements AutoCloseable {
             boolean first = !set.answered;
             set.answered = true;
             InetSocketAddress mapped = response.mappedAddress();
+            if (answeredTx.add(response.transactionId())) { // a duplicated datagram counts once
+                (set.family == AddressFamily.IPV4 ? v4Counters : v6Counters).merge(mapped, 1, Integer::sum);
+            }
             if (set.family == AddressFamily.IPV4) {
                 mappedV4ByDestination.putIfAbsent(probe.destination().getAddress(), mapped);
                 if (globalV4 == null) {
@@ -303,8 +370,10 @@ public final class NetcheckProber implements AutoCloseable {
 
         @Override
         public void onRejected(StunRejection reason, InetSocketAddress sender) {
-            LOG.debug("netcheck: rejected datagram from {}: {}", sender, reason.reason());
-            rejected.accept(reason);
+            if (real) {
+                LOG.debug("netcheck: rejected datagram from {}: {}", sender, reason.reason());
+                rejected.accept(reason);
+            }
         }
 
         private void checkStunDone() {
@@ -449,7 +518,8 @@ public final class NetcheckProber implements AutoCloseable {
             List<Integer> probed = regions.stream().map(DerpRegion::id).toList();
             out.complete(new NetcheckReport(now, Duration.ofNanos(System.nanoTime() - startNanos), ipv4 || ipv6,
                     ipv4, ipv6, v4CanSend, v6CanSend, osHasIpv6, varies, 0, latencies(),
-                    Optional.ofNullable(globalV4), Optional.ofNullable(globalV6), captivePortal, probed));
+                    Optional.ofNullable(globalV4), Optional.ofNullable(globalV6), captivePortal, probed, v4Counters,
+                    v6Counters));
         }
     }
 

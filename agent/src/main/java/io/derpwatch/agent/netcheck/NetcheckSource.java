@@ -9,7 +9,10 @@ import io.derpwatch.agent.derp.DerpMapException;
 import io.derpwatch.agent.source.Source;
 import io.derpwatch.agent.telemetry.Telemetry;
 import io.derpwatch.config.NetcheckSettings;
+import io.derpwatch.agent.localapi.LocalApiClient;
+import io.derpwatch.agent.localapi.LocalApiResponse;
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.opentelemetry.api.common.Attributes;
@@ -88,6 +91,16 @@ public final class NetcheckSource implements Source {
                 .setDescription("Errors a source has met, by error.type").build();
     }
 
+    /**
+     * The agent's netcheck source on {@code group}'s event loop, reading the DERP map from tailscaled's
+     * {@code /localapi/v0/derpmap} through {@code localApi} when {@code derp-map.source = localapi}.
+     */
+    public static NetcheckSource create(NetcheckSettings settings, EventLoopGroup group, Telemetry telemetry,
+                                        LocalApiClient localApi) {
+        return new NetcheckSource(group.next(), NetTransport.forGroup(group), settings, telemetry,
+                () -> localApi.get(NetcheckCommand.DERP_MAP_PATH).thenApply(LocalApiResponse::body));
+    }
+
     /** The JDK's default trust store, with host-name verification (set per connection). */
     public static SslContext defaultSsl() {
         try {
@@ -124,6 +137,9 @@ public final class NetcheckSource implements Source {
     @Override
     public void stop() {
         loop.execute(() -> {
+            if (stopped) {
+                return;
+            }
             stopped = true;
             if (nextReport != null) {
                 nextReport.cancel(false);

@@ -49,12 +49,12 @@ public final class PreferredRegionSelector {
             int id = e.getKey();
             double score = map.regionScore().getOrDefault(id, 0.0);
             long now = scaled(e.getValue().toNanos(), score);
-            if (id == previous) {
-                oldCurrent = now;
-            }
             DerpRegion region = map.regions().get(id);
             if (region != null && (region.avoid() || region.noMeasureNoHome())) {
-                continue;
+                continue; // never preferred, and a preferred region that became Avoid is left at once
+            }
+            if (id == previous) {
+                oldCurrent = now;
             }
             long best = scaled(bestRecent.getOrDefault(id, e.getValue().toNanos()), score);
             if (preferred == 0 || best < bestAny) {

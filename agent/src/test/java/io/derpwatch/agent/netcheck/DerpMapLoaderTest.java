@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpMapCodec;
 import io.derpwatch.agent.derp.DerpMapException;
+import io.derpwatch.agent.localapi.LocalApiClient;
+import io.derpwatch.agent.localapi.LocalApiResponse;
 import io.derpwatch.config.NetcheckSettings.DerpMapSettings;
+import io.derpwatch.lab.LocalApiEmulator;
 import io.derpwatch.lab.net.LabCertificate;
 import io.derpwatch.lab.net.LabDerpHttpServer;
 import io.derpwatch.lab.net.LabEventLoops;
@@ -95,6 +98,25 @@ class DerpMapLoaderTest {
         assertThat(m.regions()).hasSize(13).containsKeys(1, 12, 900);
         assertThat(m.regions().get(900).nodes().get(0).ipv4()).isEqualTo("127.0.0.1");
         assertThat(server.latencyChecks()).isZero();
+    }
+
+    @Test
+    void localApiEmulator_mapIsRead_andAMissingMapFallsBackToTheUrl(@TempDir Path dir) throws Exception {
+        try (LocalApiEmulator tailscaled = LocalApiEmulator.start(dir.resolve("tailscaled.sock"))) {
+            LocalApiClient client = new LocalApiClient(group, tailscaled.socket(), Duration.ofSeconds(5), 1 << 20);
+            DerpMapLoader l = loader(settings("localapi", "", false, "{}"),
+                    () -> client.get(NetcheckCommand.DERP_MAP_PATH).thenApply(LocalApiResponse::body));
+
+            int fetches = server.derpMapRequests();
+            DerpMap fromTailscaled = load(l);
+            assertThat(server.derpMapRequests()).isEqualTo(fetches);
+            tailscaled.update(s -> s.withDerpMapPresent(false)); // logged out: tailscaled answers null
+            DerpMap fallback = load(l);
+
+            assertThat(fromTailscaled.regions()).isNotEmpty();
+            assertThat(server.derpMapRequests()).isEqualTo(fetches + 1);
+            assertThat(fallback.regions()).hasSize(12);
+        }
     }
 
     @Test

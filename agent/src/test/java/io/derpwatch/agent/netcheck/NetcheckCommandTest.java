@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.derpwatch.lab.net.Coturn;
+import io.derpwatch.lab.net.LabDerpHttpServer;
 import io.derpwatch.lab.net.LabEventLoops;
 import io.derpwatch.lab.net.UdpNatProxy;
 import io.derpwatch.lab.net.UdpNatProxy.Mapping;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -45,7 +47,7 @@ class NetcheckCommandTest {
 
     @BeforeAll
     static void startPeers() throws Exception {
-        coturn = coturn(ips("127.0.0.", 21, 24));
+        coturn = coturnIfInstalled(ips("127.0.0.", 21, 24));
         labGroup = LabEventLoops.newGroup(1);
     }
 
@@ -53,8 +55,13 @@ class NetcheckCommandTest {
     static void stopPeers() throws Exception {
         if (coturn != null) {
             coturn.close();
-            labGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
+        labGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
+
+    @BeforeEach
+    void needCoturn() {
+        requireCoturn();
     }
 
     @AfterEach
@@ -183,6 +190,24 @@ class NetcheckCommandTest {
 
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("bad.conf").contains(": 2: ").contains("derpwatch.netcheck.tries");
+    }
+
+    @Test
+    void noTailscaled_fallsBackToTheUrl_andSaysSo() throws Exception {
+        UdpNatProxy p = proxy(Mapping.ENDPOINT_INDEPENDENT, "127.0.0.101", "127.0.0.102", 0, 0, false);
+        LabDerpHttpServer mapServer = LabDerpHttpServer.http(labGroup, new InetSocketAddress("127.0.0.103", 0), false);
+        closeAfter.add(mapServer);
+        mapServer.serveDerpMap(Files.readAllBytes(mapFile(p)));
+        String url = "http://127.0.0.103:" + mapServer.address().getPort() + "/derpmap/default";
+        Path conf = config("derpwatch.localapi.socket = \"" + dir.resolve("no-tailscaled.sock") + "\"\n"
+                + "derpwatch.netcheck.derp-map.url = \"" + url + "\"\n");
+
+        Result r = run("--config", conf.toString(), "--format", "json");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("LocalAPI").contains("using " + url);
+        assertThat(new ObjectMapper().readTree(r.out()).get("RegionLatency").size()).isEqualTo(2);
+        assertThat(mapServer.derpMapRequests()).isEqualTo(1);
     }
 
     @Test

@@ -101,7 +101,9 @@ class NetcheckFormatsTest {
         n.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactly("Now", "UDP", "IPv6", "IPv4", "IPv6CanSend", "IPv4CanSend", "OSHasIPv6",
                 "ICMPv4", "MappingVariesByDestIP", "UPnP", "PMP", "PCP", "PreferredDERP", "RegionLatency",
-                "RegionV4Latency", "RegionV6Latency", "GlobalV4", "GlobalV6", "CaptivePortal");
+                "RegionV4Latency", "RegionV6Latency", "GlobalV4Counters", "GlobalV6Counters", "GlobalV4", "GlobalV6",
+                "CaptivePortal");
+        assertThat(n.get("GlobalV4Counters").isNull()).isTrue();
         assertThat(n.get("Now").asText()).isEqualTo("2025-03-08T10:02:09.839815353Z");
         assertThat(n.get("UDP").asBoolean()).isTrue();
         assertThat(n.get("PreferredDERP").asInt()).isEqualTo(2);
@@ -119,8 +121,17 @@ class NetcheckFormatsTest {
 
     @Test
     void json_publicAddresses_onlyWhenEnabled() throws Exception {
-        NetcheckReport r = report(List.of());
+        NetcheckReport base = report(List.of());
+        NetcheckReport r = new NetcheckReport(base.now(), base.duration(), false, false, false, true, false, true,
+                Optional.empty(), 0, List.of(), base.globalV4(), base.globalV6(), Optional.empty(), List.of(),
+                Map.of(new InetSocketAddress("198.51.100.7", 41641), 3, new InetSocketAddress("198.51.100.7", 5), 1),
+                Map.of());
         JsonNode n = new ObjectMapper().readTree(NetcheckFormats.json(r, true));
+        assertThat(n.get("GlobalV4Counters").get("198.51.100.7:41641").asInt()).isEqualTo(3);
+        assertThat(n.get("GlobalV4Counters").get("198.51.100.7:5").asInt()).isEqualTo(1);
+        assertThat(n.get("GlobalV6Counters").isNull()).isTrue();
+        assertThat(new ObjectMapper().readTree(NetcheckFormats.json(r, false)).get("GlobalV4Counters").isNull())
+                .isTrue();
         assertThat(n.get("GlobalV4").asText()).isEqualTo("198.51.100.7:41641");
         assertThat(n.get("GlobalV6").asText()).isEqualTo("[2001:db8::7]:41642");
         assertThat(n.get("RegionLatency").size()).isZero();

@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,7 +57,7 @@ class NetcheckProberTest {
     static void startPeers() throws Exception {
         List<java.net.InetAddress> upstreams = new ArrayList<>(ips("127.0.0.", 21, 28));
         upstreams.add(ip("127.0.0.1"));
-        coturn = coturn(upstreams);
+        coturn = coturnIfInstalled(upstreams);
         group = LabEventLoops.newGroup(1);
         labGroup = LabEventLoops.newGroup(1);
     }
@@ -70,6 +71,11 @@ class NetcheckProberTest {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
             labGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
+    }
+
+    @BeforeEach
+    void needCoturn() {
+        requireCoturn();
     }
 
     @AfterEach
@@ -161,8 +167,10 @@ class NetcheckProberTest {
 
         assertThat(easy.regionLatency()).hasSize(3);
         assertThat(easy.mappingVariesByDestIp()).contains(false);
+        assertThat(easy.globalV4Counters()).hasSize(1).containsValue(3); // one mapping, seen by all 3 servers
         assertThat(symmetric.regionLatency()).hasSize(3);
         assertThat(symmetric.mappingVariesByDestIp()).contains(true);
+        assertThat(symmetric.globalV4Counters()).hasSize(3);
     }
 
     @Test

@@ -5,7 +5,9 @@ import static io.derpwatch.agent.telemetry.TelemetryNames.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.derpwatch.agent.localapi.LocalApiClient;
 import io.derpwatch.config.NetcheckSettings;
+import io.derpwatch.lab.LocalApiEmulator;
 import io.derpwatch.lab.net.Coturn;
 import io.derpwatch.lab.net.LabEventLoops;
 import io.derpwatch.lab.net.UdpNatProxy;
@@ -133,6 +135,24 @@ class NetcheckSourceTest {
                     assertThat(r.getBodyValue().asString()).contains("keeping the last good map");
                 }));
         assertThat(otel.collect().get(NETCHECK_REGION_LATENCY)).hasSize(1);
+    }
+
+    @Test
+    void agentFactory_readsTheMapFromTheLocalApi_withConfiguredRegions(@TempDir Path dir) throws Exception {
+        try (LocalApiEmulator tailscaled = LocalApiEmulator.start(dir.resolve("tailscaled.sock"))) {
+            String custom = "{" + region(900, "lab", "Lab", proxy.address(0)) + "}";
+            NetcheckSettings s = withDerpMap(settings(Map.of("stun-timeout", "500ms", "ipv6", "false",
+                    "captive-portal.enabled", "false")), new NetcheckSettings.DerpMapSettings("localapi",
+                    "https://127.0.0.1:9/unused", "", Duration.ofMinutes(5), true, custom));
+            source = NetcheckSource.create(s, group, otel.telemetry,
+                    new LocalApiClient(group, tailscaled.socket(), Duration.ofSeconds(5), 1 << 20));
+
+            source.sampleOnce().get(20, TimeUnit.SECONDS);
+
+            assertThat(tailscaled.lastRequest()).hasValueSatisfying(r -> assertThat(r.uri()).isEqualTo("/localapi/v0/derpmap"));
+            assertThat(otel.collect().get(NETCHECK_REGION_LATENCY)).singleElement()
+                    .satisfies(p -> assertThat(p.getAttributes().get(REGION_CODE)).isEqualTo("lab"));
+        }
     }
 
     @Test

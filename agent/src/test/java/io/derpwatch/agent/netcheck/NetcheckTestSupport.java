@@ -39,6 +39,13 @@ final class NetcheckTestSupport {
         }
     }
 
+    /** {@code s} with another {@code derp-map} section. */
+    static NetcheckSettings withDerpMap(NetcheckSettings s, NetcheckSettings.DerpMapSettings m) {
+        return new NetcheckSettings(s.enabled(), s.interval(), s.timeout(), s.stunTimeout(), s.tries(),
+                s.tryInterval(), s.ipv4(), s.ipv6(), s.measureAvoidedRegions(), s.reportPublicAddresses(),
+                s.preferredHistory(), s.httpsFallback(), s.captivePortal(), m);
+    }
+
     /**
      * reference.conf configures a {@code stdout} sink whose type the sinks module registers; until that module's
      * reference.conf is on this branch, declare the type so the loader accepts the defaults.
@@ -51,6 +58,20 @@ final class NetcheckTestSupport {
 
     /** Starts coturn on {@code addresses}; skips the test when coturn is missing, fails instead when CI=true. */
     static Coturn coturn(List<InetAddress> addresses) throws IOException, InterruptedException {
+        requireCoturn();
+        return Coturn.start(addresses);
+    }
+
+    /** For {@code @BeforeAll}: coturn on {@code addresses}, or null when it is not installed (see requireCoturn). */
+    static Coturn coturnIfInstalled(List<InetAddress> addresses) throws IOException, InterruptedException {
+        return Coturn.executable().isPresent() ? Coturn.start(addresses) : null;
+    }
+
+    /**
+     * Skips the calling test with a message when turnserver is missing, or fails it when CI=true. Call it from
+     * {@code @BeforeEach}: an abort in {@code @BeforeAll} would hide the message (surefire reports no test).
+     */
+    static void requireCoturn() {
         if (Coturn.executable().isEmpty()) {
             if ("true".equals(System.getenv("CI"))) {
                 fail("turnserver (coturn) is required in CI: apt-get install -y coturn");
@@ -58,7 +79,6 @@ final class NetcheckTestSupport {
             Assumptions.abort("turnserver (coturn) is not installed: skipping the real-STUN test "
                     + "(apt-get install -y coturn)");
         }
-        return Coturn.start(addresses);
     }
 
     static InetAddress ip(String s) {

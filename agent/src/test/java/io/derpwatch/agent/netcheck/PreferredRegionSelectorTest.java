@@ -77,6 +77,14 @@ class PreferredRegionSelectorTest {
         assertThat(pick(new DerpMap(regions, Map.of(), false), T0, 1, 5, 2, 50)).isEqualTo(2);
     }
 
+    @Test
+    void preferredRegionThatBecomesAvoided_isLeftAtOnce() {
+        pick(map(), T0, 1, 30, 2, 35);
+        TreeMap<Integer, DerpRegion> regions = new TreeMap<>(map().regions());
+        regions.put(1, new DerpRegion(1, "aaa", "A", true, false, List.of()));
+        assertThat(pick(new DerpMap(regions, Map.of(), false), T0.plusSeconds(60), 1, 30, 2, 35)).isEqualTo(2);
+    }
+
     private int pick(DerpMap map, Instant at, int... idAndMillis) {
         return select(selector, map, at, idAndMillis);
     }

@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>the distribution of |measured - injected| per region latency,</li>
  *   <li>the prober event loop's CPU time per report (ThreadMXBean thread CPU time of the loop thread).</li>
  * </ul>
- * Usage: {@code java -cp derpwatch-bench.jar io.derpwatch.bench.netcheck.NetcheckBench [reports] [warmup]}.
+ * Usage: {@code java -cp derpwatch-bench.jar io.derpwatch.bench.netcheck.NetcheckBench [reports] [warmup]};
+ * {@code -Dbench.zeroDelay=true} runs the same path with no added delay (the proxy + coturn + loopback floor).
  */
 public final class NetcheckBench {
     private static final int REGIONS = 30;
@@ -53,8 +54,9 @@ public final class NetcheckBench {
             upstreams.add(InetAddress.getByName("127.0.2." + (i + 1)));
         }
         long[] injected = new long[REGIONS];
+        boolean zero = Boolean.getBoolean("bench.zeroDelay"); // calibration: the path without added delay
         for (int i = 0; i < REGIONS; i++) {
-            injected[i] = Duration.ofMillis(1).toNanos() + Math.round(i * (149e6 / (REGIONS - 1)));
+            injected[i] = zero ? 0 : Duration.ofMillis(1).toNanos() + Math.round(i * (149e6 / (REGIONS - 1)));
         }
         EventLoopGroup proberGroup = LabEventLoops.newGroup(1);
         EventLoopGroup labGroup = LabEventLoops.newGroup(1);
@@ -106,6 +108,11 @@ public final class NetcheckBench {
                 long cpuBefore = threads.getThreadCpuTime(loopThread);
                 NetcheckReport report = prober.run(map, l -> { }).get(30, TimeUnit.SECONDS);
                 long cpuAfter = threads.getThreadCpuTime(loopThread);
+                if (i == 0) {
+                    List<Long> first = new ArrayList<>();
+                    report.regionLatency().forEach((id, d) -> first.add(Math.abs(d.toNanos() - injected[id - 1])));
+                    print("first report in this JVM: |error|", first);
+                }
                 if (i < warmup) {
                     continue;
                 }

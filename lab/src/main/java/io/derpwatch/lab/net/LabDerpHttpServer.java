@@ -30,6 +30,7 @@ public final class LabDerpHttpServer implements AutoCloseable {
     private final Channel channel;
     private final AtomicInteger latencyChecks = new AtomicInteger();
     private final AtomicInteger portalChecks = new AtomicInteger();
+    private final AtomicInteger derpMapRequests = new AtomicInteger();
     private final int latencyStatus;
     private final boolean captive;
     private volatile byte[] derpMap;
@@ -79,6 +80,10 @@ public final class LabDerpHttpServer implements AutoCloseable {
         return portalChecks.get();
     }
 
+    public int derpMapRequests() {
+        return derpMapRequests.get();
+    }
+
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
@@ -92,6 +97,7 @@ public final class LabDerpHttpServer implements AutoCloseable {
                 latencyChecks.incrementAndGet();
                 res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(latencyStatus));
             } else if (req.uri().equals("/derpmap/default") && derpMap != null) {
+                derpMapRequests.incrementAndGet();
                 res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                         Unpooled.wrappedBuffer(derpMap));
                 res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");

@@ -38,6 +38,30 @@ public final class StunCodec {
     }
 
     /**
+     * Writes a Binding success response for {@code tx} carrying {@code mapped} as XOR-MAPPED-ADDRESS, with a
+     * FINGERPRINT: what a STUN server answers (the prober's warm-up responder and lab peers use it).
+     */
+    public static void writeBindingSuccess(TransactionId tx, InetSocketAddress mapped, ByteBuf out) {
+        byte[] ip = mapped.getAddress().getAddress();
+        int start = out.writerIndex();
+        out.writeShort(BINDING_SUCCESS).writeShort(4 + 4 + ip.length + 8).writeInt(MAGIC_COOKIE);
+        tx.write(out);
+        out.writeShort(ATTR_XOR_MAPPED_ADDRESS).writeShort(4 + ip.length);
+        out.writeByte(0).writeByte(ip.length == 4 ? FAMILY_IPV4 : FAMILY_IPV6)
+                .writeShort(mapped.getPort() ^ (MAGIC_COOKIE >>> 16));
+        for (int i = 0; i < ip.length; i++) {
+            out.writeByte(ip[i] ^ out.getByte(start + 4 + i));
+        }
+        int crc = crc(out, start, out.writerIndex() - start);
+        out.writeShort(ATTR_FINGERPRINT).writeShort(4).writeInt(crc ^ FINGERPRINT_XOR);
+    }
+
+    /** The transaction id of a datagram that is at least a STUN header long, else null. */
+    public static TransactionId transactionId(ByteBuf in) {
+        return in.readableBytes() < HEADER_LENGTH ? null : TransactionId.read(in, in.readerIndex() + 8);
+    }
+
+    /**
      * Decodes {@code in} (readable bytes from reader index) as a Binding success response. Returns a
      * {@link StunResponse} or a {@link StunRejection}; does not move the reader index and never throws.
      */

@@ -35,6 +35,19 @@ class StunCodecTest {
     }
 
     @Test
+    void bindingSuccess_roundTripsThroughTheDecoder_forBothFamilies() {
+        TransactionId tx = TransactionId.random();
+        for (InetSocketAddress mapped : List.of(new InetSocketAddress("198.51.100.7", 41641),
+                new InetSocketAddress("2001:db8::7", 3478))) {
+            ByteBuf b = Unpooled.buffer();
+            StunCodec.writeBindingSuccess(tx, mapped, b);
+
+            assertThat(StunCodec.transactionId(b)).isEqualTo(tx);
+            assertThat(StunCodec.decode(b)).isEqualTo(new StunResponse(tx, mapped));
+        }
+    }
+
+    @Test
     void randomTransactionIds_differ() {
         assertThat(TransactionId.random()).isNotEqualTo(TransactionId.random());
     }
