@@ -37,6 +37,17 @@ class RunProcessTest {
         lab.close();
     }
 
+    private Process java(List<String> args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(args);
+        return new ProcessBuilder(command)
+                .redirectOutput(dir.resolve("stdout").toFile())
+                .redirectError(dir.resolve("stderr").toFile())
+                .start();
+    }
+
     private Process derpwatch(String... args) throws Exception {
         Path conf = Files.writeString(dir.resolve("agent.conf"), "derpwatch {\n"
                 + "  localapi.socket = \"" + lab.socket() + "\"\n"
@@ -45,15 +56,9 @@ class RunProcessTest {
                 + "  status.interval = 500ms\n"
                 + "  sinks.stdout.format = text\n"
                 + "}\n");
-        List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(List.of(args));
-        command.addAll(List.of("--config", conf.toString()));
-        return new ProcessBuilder(command)
-                .redirectOutput(dir.resolve("stdout").toFile())
-                .redirectError(dir.resolve("stderr").toFile())
-                .start();
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of("--config", conf.toString()));
+        return java(all);
     }
 
     private String read(String name) throws Exception {
@@ -72,6 +77,22 @@ class RunProcessTest {
         assertThat(process.exitValue()).isZero();
         assertThat(read("stderr")).contains("SIGTERM received: stopping", "derpwatch stopped");
         assertThat(read("stdout")).contains("metric tailscale.derp.home_connection 1");
+    }
+
+    @Test
+    void demo_showsTheHomeConnectionDropAndRecover_thenStopsCleanly() throws Exception {
+        process = java(List.of("demo", "--phase", "2s"));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> read("stdout").contains("home DERP connection 0 -> 1"));
+        process.destroy();
+
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        String out = read("stdout");
+        assertThat(out.indexOf("home DERP connection 1 -> 0 (derp_unreachable)"))
+                .isGreaterThan(out.indexOf("home DERP connection 1 (connected)"))
+                .isLessThan(out.indexOf("home DERP connection 0 -> 1 (connected)"));
+        assertThat(out).contains("metric tailscale.derp.home_connection");
     }
 
     @Test
