@@ -1,10 +1,14 @@
 package io.derpwatch.agent.derp;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import static io.derpwatch.agent.json.GoJsonFields.bool;
+import static io.derpwatch.agent.json.GoJsonFields.field;
+import static io.derpwatch.agent.json.GoJsonFields.integer;
+import static io.derpwatch.agent.json.GoJsonFields.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -73,7 +77,7 @@ public final class DerpMapCodec {
     }
 
     private static DerpRegion region(String key, JsonNode n) throws DerpMapException {
-        int id = intField(n, "RegionID", -1);
+        int id = integer(n, "RegionID", -1);
         if (id < 0) {
             try {
                 id = Integer.parseInt(key);
@@ -81,50 +85,19 @@ public final class DerpMapCodec {
                 throw new DerpMapException("region \"" + key + "\" has no numeric RegionID");
             }
         }
-        String code = textField(n, "RegionCode");
-        String name = textField(n, "RegionName");
+        String code = text(n, "RegionCode");
+        String name = text(n, "RegionName");
         List<DerpNode> nodes = new java.util.ArrayList<>();
         JsonNode nodesNode = field(n, "Nodes");
         if (nodesNode != null && nodesNode.isArray()) {
             for (JsonNode node : nodesNode) {
-                nodes.add(new DerpNode(textField(node, "Name"), intField(node, "RegionID", id),
-                        textField(node, "HostName"), textField(node, "IPv4"), textField(node, "IPv6"),
-                        intField(node, "STUNPort", 0), boolField(node, "STUNOnly"), intField(node, "DERPPort", 0),
-                        boolField(node, "CanPort80")));
+                nodes.add(new DerpNode(text(node, "Name"), integer(node, "RegionID", id),
+                        text(node, "HostName"), text(node, "IPv4"), text(node, "IPv6"),
+                        integer(node, "STUNPort", 0), bool(node, "STUNOnly"), integer(node, "DERPPort", 0),
+                        bool(node, "CanPort80")));
             }
         }
-        return new DerpRegion(id, code, name.isEmpty() ? code : name, boolField(n, "Avoid"),
-                boolField(n, "NoMeasureNoHome"), nodes);
-    }
-
-    /** A field by name, matching case-insensitively as Go's encoding/json does. */
-    private static JsonNode field(JsonNode n, String name) {
-        JsonNode exact = n.get(name);
-        if (exact != null) {
-            return exact;
-        }
-        Iterator<String> names = n.fieldNames();
-        while (names.hasNext()) {
-            String candidate = names.next();
-            if (candidate.equalsIgnoreCase(name)) {
-                return n.get(candidate);
-            }
-        }
-        return null;
-    }
-
-    private static String textField(JsonNode n, String name) {
-        JsonNode v = field(n, name);
-        return v == null || v.isNull() ? "" : v.asText();
-    }
-
-    private static int intField(JsonNode n, String name, int dflt) {
-        JsonNode v = field(n, name);
-        return v == null || !v.canConvertToInt() ? dflt : v.asInt();
-    }
-
-    private static boolean boolField(JsonNode n, String name) {
-        JsonNode v = field(n, name);
-        return v != null && v.asBoolean(false);
+        return new DerpRegion(id, code, name.isEmpty() ? code : name, bool(n, "Avoid"),
+                bool(n, "NoMeasureNoHome"), nodes);
     }
 }

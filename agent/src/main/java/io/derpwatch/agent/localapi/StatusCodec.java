@@ -1,6 +1,10 @@
 package io.derpwatch.agent.localapi;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import static io.derpwatch.agent.json.GoJsonFields.bool;
+import static io.derpwatch.agent.json.GoJsonFields.field;
+import static io.derpwatch.agent.json.GoJsonFields.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.derpwatch.agent.localapi.LocalApiException.Kind;
@@ -8,7 +12,6 @@ import io.derpwatch.agent.localapi.NodeStatus.PeerPaths;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 
@@ -94,30 +97,5 @@ public final class StatusCodec {
             }
         }
         return Optional.of(new PeerPaths(direct, derp, peerRelay, idle));
-    }
-
-    private static JsonNode field(JsonNode n, String name) {
-        JsonNode exact = n.get(name);
-        if (exact != null) {
-            return exact;
-        }
-        Iterator<String> names = n.fieldNames();
-        while (names.hasNext()) {
-            String candidate = names.next();
-            if (candidate.equalsIgnoreCase(name)) {
-                return n.get(candidate);
-            }
-        }
-        return null;
-    }
-
-    private static String text(JsonNode n, String name) {
-        JsonNode v = field(n, name);
-        return v == null || v.isNull() || v.isContainerNode() ? "" : v.asText();
-    }
-
-    private static boolean bool(JsonNode n, String name) {
-        JsonNode v = field(n, name);
-        return v != null && v.asBoolean(false);
     }
 }
