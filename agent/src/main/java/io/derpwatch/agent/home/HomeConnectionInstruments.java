@@ -1,9 +1,9 @@
 package io.derpwatch.agent.home;
 
+import io.derpwatch.agent.source.SourceCounters;
 import io.derpwatch.agent.telemetry.TelemetryNames;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
-import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.ObservableLongGauge;
 import java.util.Optional;
@@ -14,34 +14,24 @@ import java.util.Optional;
  */
 final class HomeConnectionInstruments implements AutoCloseable {
     private final ObservableLongGauge gauge;
-    private final LongCounter samples;
-    private final LongCounter errors;
-    private final Attributes sourceAttributes;
+    private final SourceCounters counters;
 
     HomeConnectionInstruments(Meter meter, HomeState state, String sourceName) {
-        this.sourceAttributes = Attributes.of(TelemetryNames.SOURCE_NAME, sourceName);
         this.gauge = meter.gaugeBuilder(TelemetryNames.HOME_CONNECTION)
                 .ofLongs()
                 .setUnit("1")
                 .setDescription("1 when this node is connected to its home DERP region, else 0")
                 .buildWithCallback(m -> state.latest().ifPresent(s ->
                         m.record(s.connection().value(), regionAttributes(s.connection().region()))));
-        this.samples = meter.counterBuilder(TelemetryNames.SOURCE_SAMPLES)
-                .setUnit("{sample}")
-                .setDescription("Samples a source has taken, failed or not")
-                .build();
-        this.errors = meter.counterBuilder(TelemetryNames.SOURCE_ERRORS)
-                .setUnit("{error}")
-                .setDescription("Errors a source has met, by error.type")
-                .build();
+        this.counters = new SourceCounters(meter, sourceName);
     }
 
     void sampled() {
-        samples.add(1, sourceAttributes);
+        counters.sampled();
     }
 
     void failed(String errorType) {
-        errors.add(1, sourceAttributes.toBuilder().put(TelemetryNames.ERROR_TYPE, errorType).build());
+        counters.failed(errorType);
     }
 
     /** {@code tailscale.derp.region.id/code/name}, as far as they are known. */

@@ -7,6 +7,7 @@ import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpMapCodec;
 import io.derpwatch.agent.derp.DerpMapException;
 import io.derpwatch.agent.source.Source;
+import io.derpwatch.agent.source.SourceCounters;
 import io.derpwatch.agent.telemetry.Telemetry;
 import io.derpwatch.config.NetcheckSettings;
 import io.derpwatch.agent.localapi.LocalApiClient;
@@ -17,7 +18,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Severity;
-import io.opentelemetry.api.metrics.LongCounter;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
@@ -45,9 +45,7 @@ public final class NetcheckSource implements Source {
     private final NetcheckInstruments instruments;
     private final PreferredRegionSelector selector;
     private final Clock clock;
-    private final LongCounter samples;
-    private final LongCounter errors;
-    private final Attributes sourceAttributes = Attributes.of(SOURCE_NAME, NAME);
+    private final SourceCounters counters;
     private DerpMap map;
     private CompletableFuture<DerpMap> mapLoad;
     private CompletableFuture<Void> running;
@@ -84,11 +82,7 @@ public final class NetcheckSource implements Source {
             throw new IllegalArgumentException("derpwatch.netcheck.derp-map.regions: " + e.getMessage(), e);
         }
         this.selector = new PreferredRegionSelector(settings.preferredHistory());
-        // same unit and description as the status source's, so the SDK sees one instrument
-        this.samples = telemetry.meter().counterBuilder(SOURCE_SAMPLES).setUnit("{sample}")
-                .setDescription("Samples a source has taken, failed or not").build();
-        this.errors = telemetry.meter().counterBuilder(SOURCE_ERRORS).setUnit("{error}")
-                .setDescription("Errors a source has met, by error.type").build();
+        this.counters = new SourceCounters(telemetry.meter(), NAME);
     }
 
     /**
@@ -225,7 +219,7 @@ public final class NetcheckSource implements Source {
                 LOG.debug("netcheck: {}", selected);
             }, loop);
         }).handleAsync((x, e) -> {
-            samples.add(1, sourceAttributes);
+            counters.sampled();
             if (e != null) {
                 instruments.clear();
                 instruments.failed();
@@ -238,7 +232,7 @@ public final class NetcheckSource implements Source {
 
     private void error(String type, String message) {
         LOG.warn("netcheck: {}", message);
-        errors.add(1, sourceAttributes.toBuilder().put(ERROR_TYPE, type).build());
+        counters.failed(type);
         telemetry.events().emit(EVENT_SOURCE_ERROR, Severity.WARN, message,
                 Attributes.of(SOURCE_NAME, NAME, ERROR_TYPE, type, ERROR_MESSAGE, message));
     }
