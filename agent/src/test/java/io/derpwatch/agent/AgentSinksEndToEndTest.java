@@ -108,6 +108,26 @@ class AgentSinksEndToEndTest {
     }
 
     @Test
+    void runOnce_fails_whenTheBackendCannotBeReached() throws Exception {
+        receiver.stopServers();
+        Path conf = Files.writeString(dir.resolve("down.conf"), "derpwatch {\n"
+                + "  localapi.socket = \"" + lab.socket() + "\"\n"
+                + "  netcheck.enabled = false\n"
+                + "  admin.enabled = false\n"
+                + "  sinks.stdout.enabled = false\n"
+                + "  sinks.backend { type = otlp, endpoint = \"" + receiver.grpcEndpoint() + "\", retry.initial = 100ms }\n"
+                + "}\n");
+        List<SinkCatalog.ConfiguredSink> sinks = new ArrayList<>();
+        SinkCatalog catalog = SinkCatalog.load();
+        DerpwatchSettings settings = SettingsLoader.with(Map.of(), new Properties())
+                .load(conf, (all, problems) -> sinks.addAll(catalog.configure(all, problems)));
+
+        try (Agent agent = Agent.start(settings, sinks, SinkContext.forProcess(), Agent.Mode.ONCE, Map.of())) {
+            assertThat(agent.runOnce(Duration.ofSeconds(3))).isFalse();
+        }
+    }
+
+    @Test
     void runOnce_deliversTheSameHomeConnectionToOtlpAndKafka() throws Exception {
         String topicSuffix = UUID.randomUUID().toString().substring(0, 8);
         Path conf = Files.writeString(dir.resolve("agent.conf"), "derpwatch {\n"
