@@ -82,6 +82,28 @@ class CliTest {
     }
 
     @Test
+    void status_summarisesAConnectedNode_withExitCode0() throws Exception {
+        try (io.derpwatch.lab.LocalApiEmulator lab = io.derpwatch.lab.LocalApiEmulator.start(dir.resolve("ts.sock"))) {
+            Path f = Files.writeString(dir.resolve("s.conf"), "derpwatch.localapi.socket = \"" + lab.socket() + "\"\n");
+
+            assertThat(run("status", "--config", f.toString())).isZero();
+        }
+
+        assertThat(stdout()).contains("tailscaled:  1.98.4", "(Running)", "home DERP:   r3 (3, r3)",
+                "connection:  connected (home_connection=1, reason connected)");
+    }
+
+    @Test
+    void status_saysWhyWhenTailscaledIsAbsent_withExitCode1() throws Exception {
+        Path f = Files.writeString(dir.resolve("s.conf"), "derpwatch.localapi.socket = \"" + dir.resolve("none.sock") + "\"\n");
+
+        assertThat(run("status", "--config", f.toString())).isEqualTo(1);
+
+        assertThat(stdout()).contains("connection:  NOT connected (home_connection=0, reason localapi_unreachable)",
+                "error:       socket_missing");
+    }
+
+    @Test
     void unknownOption_isAUsageError_withExitCode2() {
         assertThat(run("run", "--bogus")).isEqualTo(2);
 
