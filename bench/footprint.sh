@@ -17,15 +17,21 @@
 #                                      summary` of the last run to FILE (NMT itself costs some RSS: don't
 #                                      compare its RSS with runs without it)
 #   FOOTPRINT_CLASSLOG=FILE            write -Xlog:class+load of the last run to FILE
+#   FOOTPRINT_JAR=FILE                 measure this jar instead of agent/target/derpwatch.jar
 #   DERPWATCH_JAVA_OPTS, JAVA          as for the launcher
 set -euo pipefail
 secs=${1:-60}
 runs=${2:-3}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-jar="$root/agent/target/derpwatch.jar"
+jar=${FOOTPRINT_JAR:-$root/agent/target/derpwatch.jar}
 [ -f "$jar" ] || (cd "$root" && ./mvnw -B -q -DskipTests package)
 java_bin=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 tmp=$(mktemp -d)
+# Run a copy of the launcher and jar, so a rebuild during a run cannot change what is measured.
+mkdir -p "$tmp/root/agent/target"
+cp "$root/derpwatch" "$tmp/root/"
+cp "$jar" "$tmp/root/agent/target/derpwatch.jar"
+jar="$tmp/root/agent/target/derpwatch.jar"
 lab_pid=""
 agent_pid=""
 cleanup() {
@@ -63,7 +69,7 @@ JAVA
 fi
 
 # The launcher's flags unless DERPWATCH_JAVA_OPTS overrides them.
-launcher_opts=$(sed -n '/^default_opts="/,/"$/p' "$root/derpwatch" | sed 's/^default_opts="//; s/"$//' | tr '\n' ' ')
+launcher_opts=$(sed -n '/^default_opts="/,/"$/p' "$tmp/root/derpwatch" | sed 's/^default_opts="//; s/"$//' | tr '\n' ' ')
 opts=${DERPWATCH_JAVA_OPTS:-$launcher_opts}
 extra=""
 [ -n "${FOOTPRINT_NMT:-}" ] && extra="$extra -XX:NativeMemoryTracking=summary"
@@ -77,7 +83,7 @@ for run in $(seq "$runs"); do
     # shellcheck disable=SC2086
     "$java_bin" $opts $extra -cp "$tmp" Idle >/dev/null 2>"$tmp/agent.err" &
   else
-    DERPWATCH_JAVA_OPTS="$opts $extra" "$root/derpwatch" run --config "$tmp/agent.conf" >/dev/null 2>"$tmp/agent.err" &
+    DERPWATCH_JAVA_OPTS="$opts $extra" "$tmp/root/derpwatch" run --config "$tmp/agent.conf" >/dev/null 2>"$tmp/agent.err" &
   fi
   agent_pid=$!
   half=$((secs / 2))

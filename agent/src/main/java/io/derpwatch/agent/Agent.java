@@ -72,7 +72,7 @@ public final class Agent implements AutoCloseable {
         EventLoopGroup group = transport.newGroup(1);
         SinkSet sinks = SinkSet.open(configuredSinks, sinkContext);
         SignalPipeline pipeline = new SignalPipeline(new ResourceFactory(env).create(settings.telemetry().resourceAttributes()),
-                settings.telemetry(), sinks, mode == Mode.CONTINUOUS);
+                settings.telemetry(), sinks, mode == Mode.CONTINUOUS, group.next());
         SourceWiring wiring = new SourceWiring(settings, group, pipeline.telemetry());
         List<Source> sources = List.copyOf(wiring.sources);
         AdminServer admin = null;
