@@ -40,6 +40,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private final DerpwatchSettings settings;
+    private final Mode mode;
     private final EventLoopGroup group;
     private final SinkSet sinks;
     private final SignalPipeline pipeline;
@@ -49,9 +50,10 @@ public final class Agent implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean firstSampleDone;
 
-    private Agent(DerpwatchSettings settings, EventLoopGroup group, SinkSet sinks, SignalPipeline pipeline,
+    private Agent(DerpwatchSettings settings, Mode mode, EventLoopGroup group, SinkSet sinks, SignalPipeline pipeline,
                   List<Source> sources, AdminServer admin, HomeState home) {
         this.settings = settings;
+        this.mode = mode;
         this.group = group;
         this.sinks = sinks;
         this.pipeline = pipeline;
@@ -87,7 +89,7 @@ public final class Agent implements AutoCloseable {
             pipeline.shutdown(Duration.ofSeconds(1));
             throw e;
         }
-        Agent agent = new Agent(settings, group, sinks, pipeline, sources, admin, wiring.home);
+        Agent agent = new Agent(settings, mode, group, sinks, pipeline, sources, admin, wiring.home);
         self[0] = agent;
         LOG.info("derpwatch {} starting: sources {}, sinks {}, {} transport", ResourceFactory.version(),
                 sources.stream().map(Source::name).toList(), sinks.sinks().stream().map(s -> s.name()).toList(),
@@ -164,6 +166,10 @@ public final class Agent implements AutoCloseable {
             return;
         }
         Duration timeout = settings.shutdown().timeout();
+        if (mode == Mode.CONTINUOUS && !pipeline.flush(timeout)) {
+            // the latest state, while the sources' instruments still report it
+            LOG.warn("sinks did not take the last collection within {}", timeout);
+        }
         for (Source s : sources) {
             try {
                 s.stop();

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * The continuous-mode metric reader: collects every {@code interval} on the agent's event loop (instruments only
  * read state the sources keep, so collection is short and never blocks) and hands the batch to the exporter on
  * the {@link ExportHandOff}, never on the loop. Replaces the SDK's {@code PeriodicMetricReader} and its two
- * threads. Like it, skips a collection while the previous export is still running, and exports once more on
- * shutdown.
+ * threads. Like it, skips a collection while the previous export is still running. Unlike it, exports nothing
+ * on shutdown: the agent collects and exports the latest state itself ({@code SignalPipeline.flush}) before it
+ * stops the sources, whose instruments are gone by the time the meter provider shuts down.
  */
 final class LoopMetricReader implements MetricReader {
     private static final Logger LOG = LoggerFactory.getLogger(LoopMetricReader.class);
@@ -79,25 +80,13 @@ final class LoopMetricReader implements MetricReader {
         return exporter.export(registration.collectAllMetrics());
     }
 
-    /** Stops the schedule, exports one last collection, then shuts the exporter down. */
+    /** Stops the schedule and shuts the exporter down. */
     @Override
     public CompletableResultCode shutdown() {
         ScheduledFuture<?> s = schedule;
         if (s != null) {
             s.cancel(false);
         }
-        CompletableResultCode result = new CompletableResultCode();
-        CompletableResultCode last = forceFlush();
-        last.whenComplete(() -> {
-            CompletableResultCode closed = exporter.shutdown();
-            closed.whenComplete(() -> {
-                if (last.isSuccess() && closed.isSuccess()) {
-                    result.succeed();
-                } else {
-                    result.fail();
-                }
-            });
-        });
-        return result;
+        return exporter.shutdown();
     }
 }
