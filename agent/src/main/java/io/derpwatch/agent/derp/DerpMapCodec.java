@@ -2,7 +2,7 @@ package io.derpwatch.agent.derp;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.derpwatch.agent.json.JsonTreeReader;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -16,17 +16,13 @@ import java.util.TreeMap;
  * {@link DerpMap#EMPTY}.
  */
 public final class DerpMapCodec {
-    private final ObjectMapper mapper;
-
-    public DerpMapCodec(ObjectMapper mapper) {
-        this.mapper = mapper;
-    }
+    private final JsonTreeReader reader = new JsonTreeReader();
 
     /** Parses the document, or throws {@link DerpMapException} saying what is wrong and where. */
     public DerpMap parse(byte[] json) throws DerpMapException {
         JsonNode root;
         try {
-            root = mapper.readTree(json);
+            root = reader.read(json);
         } catch (JsonProcessingException e) {
             throw new DerpMapException("malformed DERP map JSON: " + e.getOriginalMessage()
                     + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(), e);
