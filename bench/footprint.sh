@@ -18,7 +18,7 @@
 #                                      compare its RSS with runs without it)
 #   FOOTPRINT_CLASSLOG=FILE            write -Xlog:class+load of the last run to FILE
 #   FOOTPRINT_JAR=FILE                 measure this jar instead of agent/target/derpwatch.jar
-#   DERPWATCH_JAVA_OPTS, JAVA          as for the launcher
+#   DERPWATCH_JAVA_OPTS, DERPWATCH_CDS, JAVA   as for the launcher
 set -euo pipefail
 secs=${1:-60}
 runs=${2:-3}
@@ -74,6 +74,12 @@ opts=${DERPWATCH_JAVA_OPTS:-$launcher_opts}
 extra=""
 [ -n "${FOOTPRINT_NMT:-}" ] && extra="$extra -XX:NativeMemoryTracking=summary"
 [ -n "${FOOTPRINT_CLASSLOG:-}" ] && extra="$extra -Xlog:class+load=info:file=$tmp/classes.log"
+
+# The launcher writes its AppCDS archive on the first `run` and maps it from the second: one untimed
+# `run --once` first, so every measured run maps it (DERPWATCH_CDS=off skips both).
+if [ -z "${FOOTPRINT_BASELINE:-}" ] && [ "${DERPWATCH_CDS:-on}" != off ]; then
+  DERPWATCH_JAVA_OPTS="$opts" "$tmp/root/derpwatch" run --once --config "$tmp/agent.conf" >/dev/null 2>&1 || true
+fi
 
 cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d", s}'; }
 status() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
