@@ -4,16 +4,34 @@
 #   bench/footprint.sh [SECONDS] [RUNS]        (defaults: 60 s per run, 3 runs)
 #
 # Each run starts the agent with the launcher's default JVM flags (or DERPWATCH_JAVA_OPTS), default intervals
-# and the stdout sink (to /dev/null), waits SECONDS, and reads /proc: VmRSS at the end, and CPU time
-# (utime+stime) over the second half of the run, as a percentage of one core. Prints each run and the median.
-# Extra config for the agent can be appended with FOOTPRINT_CONF='derpwatch.x = y'.
+# and the stdout sink (to /dev/null), waits SECONDS, and reads /proc: VmRSS/RssAnon/RssFile and the thread count
+# at the end, and CPU time over the second half of the run as a percentage of one core. CPU is the sum of every
+# thread's on-CPU time from /proc/PID/task/*/schedstat (nanoseconds; utime+stime in /proc/PID/stat counts 10 ms
+# ticks, too coarse for a process that needs a few ms a minute). Prints each run and the medians.
+#
+# Environment:
+#   FOOTPRINT_CONF='derpwatch.x = y'   extra agent config appended to the run's config file
+#   FOOTPRINT_BASELINE=1               run an empty main (Thread.sleep) with the same JVM flags instead of the
+#                                      agent: what the JVM costs before derpwatch loads a class
+#   FOOTPRINT_NMT=FILE                 add -XX:NativeMemoryTracking=summary and write `jcmd VM.native_memory
+#                                      summary` of the last run to FILE (NMT itself costs some RSS: don't
+#                                      compare its RSS with runs without it)
+#   FOOTPRINT_CLASSLOG=FILE            write -Xlog:class+load of the last run to FILE
+#   FOOTPRINT_JAR=FILE                 measure this jar instead of agent/target/derpwatch.jar
+#   DERPWATCH_JAVA_OPTS, DERPWATCH_CDS, JAVA   as for the launcher
 set -euo pipefail
 secs=${1:-60}
 runs=${2:-3}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-jar="$root/agent/target/derpwatch.jar"
+jar=${FOOTPRINT_JAR:-$root/agent/target/derpwatch.jar}
 [ -f "$jar" ] || (cd "$root" && ./mvnw -B -q -DskipTests package)
+java_bin=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 tmp=$(mktemp -d)
+# Run a copy of the launcher and jar, so a rebuild during a run cannot change what is measured.
+mkdir -p "$tmp/root/agent/target"
+cp "$root/derpwatch" "$tmp/root/"
+cp "$jar" "$tmp/root/agent/target/derpwatch.jar"
+jar="$tmp/root/agent/target/derpwatch.jar"
 lab_pid=""
 agent_pid=""
 cleanup() {
@@ -39,28 +57,60 @@ derpwatch {
 ${FOOTPRINT_CONF:-}
 CONF
 
-hz=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-rss=()
-cpu=()
+if [ -n "${FOOTPRINT_BASELINE:-}" ]; then
+  cat > "$tmp/Idle.java" <<'JAVA'
+public final class Idle {
+    public static void main(String[] args) throws InterruptedException {
+        Thread.sleep(Long.MAX_VALUE);
+    }
+}
+JAVA
+  "${java_bin%java}javac" --release 17 -d "$tmp" "$tmp/Idle.java"
+fi
+
+# The launcher's flags unless DERPWATCH_JAVA_OPTS overrides them.
+launcher_opts=$(sed -n '/^default_opts="/,/"$/p' "$tmp/root/derpwatch" | sed 's/^default_opts="//; s/"$//' | tr '\n' ' ')
+opts=${DERPWATCH_JAVA_OPTS:-$launcher_opts}
+extra=""
+[ -n "${FOOTPRINT_NMT:-}" ] && extra="$extra -XX:NativeMemoryTracking=summary"
+[ -n "${FOOTPRINT_CLASSLOG:-}" ] && extra="$extra -Xlog:class+load=info:file=$tmp/classes.log"
+
+# The launcher writes its AppCDS archive on the first `run` and maps it from the second: one untimed
+# `run --once` first, so every measured run maps it (DERPWATCH_CDS=off skips both).
+if [ -z "${FOOTPRINT_BASELINE:-}" ] && [ "${DERPWATCH_CDS:-on}" != off ]; then
+  DERPWATCH_JAVA_OPTS="$opts" "$tmp/root/derpwatch" run --once --config "$tmp/agent.conf" >/dev/null 2>&1 || true
+fi
+
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d", s}'; }
+status() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
+rss=(); anon=(); cpu=(); thr=()
 for run in $(seq "$runs"); do
-  "$root/derpwatch" run --config "$tmp/agent.conf" >/dev/null 2>"$tmp/agent.err" &
+  if [ -n "${FOOTPRINT_BASELINE:-}" ]; then
+    # shellcheck disable=SC2086
+    "$java_bin" $opts $extra -cp "$tmp" Idle >/dev/null 2>"$tmp/agent.err" &
+  else
+    DERPWATCH_JAVA_OPTS="$opts $extra" "$tmp/root/derpwatch" run --config "$tmp/agent.conf" >/dev/null 2>"$tmp/agent.err" &
+  fi
   agent_pid=$!
   half=$((secs / 2))
   sleep "$half"
-  t0=$(cpu_ticks "$agent_pid")
+  t0=$(cpu_ns "$agent_pid")
   sleep $((secs - half))
-  t1=$(cpu_ticks "$agent_pid")
-  r=$(awk '/VmRSS/ {print $2}' "/proc/$agent_pid/status")
-  anon=$(awk '/RssAnon/ {print $2}' "/proc/$agent_pid/status")
-  threads=$(awk '/Threads/ {print $2}' "/proc/$agent_pid/status")
+  t1=$(cpu_ns "$agent_pid")
+  r=$(status "$agent_pid" VmRSS); a=$(status "$agent_pid" RssAnon); f=$(status "$agent_pid" RssFile)
+  t=$(status "$agent_pid" Threads)
+  if [ "$run" = "$runs" ] && [ -n "${FOOTPRINT_NMT:-}" ]; then
+    "${java_bin%java}jcmd" "$agent_pid" VM.native_memory summary > "$FOOTPRINT_NMT" 2>&1 || true
+    awk '{print}' "/proc/$agent_pid/status" >> "$FOOTPRINT_NMT"
+  fi
   kill "$agent_pid"; wait "$agent_pid" 2>/dev/null || true; agent_pid=""
-  c=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s=$((secs - half)) 'BEGIN {printf "%.3f", (b - a) / hz / s * 100}')
-  printf 'run %d: RSS %.1f MiB (anon %.1f MiB), %s threads, CPU %s %% of one core\n' "$run" \
-    "$(echo "$r / 1024" | bc -l)" "$(echo "$anon / 1024" | bc -l)" "$threads" "$c"
-  rss+=("$r")
-  cpu+=("$c")
+  [ -n "${FOOTPRINT_CLASSLOG:-}" ] && cp "$tmp/classes.log" "$FOOTPRINT_CLASSLOG"
+  c=$(awk -v a="$t0" -v b="$t1" -v s=$((secs - half)) 'BEGIN {printf "%.3f", (b - a) / 1e9 / s * 100}')
+  printf 'run %d: RSS %.1f MiB (anon %.1f, file %.1f), %s threads, CPU %s %% of one core\n' "$run" \
+    "$(echo "$r / 1024" | bc -l)" "$(echo "$a / 1024" | bc -l)" "$(echo "$f / 1024" | bc -l)" "$t" "$c"
+  rss+=("$r"); anon+=("$a"); cpu+=("$c"); thr+=("$t")
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
-printf 'median of %d runs of %d s: RSS %.1f MiB, CPU %s %% of one core\n' "$runs" "$secs" \
-  "$(echo "$(median "${rss[@]}") / 1024" | bc -l)" "$(median "${cpu[@]}")"
+printf 'median of %d runs of %d s: RSS %.1f MiB (anon %.1f), CPU %s %% of one core, %s threads\n' "$runs" "$secs" \
+  "$(echo "$(median "${rss[@]}") / 1024" | bc -l)" "$(echo "$(median "${anon[@]}") / 1024" | bc -l)" \
+  "$(median "${cpu[@]}")" "$(median "${thr[@]}")"

@@ -41,6 +41,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private final DerpwatchSettings settings;
+    private final Mode mode;
     private final EventLoopGroup group;
     private final SinkSet sinks;
     private final SignalPipeline pipeline;
@@ -50,9 +51,10 @@ public final class Agent implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean firstSampleDone;
 
-    private Agent(DerpwatchSettings settings, EventLoopGroup group, SinkSet sinks, SignalPipeline pipeline,
+    private Agent(DerpwatchSettings settings, Mode mode, EventLoopGroup group, SinkSet sinks, SignalPipeline pipeline,
                   List<Source> sources, AdminServer admin, HomeState home) {
         this.settings = settings;
+        this.mode = mode;
         this.group = group;
         this.sinks = sinks;
         this.pipeline = pipeline;
@@ -73,7 +75,7 @@ public final class Agent implements AutoCloseable {
         EventLoopGroup group = transport.newGroup(1);
         SinkSet sinks = SinkSet.open(configuredSinks, sinkContext);
         SignalPipeline pipeline = new SignalPipeline(new ResourceFactory(env).create(settings.telemetry().resourceAttributes()),
-                settings.telemetry(), sinks, mode == Mode.CONTINUOUS);
+                settings.telemetry(), sinks, mode == Mode.CONTINUOUS, group.next());
         // the sinks' own health (exported/failed/dropped/queued) goes out through the same sinks
         SinkInstruments.register(pipeline.telemetry().meter(), sinks);
         SourceWiring wiring = new SourceWiring(settings, group, pipeline.telemetry());
@@ -90,7 +92,7 @@ public final class Agent implements AutoCloseable {
             pipeline.shutdown(Duration.ofSeconds(1));
             throw e;
         }
-        Agent agent = new Agent(settings, group, sinks, pipeline, sources, admin, wiring.home);
+        Agent agent = new Agent(settings, mode, group, sinks, pipeline, sources, admin, wiring.home);
         self[0] = agent;
         LOG.info("derpwatch {} starting: sources {}, sinks {}, {} transport", ResourceFactory.version(),
                 sources.stream().map(Source::name).toList(), sinks.sinks().stream().map(s -> s.name()).toList(),
@@ -167,6 +169,10 @@ public final class Agent implements AutoCloseable {
             return;
         }
         Duration timeout = settings.shutdown().timeout();
+        if (mode == Mode.CONTINUOUS && !pipeline.flush(timeout)) {
+            // the latest state, while the sources' instruments still report it
+            LOG.warn("sinks did not take the last collection within {}", timeout);
+        }
         for (Source s : sources) {
             try {
                 s.stop();

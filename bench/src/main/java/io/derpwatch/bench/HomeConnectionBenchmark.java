@@ -1,6 +1,5 @@
 package io.derpwatch.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpMapCodec;
 import io.derpwatch.agent.home.HomeConnection;
@@ -51,10 +50,9 @@ public class HomeConnectionBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        ObjectMapper mapper = new ObjectMapper();
-        codec = new StatusCodec(mapper);
+        codec = new StatusCodec();
         status = resource("status.json");
-        derpMap = Optional.of(new DerpMapCodec(mapper).parse(resource("derpmap.json")));
+        derpMap = Optional.of(new DerpMapCodec().parse(resource("derpmap.json")));
         dir = Files.createTempDirectory("derpwatch-bench");
         lab = LocalApiEmulator.start(dir.resolve("tailscaled.sock"));
         group = new MultiThreadIoEventLoopGroup(1,

@@ -7,7 +7,7 @@ import static io.derpwatch.agent.json.GoJsonFields.integer;
 import static io.derpwatch.agent.json.GoJsonFields.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.derpwatch.agent.json.JsonTreeReader;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,17 +20,13 @@ import java.util.TreeMap;
  * {@link DerpMap#EMPTY}.
  */
 public final class DerpMapCodec {
-    private final ObjectMapper mapper;
-
-    public DerpMapCodec(ObjectMapper mapper) {
-        this.mapper = mapper;
-    }
+    private final JsonTreeReader reader = new JsonTreeReader();
 
     /** Parses the document, or throws {@link DerpMapException} saying what is wrong and where. */
     public DerpMap parse(byte[] json) throws DerpMapException {
         JsonNode root;
         try {
-            root = mapper.readTree(json);
+            root = reader.read(json);
         } catch (JsonProcessingException e) {
             throw new DerpMapException("malformed DERP map JSON: " + e.getOriginalMessage()
                     + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(), e);

@@ -1,6 +1,5 @@
 package io.derpwatch.agent.home;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpMapCodec;
 import io.derpwatch.agent.derp.DerpMapException;
@@ -91,9 +90,8 @@ public final class StatusSource implements Source {
         this.state = state;
         this.nanoTime = nanoTime;
         this.clock = clock;
-        ObjectMapper mapper = new ObjectMapper();
-        this.statusCodec = new StatusCodec(mapper);
-        this.derpMapCodec = new DerpMapCodec(mapper);
+        this.statusCodec = new StatusCodec();
+        this.derpMapCodec = new DerpMapCodec();
         this.statusErrors = new ErrorThrottle(errorRepeatInterval, nanoTime);
         this.derpMapErrors = new ErrorThrottle(errorRepeatInterval, nanoTime);
         this.instruments = new HomeConnectionInstruments(telemetry.meter(), state, name());

@@ -6,7 +6,7 @@ import static io.derpwatch.agent.json.GoJsonFields.field;
 import static io.derpwatch.agent.json.GoJsonFields.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.derpwatch.agent.json.JsonTreeReader;
 import io.derpwatch.agent.localapi.LocalApiException.Kind;
 import io.derpwatch.agent.localapi.NodeStatus.PeerPaths;
 import java.io.IOException;
@@ -22,17 +22,13 @@ import java.util.Optional;
  * Only a document that is not JSON, or not a JSON object, is an error.
  */
 public final class StatusCodec {
-    private final ObjectMapper mapper;
-
-    public StatusCodec(ObjectMapper mapper) {
-        this.mapper = mapper;
-    }
+    private final JsonTreeReader reader = new JsonTreeReader();
 
     /** Parses the body; {@code socket} only names the source in the error. */
     public NodeStatus parse(byte[] json, Path socket) throws LocalApiException {
         JsonNode root;
         try {
-            root = mapper.readTree(json);
+            root = reader.read(json);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();

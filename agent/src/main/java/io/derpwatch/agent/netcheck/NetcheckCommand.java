@@ -1,6 +1,5 @@
 package io.derpwatch.agent.netcheck;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpMapCodec;
 import io.derpwatch.agent.derp.DerpMapException;
@@ -101,7 +100,7 @@ public final class NetcheckCommand implements Callable<Integer> {
             NetTransport transport = NetTransport.forGroup(group);
             try (NetcheckProber prober = new NetcheckProber(loop, transport, settings, NetcheckSource.defaultSsl(),
                     r -> { }, Clock.systemUTC(), 80)) {
-                DerpMapLoader loader = new DerpMapLoader(settings.derpMap(), new DerpMapCodec(new ObjectMapper()),
+                DerpMapLoader loader = new DerpMapLoader(settings.derpMap(), new DerpMapCodec(),
                         localApi, prober.http(), ForkJoinPool.commonPool());
                 DerpMap map;
                 try {

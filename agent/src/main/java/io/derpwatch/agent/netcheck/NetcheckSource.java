@@ -2,7 +2,6 @@ package io.derpwatch.agent.netcheck;
 
 import static io.derpwatch.agent.telemetry.TelemetryNames.*;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpMapCodec;
 import io.derpwatch.agent.derp.DerpMapException;
@@ -74,7 +73,7 @@ public final class NetcheckSource implements Source {
         this.prober = new NetcheckProber(loop, transport, settings, ssl, instruments::rejected, clock,
                 captivePortalPort);
         try {
-            this.loader = new DerpMapLoader(settings.derpMap(), new DerpMapCodec(new ObjectMapper()),
+            this.loader = new DerpMapLoader(settings.derpMap(), new DerpMapCodec(),
                     localApiDerpMap, prober.http(), ForkJoinPool.commonPool());
         } catch (DerpMapException e) {
             prober.close();

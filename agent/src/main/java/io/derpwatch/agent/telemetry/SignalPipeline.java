@@ -4,23 +4,28 @@ import io.derpwatch.config.TelemetrySettings;
 import io.derpwatch.sinks.SinkSet;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
-import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.metrics.Aggregation;
 import io.opentelemetry.sdk.metrics.InstrumentSelector;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.View;
 import io.opentelemetry.sdk.metrics.export.MetricReader;
-import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The OpenTelemetry SDK side of the agent: one meter provider (read periodically) and one logger provider
  * (events, batched), both exporting to the {@link SinkSet}. Instruments read state at collection time.
+ * Collection and event batching are timed on the agent's event loop (no SDK reader or processor threads);
+ * exports run on one short-lived {@code derpwatch-export} thread, never on the loop.
  */
 public final class SignalPipeline implements AutoCloseable {
+    /** How long one export may take before the next batch goes ahead (the SDK exporters' default). */
+    private static final Duration EXPORT_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ExportHandOff handOff = new ExportHandOff(EXPORT_TIMEOUT);
     private final SdkMeterProvider meterProvider;
     private final SdkLoggerProvider loggerProvider;
     private final Telemetry telemetry;
@@ -28,11 +33,12 @@ public final class SignalPipeline implements AutoCloseable {
     /**
      * @param periodic true to export metrics every {@code export-interval}; false to export only on
      *                 {@link #flush(Duration)} (one-shot runs)
+     * @param loop     the agent's event loop: times collections and event batches, never exports
      */
-    public SignalPipeline(Resource resource, TelemetrySettings settings, SinkSet sinks, boolean periodic) {
-        MetricReader reader = periodic
-                ? PeriodicMetricReader.builder(sinks.metricExporter()).setInterval(settings.exportInterval()).build()
-                : new OnDemandMetricReader(sinks.metricExporter());
+    public SignalPipeline(Resource resource, TelemetrySettings settings, SinkSet sinks, boolean periodic,
+                          ScheduledExecutorService loop) {
+        LoopMetricReader periodicReader = periodic ? new LoopMetricReader(sinks.metricExporter(), handOff) : null;
+        MetricReader reader = periodic ? periodicReader : new OnDemandMetricReader(sinks.metricExporter());
         this.meterProvider = SdkMeterProvider.builder()
                 .setResource(resource)
                 .registerMetricReader(reader)
@@ -42,15 +48,17 @@ public final class SignalPipeline implements AutoCloseable {
                 .build();
         this.loggerProvider = SdkLoggerProvider.builder()
                 .setResource(resource)
-                .addLogRecordProcessor(BatchLogRecordProcessor.builder(sinks.logExporter())
-                        .setScheduleDelay(settings.eventFlushInterval())
-                        .build())
+                .addLogRecordProcessor(new LoopLogRecordProcessor(sinks.logExporter(), handOff, loop,
+                        settings.eventFlushInterval()))
                 .build();
         this.telemetry = new Telemetry(
                 meterProvider.meterBuilder(TelemetryNames.INSTRUMENTATION_SCOPE)
                         .setInstrumentationVersion(ResourceFactory.version()).build(),
                 new EventEmitter(loggerProvider.loggerBuilder(TelemetryNames.INSTRUMENTATION_SCOPE)
                         .setInstrumentationVersion(ResourceFactory.version()).build()));
+        if (periodic) {
+            periodicReader.start(loop, settings.exportInterval());
+        }
     }
 
     public Telemetry telemetry() {
@@ -59,6 +67,7 @@ public final class SignalPipeline implements AutoCloseable {
 
     /** Collects every metric now and hands metrics and pending events to the sinks; true when all succeeded. */
     public boolean flush(Duration timeout) {
+        handOff.drain(timeout);
         CompletableResultCode events = loggerProvider.forceFlush();
         CompletableResultCode metrics = meterProvider.forceFlush();
         return CompletableResultCode.ofAll(List.of(events, metrics))
@@ -67,10 +76,13 @@ public final class SignalPipeline implements AutoCloseable {
 
     /** Exports what is pending one last time and shuts the exporters down. */
     public boolean shutdown(Duration timeout) {
+        handOff.drain(timeout);
         CompletableResultCode events = loggerProvider.shutdown();
         CompletableResultCode metrics = meterProvider.shutdown();
-        return CompletableResultCode.ofAll(List.of(events, metrics))
+        boolean ok = CompletableResultCode.ofAll(List.of(events, metrics))
                 .join(timeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
+        handOff.close();
+        return ok;
     }
 
     @Override

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class HomeConnectionRuleTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final StatusCodec CODEC = new StatusCodec(MAPPER);
+    private static final StatusCodec CODEC = new StatusCodec();
     private static final Path SOCKET = Path.of("/run/test.sock");
 
     /** What each fixture shows; a new fixture without a line here fails {@link #everyStatusFixture_isCovered}. */
@@ -213,7 +213,7 @@ class HomeConnectionRuleTest {
 
     @Test
     void derpMap_namesTheHomeRegion() throws Exception {
-        DerpMap map = new DerpMapCodec(MAPPER).parse(StatusFixtures.read("derpmap-default-01.json"));
+        DerpMap map = new DerpMapCodec().parse(StatusFixtures.read("derpmap-default-01.json"));
         ObjectNode doc = doc("status-02.json");
         ((ObjectNode) doc.get("Self")).put("Relay", "r3");
 
@@ -224,7 +224,7 @@ class HomeConnectionRuleTest {
 
     @Test
     void derpMapWithoutTheCode_leavesTheCodeAlone() throws Exception {
-        DerpMap map = new DerpMapCodec(MAPPER).parse(StatusFixtures.read("derpmap-default-01.json"));
+        DerpMap map = new DerpMapCodec().parse(StatusFixtures.read("derpmap-default-01.json"));
 
         HomeConnection c = HomeConnectionRule.evaluate(parse(StatusFixtures.read("status-02.json")),
                 Optional.of(map));

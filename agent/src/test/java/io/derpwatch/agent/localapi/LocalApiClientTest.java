@@ -3,7 +3,6 @@ package io.derpwatch.agent.localapi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.derpwatch.agent.localapi.LocalApiException.Kind;
 import io.derpwatch.lab.LabNodeState;
 import io.derpwatch.lab.LabRequest;
@@ -89,7 +88,7 @@ class LocalApiClientTest {
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.contentType()).isEqualTo("application/json");
         assertThat(response.tailscaleVersion()).isEqualTo("1.98.4-t9e69045b2-ged3a62f14");
-        NodeStatus status = new StatusCodec(new ObjectMapper()).parse(response.body(), client.socket());
+        NodeStatus status = new StatusCodec().parse(response.body(), client.socket());
         assertThat(status.selfRelay()).isEqualTo(LabNodeState.DEFAULT_RELAY);
         LabRequest sent = lab.lastRequest().orElseThrow();
         assertThat(sent.uri()).isEqualTo("/localapi/v0/status?peers=false");
@@ -136,7 +135,7 @@ class LocalApiClientTest {
 
         LocalApiResponse response = client.get("/localapi/v0/status").get(20, TimeUnit.SECONDS);
 
-        assertThatThrownBy(() -> new StatusCodec(new ObjectMapper()).parse(response.body(), client.socket()))
+        assertThatThrownBy(() -> new StatusCodec().parse(response.body(), client.socket()))
                 .isInstanceOfSatisfying(LocalApiException.class,
                         e -> assertThat(e.kind()).isEqualTo(Kind.MALFORMED_JSON));
     }

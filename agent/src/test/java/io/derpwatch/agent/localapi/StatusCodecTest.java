@@ -3,7 +3,6 @@ package io.derpwatch.agent.localapi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.derpwatch.agent.home.StatusFixtures;
 import io.derpwatch.agent.localapi.NodeStatus.PeerPaths;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class StatusCodecTest {
     private static final Path SOCKET = Path.of("/run/test.sock");
-    private final StatusCodec codec = new StatusCodec(new ObjectMapper());
+    private final StatusCodec codec = new StatusCodec();
 
     @ParameterizedTest(name = "{0} ({1}) reads as {2}, home {3}")
     @CsvSource({

@@ -3,7 +3,6 @@ package io.derpwatch.agent.netcheck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpMapCodec;
 import io.derpwatch.agent.derp.DerpMapException;
@@ -78,7 +77,7 @@ class DerpMapLoaderTest {
 
     private static DerpMapLoader loader(DerpMapSettings s, Supplier<CompletableFuture<byte[]>> localApi)
             throws DerpMapException {
-        return new DerpMapLoader(s, new DerpMapCodec(new ObjectMapper()), localApi, prober.http(),
+        return new DerpMapLoader(s, new DerpMapCodec(), localApi, prober.http(),
                 ForkJoinPool.commonPool());
     }
 
