@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
@@ -38,14 +39,22 @@ import javax.net.ssl.SSLParameters;
 final class HttpGetter {
     private final EventLoop loop;
     private final NetTransport transport;
-    private final SslContext ssl;
+    private final Supplier<SslContext> sslFactory;
+    private SslContext ssl; // made on the first https:// request: the JDK's TLS stack costs memory to load
     private final NodeAddressResolver resolver;
 
-    HttpGetter(EventLoop loop, NetTransport transport, SslContext ssl, NodeAddressResolver resolver) {
+    HttpGetter(EventLoop loop, NetTransport transport, Supplier<SslContext> sslFactory, NodeAddressResolver resolver) {
         this.loop = loop;
         this.transport = transport;
-        this.ssl = ssl;
+        this.sslFactory = sslFactory;
         this.resolver = resolver;
+    }
+
+    private synchronized SslContext ssl() {
+        if (ssl == null) {
+            ssl = sslFactory.get();
+        }
+        return ssl;
     }
 
     /** GETs an {@code http(s)://} URL, resolving its host with the non-blocking resolver. */
@@ -78,7 +87,7 @@ final class HttpGetter {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (tls) {
-                            SSLEngine engine = ssl.newEngine(ch.alloc(), host, target.getPort());
+                            SSLEngine engine = ssl().newEngine(ch.alloc(), host, target.getPort());
                             SSLParameters params = engine.getSSLParameters();
                             params.setEndpointIdentificationAlgorithm("HTTPS");
                             engine.setSSLParameters(params);

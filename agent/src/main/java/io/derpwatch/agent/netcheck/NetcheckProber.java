@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,12 @@ public final class NetcheckProber implements AutoCloseable {
      * @param captivePortalPort the HTTP port of the captive-portal check (80; tests use another)
      */
     public NetcheckProber(EventLoop loop, NetTransport transport, NetcheckSettings settings, SslContext ssl,
+                          Consumer<StunRejection> rejected, Clock clock, int captivePortalPort) {
+        this(loop, transport, settings, () -> ssl, rejected, clock, captivePortalPort);
+    }
+
+    /** @param ssl makes the TLS client context on the first HTTPS request (never, while STUN answers) */
+    public NetcheckProber(EventLoop loop, NetTransport transport, NetcheckSettings settings, Supplier<SslContext> ssl,
                           Consumer<StunRejection> rejected, Clock clock, int captivePortalPort) {
         this.loop = loop;
         this.transport = transport;

@@ -59,12 +59,18 @@ public final class NetcheckSource implements Source {
      */
     public NetcheckSource(EventLoop loop, NetTransport transport, NetcheckSettings settings, Telemetry telemetry,
                           Supplier<CompletableFuture<byte[]>> localApiDerpMap) {
-        this(loop, transport, settings, telemetry, localApiDerpMap, defaultSsl(), Clock.systemUTC(), 80);
+        this(loop, transport, settings, telemetry, localApiDerpMap, NetcheckSource::defaultSsl, Clock.systemUTC(), 80);
     }
 
     NetcheckSource(EventLoop loop, NetTransport transport, NetcheckSettings settings, Telemetry telemetry,
                    Supplier<CompletableFuture<byte[]>> localApiDerpMap, SslContext ssl, Clock clock,
                    int captivePortalPort) {
+        this(loop, transport, settings, telemetry, localApiDerpMap, () -> ssl, clock, captivePortalPort);
+    }
+
+    private NetcheckSource(EventLoop loop, NetTransport transport, NetcheckSettings settings, Telemetry telemetry,
+                           Supplier<CompletableFuture<byte[]>> localApiDerpMap, Supplier<SslContext> ssl,
+                           Clock clock, int captivePortalPort) {
         this.loop = loop;
         this.settings = settings;
         this.telemetry = telemetry;

@@ -20,14 +20,24 @@ import java.util.concurrent.CompletableFuture;
  * {@code none}) disables that family for the node.
  */
 final class NodeAddressResolver implements AutoCloseable {
-    private final DnsNameResolver resolver;
+    private final EventLoop loop;
+    private final NetTransport transport;
+    private DnsNameResolver resolver; // made on the first name to resolve: most DERP maps carry IPs
 
     NodeAddressResolver(EventLoop loop, NetTransport transport) {
-        this.resolver = new DnsNameResolverBuilder(loop)
-                .datagramChannelType(transport.datagram())
-                .socketChannelType(transport.socket())
-                .resolvedAddressTypes(ResolvedAddressTypes.IPV4_PREFERRED)
-                .build();
+        this.loop = loop;
+        this.transport = transport;
+    }
+
+    private synchronized DnsNameResolver resolver() {
+        if (resolver == null) {
+            resolver = new DnsNameResolverBuilder(loop)
+                    .datagramChannelType(transport.datagram())
+                    .socketChannelType(transport.socket())
+                    .resolvedAddressTypes(ResolvedAddressTypes.IPV4_PREFERRED)
+                    .build();
+        }
+        return resolver;
     }
 
     /** The node's address for {@code family}; empty when the family is disabled or the name has no such record. */
@@ -40,7 +50,7 @@ final class NodeAddressResolver implements AutoCloseable {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         CompletableFuture<Optional<InetAddress>> out = new CompletableFuture<>();
-        resolver.resolveAll(node.hostName()).addListener(f -> {
+        resolver().resolveAll(node.hostName()).addListener(f -> {
             if (!f.isSuccess()) {
                 out.completeExceptionally(f.cause());
                 return;
@@ -61,7 +71,7 @@ final class NodeAddressResolver implements AutoCloseable {
             return CompletableFuture.completedFuture(v6.get());
         }
         CompletableFuture<InetAddress> out = new CompletableFuture<>();
-        resolver.resolve(host).addListener(f -> {
+        resolver().resolve(host).addListener(f -> {
             if (f.isSuccess()) {
                 out.complete((InetAddress) f.getNow());
             } else {
@@ -98,6 +108,10 @@ final class NodeAddressResolver implements AutoCloseable {
 
     @Override
     public void close() {
-        resolver.close();
+        synchronized (this) {
+            if (resolver != null) {
+                resolver.close();
+            }
+        }
     }
 }
