@@ -40,8 +40,12 @@ public final class SinkInstruments implements AutoCloseable {
                 queueSize.record(s.queued(), sink);
                 retries.record(s.retries(), sink);
                 for (DropReason reason : DropReason.values()) {
-                    dropped.record(s.dropped(reason), sink.toBuilder()
-                            .put(TelemetryNames.REASON, reason.attributeValue()).build());
+                    // a reason's series starts with its first drop, as a counter's does with its first add:
+                    // seven zero series per sink on every export would cost more than they tell
+                    long n = s.dropped(reason);
+                    if (n > 0) {
+                        dropped.record(n, sink.toBuilder().put(TelemetryNames.REASON, reason.attributeValue()).build());
+                    }
                 }
             }
         }, exported, failed, dropped, queueSize, retries);
