@@ -8,7 +8,6 @@ import io.opentelemetry.sdk.metrics.Aggregation;
 import io.opentelemetry.sdk.metrics.InstrumentSelector;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.View;
-import io.opentelemetry.sdk.metrics.export.MetricReader;
 import io.opentelemetry.sdk.resources.Resource;
 import java.time.Duration;
 import java.util.List;
@@ -37,8 +36,8 @@ public final class SignalPipeline implements AutoCloseable {
      */
     public SignalPipeline(Resource resource, TelemetrySettings settings, SinkSet sinks, boolean periodic,
                           ScheduledExecutorService loop) {
-        LoopMetricReader periodicReader = periodic ? new LoopMetricReader(sinks.metricExporter(), handOff) : null;
-        MetricReader reader = periodic ? periodicReader : new OnDemandMetricReader(sinks.metricExporter());
+        // not started (one-shot runs), the reader collects only on flush() and exports nothing more at shutdown
+        LoopMetricReader reader = new LoopMetricReader(sinks.metricExporter(), handOff);
         this.meterProvider = SdkMeterProvider.builder()
                 .setResource(resource)
                 .registerMetricReader(reader)
@@ -57,7 +56,7 @@ public final class SignalPipeline implements AutoCloseable {
                 new EventEmitter(loggerProvider.loggerBuilder(TelemetryNames.INSTRUMENTATION_SCOPE)
                         .setInstrumentationVersion(ResourceFactory.version()).build()));
         if (periodic) {
-            periodicReader.start(loop, settings.exportInterval());
+            reader.start(loop, settings.exportInterval());
         }
     }
 
