@@ -276,7 +276,7 @@ public final class SettingsLoader {
             Config merged = block.withFallback(root.getConfig(ConfigUtil.joinPath("sink-types", type)))
                     .withFallback(defaults);
             SettingsReader r = new SettingsReader(merged, path, problems);
-            sinks.add(new SinkSettings(name, type, r.bool("enabled"), merged));
+            sinks.add(new SinkSettings(name, type, r.bool("enabled"), merged, v.origin()));
         }
         return sinks;
     }

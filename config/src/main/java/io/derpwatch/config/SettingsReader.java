@@ -3,6 +3,7 @@ package io.derpwatch.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
@@ -24,23 +25,33 @@ public final class SettingsReader {
     private final Config config;
     private final String prefix;
     private final List<ConfigProblem> problems;
+    private final ConfigOrigin userOrigin;
 
     public SettingsReader(Config config, String prefix, List<ConfigProblem> problems) {
+        this(config, prefix, problems, null);
+    }
+
+    /**
+     * @param userOrigin where problems with defaults are located (the user's block that lacks or inherits the
+     *                   value), or null to locate them in the {@code reference.conf} that holds the default
+     */
+    public SettingsReader(Config config, String prefix, List<ConfigProblem> problems, ConfigOrigin userOrigin) {
         this.config = config;
         this.prefix = prefix;
         this.problems = problems;
+        this.userOrigin = userOrigin;
     }
 
     /** A reader for a nested object, sharing this reader's problem list. */
     public SettingsReader child(String key) {
         if (!config.hasPath(key)) {
-            return new SettingsReader(com.typesafe.config.ConfigFactory.empty(), full(key), problems);
+            return new SettingsReader(com.typesafe.config.ConfigFactory.empty(), full(key), problems, userOrigin);
         }
         try {
-            return new SettingsReader(config.getConfig(key), full(key), problems);
+            return new SettingsReader(config.getConfig(key), full(key), problems, userOrigin);
         } catch (ConfigException.WrongType e) {
             wrongType(key, "an object { ... }");
-            return new SettingsReader(com.typesafe.config.ConfigFactory.empty(), full(key), problems);
+            return new SettingsReader(com.typesafe.config.ConfigFactory.empty(), full(key), problems, userOrigin);
         }
     }
 
@@ -204,7 +215,7 @@ public final class SettingsReader {
         if (config.hasPathOrNull(key)) {
             problem(key, "value is null (expected " + expected + ")");
         } else {
-            problems.add(ConfigProblem.at(config.origin(), full(key), "missing (expected " + expected + ")"));
+            problems.add(ConfigProblem.at(located(config.origin()), full(key), "missing (expected " + expected + ")"));
         }
         return false;
     }
@@ -220,15 +231,20 @@ public final class SettingsReader {
         return String.valueOf(o);
     }
 
-    private com.typesafe.config.ConfigOrigin originOf(String key) {
+    private ConfigOrigin originOf(String key) {
         try {
             if (config.hasPathOrNull(key)) {
-                return config.getValue(key).origin();
+                return located(config.getValue(key).origin());
             }
         } catch (ConfigException e) {
             // fall through to the subtree's origin
         }
-        return config.origin();
+        return located(config.origin());
+    }
+
+    /** A default's origin (a classpath reference.conf) is replaced by the user's block when known. */
+    private ConfigOrigin located(ConfigOrigin origin) {
+        return userOrigin != null && (origin == null || origin.resource() != null) ? userOrigin : origin;
     }
 
     private String full(String key) {

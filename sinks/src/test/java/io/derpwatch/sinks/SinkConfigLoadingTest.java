@@ -66,6 +66,24 @@ class SinkConfigLoadingTest {
     }
 
     @Test
+    void missingRequiredKey_isLocatedAtTheUsersSinkBlock_notInReferenceConf() throws Exception {
+        DerpwatchSettings settings = load("""
+                derpwatch.sinks {
+                  bus { type = kafka }
+                }
+                """, Map.of());
+        List<ConfigProblem> problems = new ArrayList<>();
+
+        SinkCatalog.load().configure(settings.sinks(), problems);
+
+        assertThat(problems).singleElement().satisfies(p -> {
+            assertThat(p.file()).isEqualTo(dir.resolve("derpwatch.conf").toString());
+            assertThat(p.line()).isEqualTo(3);
+            assertThat(p.path()).isEqualTo("derpwatch.sinks.bus.brokers");
+        });
+    }
+
+    @Test
     void misspelledDeliveryKey_isRejectedWithASuggestion() {
         assertThatThrownBy(() -> load("derpwatch.sinks.c { type = otlp, queue { max-batchez = 5 } }\n", Map.of()))
                 .isInstanceOf(SettingsException.class)
