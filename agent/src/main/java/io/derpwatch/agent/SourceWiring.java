@@ -4,7 +4,7 @@ import io.derpwatch.agent.home.HomeState;
 import io.derpwatch.agent.home.StatusSource;
 import io.derpwatch.agent.localapi.LocalApiClient;
 import io.derpwatch.agent.localapi.LocalApiResponse;
-import io.derpwatch.agent.netcheck.NetTransport;
+import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.netcheck.NetcheckSource;
 import io.derpwatch.agent.source.Source;
 import io.derpwatch.agent.telemetry.Telemetry;
@@ -25,7 +25,7 @@ final class SourceWiring {
         this.localApi = new LocalApiClient(group, settings.localApi());
         sources.add(new StatusSource(group, localApi, settings.status(), telemetry, home));
         if (settings.netcheck().enabled()) {
-            sources.add(new NetcheckSource(group.next(), NetTransport.forGroup(group), settings.netcheck(), telemetry,
+            sources.add(new NetcheckSource(group.next(), NettyTransport.forGroup(group), settings.netcheck(), telemetry,
                     () -> localApi.get(LOCALAPI_DERPMAP).thenApply(LocalApiResponse::body)));
         }
     }

@@ -1,5 +1,6 @@
 package io.derpwatch.agent.localapi;
 
+import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.localapi.LocalApiException.Kind;
 import io.derpwatch.config.LocalApiSettings;
 import io.netty.bootstrap.Bootstrap;
@@ -42,7 +43,7 @@ public final class LocalApiClient {
     private static final int MAX_CHUNK_SIZE = 64 * 1024;
 
     private final EventLoopGroup group;
-    private final LocalApiTransport transport;
+    private final NettyTransport transport;
     private final Path socket;
     private final Duration timeout;
     private final long maxBodySize;
@@ -53,7 +54,7 @@ public final class LocalApiClient {
 
     public LocalApiClient(EventLoopGroup group, Path socket, Duration timeout, long maxBodySize) {
         this.group = Objects.requireNonNull(group);
-        this.transport = LocalApiTransport.forGroup(group);
+        this.transport = NettyTransport.forGroup(group);
         this.socket = Objects.requireNonNull(socket);
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("LocalAPI timeout must be positive: " + timeout);
@@ -87,7 +88,7 @@ public final class LocalApiClient {
         EventLoop loop = group.next();
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
-                .channel(transport.channelClass())
+                .channel(transport.domainSocketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -97,7 +98,7 @@ public final class LocalApiClient {
                                 new ResponseCollector(maxBodySize, socket, result));
                     }
                 })
-                .connect(transport.address(socket));
+                .connect(transport.domainSocketAddress(socket));
         Channel channel = connect.channel();
         result.whenComplete((response, failure) -> channel.close());
         ScheduledFuture<?> deadline = loop.schedule(() -> {

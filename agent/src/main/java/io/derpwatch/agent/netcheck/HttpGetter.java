@@ -1,5 +1,6 @@
 package io.derpwatch.agent.netcheck;
 
+import io.derpwatch.agent.net.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -38,12 +39,12 @@ import javax.net.ssl.SSLParameters;
  */
 final class HttpGetter {
     private final EventLoop loop;
-    private final NetTransport transport;
+    private final NettyTransport transport;
     private final Supplier<SslContext> sslFactory;
     private SslContext ssl; // made on the first https:// request: the JDK's TLS stack costs memory to load
     private final NodeAddressResolver resolver;
 
-    HttpGetter(EventLoop loop, NetTransport transport, Supplier<SslContext> sslFactory, NodeAddressResolver resolver) {
+    HttpGetter(EventLoop loop, NettyTransport transport, Supplier<SslContext> sslFactory, NodeAddressResolver resolver) {
         this.loop = loop;
         this.transport = transport;
         this.sslFactory = sslFactory;
@@ -81,7 +82,7 @@ final class HttpGetter {
     CompletableFuture<HttpResult> get(InetSocketAddress target, String host, String path, boolean tls,
                                       Map<String, String> headers, Duration timeout, int maxBody) {
         CompletableFuture<HttpResult> result = new CompletableFuture<>();
-        Bootstrap b = new Bootstrap().group(loop).channel(transport.socket())
+        Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeout.toMillis()))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override

@@ -97,7 +97,7 @@ public final class NetcheckCommand implements Callable<Integer> {
         }
         try {
             EventLoop loop = group.next();
-            NetTransport transport = NetTransport.forGroup(group);
+            NettyTransport transport = NettyTransport.forGroup(group);
             try (NetcheckProber prober = new NetcheckProber(loop, transport, settings, NetcheckSource.defaultSsl(),
                     r -> { }, Clock.systemUTC(), 80)) {
                 DerpMapLoader loader = new DerpMapLoader(settings.derpMap(), new DerpMapCodec(),

@@ -1,5 +1,6 @@
 package io.derpwatch.agent.netcheck;
 
+import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpNode;
 import io.derpwatch.agent.derp.DerpRegion;
@@ -49,7 +50,7 @@ public final class NetcheckProber implements AutoCloseable {
     static final String RESPONSE_HEADER = "X-Tailscale-Response";
 
     private final EventLoop loop;
-    private final NetTransport transport;
+    private final NettyTransport transport;
     private final NetcheckSettings settings;
     private final HttpGetter http;
     private final NodeAddressResolver resolver;
@@ -64,13 +65,13 @@ public final class NetcheckProber implements AutoCloseable {
      * @param rejected          called on the loop for every datagram that is not accepted
      * @param captivePortalPort the HTTP port of the captive-portal check (80; tests use another)
      */
-    public NetcheckProber(EventLoop loop, NetTransport transport, NetcheckSettings settings, SslContext ssl,
+    public NetcheckProber(EventLoop loop, NettyTransport transport, NetcheckSettings settings, SslContext ssl,
                           Consumer<StunRejection> rejected, Clock clock, int captivePortalPort) {
         this(loop, transport, settings, () -> ssl, rejected, clock, captivePortalPort);
     }
 
     /** @param ssl makes the TLS client context on the first HTTPS request (never, while STUN answers) */
-    public NetcheckProber(EventLoop loop, NetTransport transport, NetcheckSettings settings, Supplier<SslContext> ssl,
+    public NetcheckProber(EventLoop loop, NettyTransport transport, NetcheckSettings settings, Supplier<SslContext> ssl,
                           Consumer<StunRejection> rejected, Clock clock, int captivePortalPort) {
         this.loop = loop;
         this.transport = transport;
@@ -256,7 +257,7 @@ public final class NetcheckProber implements AutoCloseable {
         }
 
         private ChannelFuture bind(InetSocketAddress local) {
-            return new Bootstrap().group(loop).channel(transport.datagram())
+            return new Bootstrap().group(loop).channel(transport.datagramChannel())
                     .handler(new StunReplyHandler(this)).bind(local);
         }
 

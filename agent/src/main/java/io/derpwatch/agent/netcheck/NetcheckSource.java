@@ -1,5 +1,6 @@
 package io.derpwatch.agent.netcheck;
 
+import io.derpwatch.agent.net.NettyTransport;
 import static io.derpwatch.agent.telemetry.TelemetryNames.*;
 
 import io.derpwatch.agent.derp.DerpMap;
@@ -57,18 +58,18 @@ public final class NetcheckSource implements Source {
      * @throws IllegalArgumentException when the configured extra regions do not parse (the settings loader
      *                                  has already checked their shape)
      */
-    public NetcheckSource(EventLoop loop, NetTransport transport, NetcheckSettings settings, Telemetry telemetry,
+    public NetcheckSource(EventLoop loop, NettyTransport transport, NetcheckSettings settings, Telemetry telemetry,
                           Supplier<CompletableFuture<byte[]>> localApiDerpMap) {
         this(loop, transport, settings, telemetry, localApiDerpMap, NetcheckSource::defaultSsl, Clock.systemUTC(), 80);
     }
 
-    NetcheckSource(EventLoop loop, NetTransport transport, NetcheckSettings settings, Telemetry telemetry,
+    NetcheckSource(EventLoop loop, NettyTransport transport, NetcheckSettings settings, Telemetry telemetry,
                    Supplier<CompletableFuture<byte[]>> localApiDerpMap, SslContext ssl, Clock clock,
                    int captivePortalPort) {
         this(loop, transport, settings, telemetry, localApiDerpMap, () -> ssl, clock, captivePortalPort);
     }
 
-    private NetcheckSource(EventLoop loop, NetTransport transport, NetcheckSettings settings, Telemetry telemetry,
+    private NetcheckSource(EventLoop loop, NettyTransport transport, NetcheckSettings settings, Telemetry telemetry,
                            Supplier<CompletableFuture<byte[]>> localApiDerpMap, Supplier<SslContext> ssl,
                            Clock clock, int captivePortalPort) {
         this.loop = loop;
@@ -96,7 +97,7 @@ public final class NetcheckSource implements Source {
      */
     public static NetcheckSource create(NetcheckSettings settings, EventLoopGroup group, Telemetry telemetry,
                                         LocalApiClient localApi) {
-        return new NetcheckSource(group.next(), NetTransport.forGroup(group), settings, telemetry,
+        return new NetcheckSource(group.next(), NettyTransport.forGroup(group), settings, telemetry,
                 () -> localApi.get(NetcheckCommand.DERP_MAP_PATH).thenApply(LocalApiResponse::body));
     }
 

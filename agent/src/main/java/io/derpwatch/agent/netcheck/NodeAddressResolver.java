@@ -1,5 +1,6 @@
 package io.derpwatch.agent.netcheck;
 
+import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.derp.DerpNode;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.ResolvedAddressTypes;
@@ -21,10 +22,10 @@ import java.util.concurrent.CompletableFuture;
  */
 final class NodeAddressResolver implements AutoCloseable {
     private final EventLoop loop;
-    private final NetTransport transport;
+    private final NettyTransport transport;
     private DnsNameResolver resolver; // made on the first name to resolve: most DERP maps carry IPs
 
-    NodeAddressResolver(EventLoop loop, NetTransport transport) {
+    NodeAddressResolver(EventLoop loop, NettyTransport transport) {
         this.loop = loop;
         this.transport = transport;
     }
@@ -32,8 +33,8 @@ final class NodeAddressResolver implements AutoCloseable {
     private synchronized DnsNameResolver resolver() {
         if (resolver == null) {
             resolver = new DnsNameResolverBuilder(loop)
-                    .datagramChannelType(transport.datagram())
-                    .socketChannelType(transport.socket())
+                    .datagramChannelType(transport.datagramChannel())
+                    .socketChannelType(transport.socketChannel())
                     .resolvedAddressTypes(ResolvedAddressTypes.IPV4_PREFERRED)
                     .build();
         }

@@ -1,5 +1,6 @@
 package io.derpwatch.agent.netcheck;
 
+import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.netcheck.stun.StunCodec;
 import io.derpwatch.agent.netcheck.stun.TransactionId;
 import io.netty.bootstrap.Bootstrap;
@@ -26,7 +27,7 @@ final class ProberWarmUp {
      * Binds a responder on {@code [::]} (dual-stack: reachable at 127.0.0.1 and ::1 on the same port), or on
      * 127.0.0.1 when the OS has no IPv6. Completes with the bound channel; exceptionally when neither binds.
      */
-    static CompletableFuture<Channel> startResponder(EventLoop loop, NetTransport transport) {
+    static CompletableFuture<Channel> startResponder(EventLoop loop, NettyTransport transport) {
         CompletableFuture<Channel> out = new CompletableFuture<>();
         bind(loop, transport, new InetSocketAddress("::", 0)).addListener(v6 -> {
             if (v6.isSuccess()) {
@@ -44,8 +45,8 @@ final class ProberWarmUp {
         return out;
     }
 
-    private static ChannelFuture bind(EventLoop loop, NetTransport transport, InetSocketAddress local) {
-        return new Bootstrap().group(loop).channel(transport.datagram()).handler(new Responder()).bind(local);
+    private static ChannelFuture bind(EventLoop loop, NettyTransport transport, InetSocketAddress local) {
+        return new Bootstrap().group(loop).channel(transport.datagramChannel()).handler(new Responder()).bind(local);
     }
 
     /** Answers every datagram that has a STUN header with a Binding success response, as a STUN server does. */

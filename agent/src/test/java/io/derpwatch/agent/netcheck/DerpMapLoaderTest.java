@@ -1,5 +1,6 @@
 package io.derpwatch.agent.netcheck;
 
+import io.derpwatch.agent.net.NettyTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -54,7 +55,7 @@ class DerpMapLoaderTest {
         defaultMap = Files.readAllBytes(fixture("derpmap-default-01.json"));
         server.serveDerpMap(defaultMap);
         clientTls = SslContextBuilder.forClient().trustManager(cert.trustManagerFactory()).build();
-        prober = new NetcheckProber(group.next(), NetTransport.forGroup(group),
+        prober = new NetcheckProber(group.next(), NettyTransport.forGroup(group),
                 NetcheckTestSupport.settings(Map.of()), clientTls, r -> { }, Clock.systemUTC(), 80);
     }
 

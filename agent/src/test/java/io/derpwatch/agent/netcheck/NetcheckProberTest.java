@@ -1,5 +1,6 @@
 package io.derpwatch.agent.netcheck;
 
+import io.derpwatch.agent.net.NettyTransport;
 import static io.derpwatch.agent.netcheck.NetcheckTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -90,7 +91,7 @@ class NetcheckProberTest {
     }
 
     private NetcheckProber prober(NetcheckSettings settings, SslContext ssl, int portalPort) {
-        NetcheckProber p = new NetcheckProber(group.next(), NetTransport.forGroup(group), settings, ssl,
+        NetcheckProber p = new NetcheckProber(group.next(), NettyTransport.forGroup(group), settings, ssl,
                 r -> rejected.computeIfAbsent(r, k -> new AtomicLong()).incrementAndGet(), Clock.systemUTC(),
                 portalPort);
         closeAfter.add(p);

@@ -1,5 +1,6 @@
 package io.derpwatch.agent.netcheck;
 
+import io.derpwatch.agent.net.NettyTransport;
 import static io.derpwatch.agent.netcheck.NetcheckTestSupport.*;
 import static io.derpwatch.agent.telemetry.TelemetryNames.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -88,7 +89,7 @@ class NetcheckSourceTest {
         NetcheckSettings s = settings(Map.of("interval", interval, "stun-timeout", "500ms", "ipv6", "false",
                 "captive-portal.enabled", "false", "derp-map.source", "file", "derp-map.file", mapFile.toString(),
                 "derp-map.refresh-interval", refresh));
-        return new NetcheckSource(group.next(), NetTransport.forGroup(group), s, otel.telemetry, null,
+        return new NetcheckSource(group.next(), NettyTransport.forGroup(group), s, otel.telemetry, null,
                 NetcheckSource.defaultSsl(), Clock.systemUTC(), 80);
     }
 

@@ -1,5 +1,6 @@
 package io.derpwatch.agent.netcheck;
 
+import io.derpwatch.agent.net.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -26,14 +27,14 @@ final class SpoofingStunServer implements AutoCloseable {
 
     static SpoofingStunServer start(EventLoopGroup group, InetAddress address, InetAddress otherAddress)
             throws InterruptedException {
-        Channel other = new Bootstrap().group(group).channel(io.derpwatch.agent.netcheck.NetTransport.forGroup(group)
-                .datagram()).handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+        Channel other = new Bootstrap().group(group).channel(io.derpwatch.agent.net.NettyTransport.forGroup(group)
+                .datagramChannel()).handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
                     }
                 }).bind(new InetSocketAddress(otherAddress, 0)).sync().channel();
         Channel[] holder = new Channel[1];
-        Channel main = new Bootstrap().group(group).channel(NetTransport.forGroup(group).datagram())
+        Channel main = new Bootstrap().group(group).channel(NettyTransport.forGroup(group).datagramChannel())
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket req) {

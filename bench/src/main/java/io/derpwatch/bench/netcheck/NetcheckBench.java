@@ -3,7 +3,7 @@ package io.derpwatch.bench.netcheck;
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpNode;
 import io.derpwatch.agent.derp.DerpRegion;
-import io.derpwatch.agent.netcheck.NetTransport;
+import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.netcheck.NetcheckProber;
 import io.derpwatch.agent.netcheck.NetcheckReport;
 import io.derpwatch.agent.netcheck.NetcheckSource;
@@ -102,7 +102,7 @@ public final class NetcheckBench {
         List<Long> errors = new ArrayList<>();
         List<Long> cpu = new ArrayList<>();
         int incomplete = 0;
-        try (NetcheckProber prober = new NetcheckProber(loop, NetTransport.forGroup(group), settings,
+        try (NetcheckProber prober = new NetcheckProber(loop, NettyTransport.forGroup(group), settings,
                 NetcheckSource.defaultSsl(), r -> { }, Clock.systemUTC(), 80)) {
             for (int i = 0; i < warmup + reports; i++) {
                 long cpuBefore = threads.getThreadCpuTime(loopThread);
