@@ -51,6 +51,25 @@ final class StdoutSink implements Sink {
         return logs;
     }
 
+    /** Encodes a batch in the configured format. */
+    @FunctionalInterface
+    private interface Encoding {
+        byte[] encode() throws IOException;
+    }
+
+    /** An empty batch writes nothing; an encoding failure fails the export and is logged. */
+    private CompletableResultCode encodeAndWrite(int items, String what, Encoding encoding) {
+        if (items == 0) {
+            return CompletableResultCode.ofSuccess();
+        }
+        try {
+            return write(encoding.encode());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("sink {}: cannot encode {} {}: {}", name, items, what, e.toString());
+            return CompletableResultCode.ofExceptionalFailure(e);
+        }
+    }
+
     private CompletableResultCode write(byte[] bytes) {
         if (bytes.length == 0) {
             return CompletableResultCode.ofSuccess();
@@ -79,15 +98,8 @@ final class StdoutSink implements Sink {
 
         @Override
         public CompletableResultCode export(Collection<MetricData> batch) {
-            if (batch.isEmpty()) {
-                return CompletableResultCode.ofSuccess();
-            }
-            try {
-                return write(settings.format() == StdoutSettings.Format.TEXT ? text.metrics(batch) : json.metrics(batch));
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("sink {}: cannot encode {} metrics: {}", name, batch.size(), e.toString());
-                return CompletableResultCode.ofExceptionalFailure(e);
-            }
+            return encodeAndWrite(batch.size(), "metrics",
+                    () -> settings.format() == StdoutSettings.Format.TEXT ? text.metrics(batch) : json.metrics(batch));
         }
 
         @Override
@@ -104,15 +116,8 @@ final class StdoutSink implements Sink {
     private final class Logs implements LogRecordExporter {
         @Override
         public CompletableResultCode export(Collection<LogRecordData> batch) {
-            if (batch.isEmpty()) {
-                return CompletableResultCode.ofSuccess();
-            }
-            try {
-                return write(settings.format() == StdoutSettings.Format.TEXT ? text.logs(batch) : json.logs(batch));
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("sink {}: cannot encode {} events: {}", name, batch.size(), e.toString());
-                return CompletableResultCode.ofExceptionalFailure(e);
-            }
+            return encodeAndWrite(batch.size(), "events",
+                    () -> settings.format() == StdoutSettings.Format.TEXT ? text.logs(batch) : json.logs(batch));
         }
 
         @Override
