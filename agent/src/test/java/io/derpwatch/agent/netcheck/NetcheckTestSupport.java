@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +23,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /** Shared helpers for netcheck tests: settings from reference.conf with overrides, coturn, maps, fixtures. */
 final class NetcheckTestSupport {
-    private NetcheckTestSupport() {
-    }
+    private NetcheckTestSupport() {}
 
     /** The netcheck settings of reference.conf with {@code derpwatch.netcheck.<key>} overrides. */
     static NetcheckSettings settings(Map<String, String> overrides) {
@@ -41,9 +39,21 @@ final class NetcheckTestSupport {
 
     /** {@code s} with another {@code derp-map} section. */
     static NetcheckSettings withDerpMap(NetcheckSettings s, NetcheckSettings.DerpMapSettings m) {
-        return new NetcheckSettings(s.enabled(), s.interval(), s.timeout(), s.stunTimeout(), s.tries(),
-                s.tryInterval(), s.ipv4(), s.ipv6(), s.measureAvoidedRegions(), s.reportPublicAddresses(),
-                s.preferredHistory(), s.httpsFallback(), s.captivePortal(), m);
+        return new NetcheckSettings(
+                s.enabled(),
+                s.interval(),
+                s.timeout(),
+                s.stunTimeout(),
+                s.tries(),
+                s.tryInterval(),
+                s.ipv4(),
+                s.ipv6(),
+                s.measureAvoidedRegions(),
+                s.reportPublicAddresses(),
+                s.preferredHistory(),
+                s.httpsFallback(),
+                s.captivePortal(),
+                m);
     }
 
     /**
@@ -103,8 +113,16 @@ final class NetcheckTestSupport {
     }
 
     static DerpNode node(int region, InetSocketAddress stun) {
-        return new DerpNode(region + "a", region, "derp" + region + ".lab.test", stun.getAddress().getHostAddress(),
-                "none", stun.getPort(), false, 0, false);
+        return new DerpNode(
+                region + "a",
+                region,
+                "derp" + region + ".lab.test",
+                stun.getAddress().getHostAddress(),
+                "none",
+                stun.getPort(),
+                false,
+                0,
+                false);
     }
 
     static DerpMap map(DerpRegion... regions) {
@@ -115,23 +133,8 @@ final class NetcheckTestSupport {
         return new DerpMap(m, Map.of(), false);
     }
 
-    /** The shared fixtures directory (see COMMON.md). */
+    /** The repository's {@code testdata/} folder (real tailscale samples, see testdata/README.md). */
     static Path fixtures() {
-        for (String name : List.of("fixtures.dir", "derpwatch.fixtures")) {
-            String prop = System.getProperty(name);
-            if (prop != null && Files.isDirectory(Path.of(prop))) {
-                return Path.of(prop);
-            }
-        }
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            for (Path candidate : List.of(dir.resolve("shared/fixtures"), dir.resolve("../shared/fixtures"))) {
-                if (Files.isDirectory(candidate)) {
-                    return candidate.normalize();
-                }
-            }
-            dir = dir.getParent();
-        }
-        throw new IllegalStateException("shared/fixtures not found");
+        return io.derpwatch.agent.home.StatusFixtures.testDataDir();
     }
 }
