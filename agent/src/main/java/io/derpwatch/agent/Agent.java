@@ -51,8 +51,15 @@ public final class Agent implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean firstSampleDone;
 
-    private Agent(DerpwatchSettings settings, Mode mode, EventLoopGroup group, SinkSet sinks, SignalPipeline pipeline,
-                  List<Source> sources, AdminServer admin, HomeState home) {
+    private Agent(
+            DerpwatchSettings settings,
+            Mode mode,
+            EventLoopGroup group,
+            SinkSet sinks,
+            SignalPipeline pipeline,
+            List<Source> sources,
+            AdminServer admin,
+            HomeState home) {
         this.settings = settings;
         this.mode = mode;
         this.group = group;
@@ -69,13 +76,22 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Opens the sinks, builds the sources, binds the admin server and (in continuous mode) starts sampling. */
-    public static Agent start(DerpwatchSettings settings, List<SinkCatalog.ConfiguredSink> configuredSinks,
-                              SinkContext sinkContext, Mode mode, Map<String, String> env) throws InterruptedException {
+    public static Agent start(
+            DerpwatchSettings settings,
+            List<SinkCatalog.ConfiguredSink> configuredSinks,
+            SinkContext sinkContext,
+            Mode mode,
+            Map<String, String> env)
+            throws InterruptedException {
         NettyTransport transport = NettyTransport.detect();
         EventLoopGroup group = transport.newGroup(1);
         SinkSet sinks = SinkSet.open(configuredSinks, sinkContext);
-        SignalPipeline pipeline = new SignalPipeline(new ResourceFactory(env).create(settings.telemetry().resourceAttributes()),
-                settings.telemetry(), sinks, mode == Mode.CONTINUOUS, group.next());
+        SignalPipeline pipeline = new SignalPipeline(
+                new ResourceFactory(env).create(settings.telemetry().resourceAttributes()),
+                settings.telemetry(),
+                sinks,
+                mode == Mode.CONTINUOUS,
+                group.next());
         // the sinks' own health (exported/failed/dropped/queued) goes out through the same sinks
         SinkInstruments.register(pipeline.telemetry().meter(), sinks);
         SourceWiring wiring = new SourceWiring(settings, group, pipeline.telemetry());
@@ -84,7 +100,10 @@ public final class Agent implements AutoCloseable {
         Agent[] self = new Agent[1];
         try {
             if (settings.admin().enabled() && mode == Mode.CONTINUOUS) {
-                admin = AdminServer.start(settings.admin(), transport, group,
+                admin = AdminServer.start(
+                        settings.admin(),
+                        transport,
+                        group,
                         () -> self[0] == null || !self[0].firstSampleDone ? "first sample not done yet" : null);
             }
         } catch (RuntimeException | InterruptedException e) {
@@ -94,8 +113,11 @@ public final class Agent implements AutoCloseable {
         }
         Agent agent = new Agent(settings, mode, group, sinks, pipeline, sources, admin, wiring.home);
         self[0] = agent;
-        LOG.info("derpwatch {} starting: sources {}, sinks {}, {} transport", ResourceFactory.version(),
-                sources.stream().map(Source::name).toList(), sinks.sinks().stream().map(s -> s.name()).toList(),
+        LOG.info(
+                "derpwatch {} starting: sources {}, sinks {}, {} transport",
+                ResourceFactory.version(),
+                sources.stream().map(Source::name).toList(),
+                sinks.sinks().stream().map(s -> s.name()).toList(),
                 transport.epoll() ? "epoll" : "nio");
         if (mode == Mode.CONTINUOUS) {
             agent.startSources();
@@ -122,8 +144,7 @@ public final class Agent implements AutoCloseable {
         for (Source s : sources) {
             first.add(s.sampleOnce());
         }
-        CompletableFuture.allOf(first.toArray(CompletableFuture[]::new))
-                .whenComplete((v, e) -> firstSampleDone = true);
+        CompletableFuture.allOf(first.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> firstSampleDone = true);
         for (Source s : sources) {
             s.start();
         }
@@ -141,7 +162,8 @@ public final class Agent implements AutoCloseable {
             samples.add(s.sampleOnce());
         }
         try {
-            CompletableFuture.allOf(samples.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(samples.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             LOG.warn("a source failed its sample: {}", e.getCause().toString());
         } catch (TimeoutException e) {

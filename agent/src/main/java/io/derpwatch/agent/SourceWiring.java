@@ -25,7 +25,11 @@ final class SourceWiring {
         this.localApi = new LocalApiClient(group, settings.localApi());
         sources.add(new StatusSource(group, localApi, settings.status(), telemetry, home));
         if (settings.netcheck().enabled()) {
-            sources.add(new NetcheckSource(group.next(), NettyTransport.forGroup(group), settings.netcheck(), telemetry,
+            sources.add(new NetcheckSource(
+                    group.next(),
+                    NettyTransport.forGroup(group),
+                    settings.netcheck(),
+                    telemetry,
                     () -> localApi.get(LOCALAPI_DERPMAP).thenApply(LocalApiResponse::body)));
         }
     }

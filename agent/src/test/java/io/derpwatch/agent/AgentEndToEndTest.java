@@ -65,8 +65,12 @@ class AgentEndToEndTest {
         SinkCatalog catalog = SinkCatalog.load();
         DerpwatchSettings settings = SettingsLoader.with(Map.of(), props)
                 .load(null, (all, problems) -> sinks.addAll(catalog.configure(all, problems)));
-        return Agent.start(settings, sinks, new SinkContext(new PrintStream(stdout, true, StandardCharsets.UTF_8)),
-                mode, Map.of("HOSTNAME", "node-under-test"));
+        return Agent.start(
+                settings,
+                sinks,
+                new SinkContext(new PrintStream(stdout, true, StandardCharsets.UTF_8)),
+                mode,
+                Map.of("HOSTNAME", "node-under-test"));
     }
 
     private List<JsonNode> lines() {
@@ -121,7 +125,8 @@ class AgentEndToEndTest {
         Map<String, String> out = new HashMap<>();
         for (JsonNode a : withAttributes.path("attributes")) {
             JsonNode v = a.path("value");
-            String value = v.has("stringValue") ? v.get("stringValue").asText()
+            String value = v.has("stringValue")
+                    ? v.get("stringValue").asText()
                     : v.has("intValue") ? v.get("intValue").asText() : v.toString();
             out.put(a.path("key").asText(), value);
         }
@@ -134,13 +139,13 @@ class AgentEndToEndTest {
 
     @ParameterizedTest(name = "{0}: home_connection {1} ({2})")
     @CsvSource({
-            "status-02.json, 1, connected,   sin",
-            "status-04.json, 1, connected,   tok",
-            "status-05.json, 0, not_running, nue",
-            "status-06.json, 1, connected,   sea",
+        "status-02.json, 1, connected,   sin",
+        "status-04.json, 1, connected,   tok",
+        "status-05.json, 0, not_running, nue",
+        "status-06.json, 1, connected,   sea",
     })
-    void runOnce_printsHomeConnectionAsOtlpJson_forRealStatusDocuments(String fixture, int value, String reason,
-                                                                       String region) throws Exception {
+    void runOnce_printsHomeConnectionAsOtlpJson_forRealStatusDocuments(
+            String fixture, int value, String reason, String region) throws Exception {
         lab.serveStatusDocument(StatusFixtures.read(fixture));
 
         try (Agent agent = start(Agent.Mode.ONCE, Map.of())) {
@@ -153,14 +158,21 @@ class AgentEndToEndTest {
         // the lab's DERP map is the vendored default map, whose codes are r1..r12: a real code is not in it,
         // so the region is identified by its code alone
         assertThat(attributes(points.get(0))).containsExactlyEntriesOf(Map.of("tailscale.derp.region.code", region));
-        JsonNode resource = lines().stream().filter(l -> l.has("resourceMetrics")).findFirst().orElseThrow()
+        JsonNode resource = lines().stream()
+                .filter(l -> l.has("resourceMetrics"))
+                .findFirst()
+                .orElseThrow()
                 .at("/resourceMetrics/0/resource");
-        assertThat(attributes(resource)).containsEntry("service.name", "derpwatch")
+        assertThat(attributes(resource))
+                .containsEntry("service.name", "derpwatch")
                 .containsEntry("host.name", "node-under-test");
         List<JsonNode> changed = events("tailscale.derp.home_connection.changed");
-        assertThat(changed).singleElement().satisfies(e -> assertThat(attributes(e))
-                .containsEntry("current", Integer.toString(value)).containsEntry("reason", reason)
-                .doesNotContainKey("previous"));
+        assertThat(changed)
+                .singleElement()
+                .satisfies(e -> assertThat(attributes(e))
+                        .containsEntry("current", Integer.toString(value))
+                        .containsEntry("reason", reason)
+                        .doesNotContainKey("previous"));
     }
 
     @Test
@@ -169,9 +181,14 @@ class AgentEndToEndTest {
             assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
         }
 
-        assertThat(attributes(points("tailscale.derp.home_connection").get(0))).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "tailscale.derp.region.id", "3", "tailscale.derp.region.code", "r3",
-                "tailscale.derp.region.name", "r3"));
+        assertThat(attributes(points("tailscale.derp.home_connection").get(0)))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "tailscale.derp.region.id",
+                        "3",
+                        "tailscale.derp.region.code",
+                        "r3",
+                        "tailscale.derp.region.name",
+                        "r3"));
     }
 
     @Test
@@ -182,7 +199,8 @@ class AgentEndToEndTest {
             agent.runOnce(Duration.ofSeconds(20));
         }
 
-        assertThat(points("tailscale.derp.home_connection")).singleElement()
+        assertThat(points("tailscale.derp.home_connection"))
+                .singleElement()
                 .satisfies(p -> assertThat(p.path("asInt").asText()).isEqualTo("0"));
         assertThat(events("derpwatch.source.error")).isNotEmpty();
         assertThat(attributes(events("tailscale.derp.home_connection.changed").get(0)))
@@ -192,33 +210,52 @@ class AgentEndToEndTest {
 
     @Test
     void continuousRun_reportsTheDropAndTheRecovery_asValuesAndEvents() throws Exception {
-        try (Agent agent = start(Agent.Mode.CONTINUOUS, Map.of("derpwatch.status.interval", "200ms",
-                "derpwatch.telemetry.export-interval", "300ms", "derpwatch.telemetry.event-flush-interval", "100ms"))) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> lastPoint(points("tailscale.derp.home_connection"))
-                    .map(p -> p.path("asInt").asText().equals("1")).orElse(false));
+        try (Agent agent = start(
+                Agent.Mode.CONTINUOUS,
+                Map.of(
+                        "derpwatch.status.interval",
+                        "200ms",
+                        "derpwatch.telemetry.export-interval",
+                        "300ms",
+                        "derpwatch.telemetry.event-flush-interval",
+                        "100ms"))) {
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> lastPoint(points("tailscale.derp.home_connection"))
+                            .map(p -> p.path("asInt").asText().equals("1"))
+                            .orElse(false));
             assertThat(agent.readiness()).isNull();
 
             lab.update(s -> s.withHealth(LabNodeState.noDerpConnectionWarning(LabNodeState.DEFAULT_RELAY_NAME)));
-            await().atMost(Duration.ofSeconds(20)).until(() -> lastPoint(points("tailscale.derp.home_connection"))
-                    .map(p -> p.path("asInt").asText().equals("0")).orElse(false));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> lastPoint(points("tailscale.derp.home_connection"))
+                            .map(p -> p.path("asInt").asText().equals("0"))
+                            .orElse(false));
 
             lab.update(s -> s.withHealth(List.of()));
-            await().atMost(Duration.ofSeconds(20)).until(() -> events("tailscale.derp.home_connection.changed").size() >= 3);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() ->
+                            events("tailscale.derp.home_connection.changed").size() >= 3);
         }
 
         List<Map<String, String>> changes = events("tailscale.derp.home_connection.changed").stream()
-                .map(AgentEndToEndTest::attributes).toList();
-        assertThat(changes).extracting(c -> c.get("previous") + "->" + c.get("current") + " " + c.get("reason"))
+                .map(AgentEndToEndTest::attributes)
+                .toList();
+        assertThat(changes)
+                .extracting(c -> c.get("previous") + "->" + c.get("current") + " " + c.get("reason"))
                 .containsExactly("null->1 connected", "1->0 derp_unreachable", "0->1 connected");
         assertThat(changes.get(1)).containsEntry("tailscale.derp.region.code", "r3");
-        assertThat(lastPoint(points("tailscale.derp.home_connection")).orElseThrow().path("asInt").asText())
+        assertThat(lastPoint(points("tailscale.derp.home_connection"))
+                        .orElseThrow()
+                        .path("asInt")
+                        .asText())
                 .isEqualTo("1");
     }
 
     @Test
     void problemsList_staysEmpty_forTheDefaultSinks() throws Exception {
         List<ConfigProblem> problems = new ArrayList<>();
-        DerpwatchSettings settings = SettingsLoader.with(Map.of(), new Properties()).load(null);
+        DerpwatchSettings settings =
+                SettingsLoader.with(Map.of(), new Properties()).load(null);
         SinkCatalog.load().configure(settings.sinks(), problems);
         assertThat(problems).isEmpty();
     }

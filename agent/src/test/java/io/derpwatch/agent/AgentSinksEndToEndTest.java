@@ -8,6 +8,7 @@ import io.derpwatch.config.SettingsLoader;
 import io.derpwatch.lab.LocalApiEmulator;
 import io.derpwatch.sinks.SinkCatalog;
 import io.derpwatch.sinks.SinkContext;
+import io.derpwatch.sinks.testing.KafkaTestBroker;
 import io.derpwatch.sinks.testing.OtlpReceiver;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -28,7 +29,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import io.derpwatch.sinks.testing.KafkaTestBroker;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -79,17 +79,21 @@ class AgentSinksEndToEndTest {
                 .filter(m -> m.getName().equals("tailscale.derp.home_connection"))
                 .map(Metric::getGauge)
                 .flatMap(g -> g.getDataPointsList().stream())
-                .findFirst().orElse(null);
+                .findFirst()
+                .orElse(null);
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> consume(String topic, int atLeast) {
         Map<String, Object> props = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest");
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
-                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(out::add);
@@ -102,13 +106,16 @@ class AgentSinksEndToEndTest {
     @Test
     void runOnce_fails_whenTheBackendCannotBeReached() throws Exception {
         receiver.stopServers();
-        Path conf = Files.writeString(dir.resolve("down.conf"), "derpwatch {\n"
-                + "  localapi.socket = \"" + lab.socket() + "\"\n"
-                + "  netcheck.enabled = false\n"
-                + "  admin.enabled = false\n"
-                + "  sinks.stdout.enabled = false\n"
-                + "  sinks.backend { type = otlp, endpoint = \"" + receiver.grpcEndpoint() + "\", retry.initial = 100ms }\n"
-                + "}\n");
+        Path conf = Files.writeString(
+                dir.resolve("down.conf"),
+                "derpwatch {\n"
+                        + "  localapi.socket = \"" + lab.socket() + "\"\n"
+                        + "  netcheck.enabled = false\n"
+                        + "  admin.enabled = false\n"
+                        + "  sinks.stdout.enabled = false\n"
+                        + "  sinks.backend { type = otlp, endpoint = \"" + receiver.grpcEndpoint()
+                        + "\", retry.initial = 100ms }\n"
+                        + "}\n");
         List<SinkCatalog.ConfiguredSink> sinks = new ArrayList<>();
         SinkCatalog catalog = SinkCatalog.load();
         DerpwatchSettings settings = SettingsLoader.with(Map.of(), new Properties())
@@ -122,22 +129,25 @@ class AgentSinksEndToEndTest {
     @Test
     void runOnce_deliversTheSameHomeConnectionToOtlpAndKafka() throws Exception {
         String topicSuffix = UUID.randomUUID().toString().substring(0, 8);
-        Path conf = Files.writeString(dir.resolve("agent.conf"), "derpwatch {\n"
-                + "  localapi.socket = \"" + lab.socket() + "\"\n"
-                + "  netcheck.enabled = false\n"
-                + "  admin.enabled = false\n"
-                + "  sinks {\n"
-                + "    stdout.enabled = false\n"
-                + "    backend { type = otlp, protocol = grpc, endpoint = \"" + receiver.grpcEndpoint() + "\" }\n"
-                + "    bus {\n"
-                + "      type = kafka\n"
-                + "      brokers = [\"" + kafka.bootstrapServers() + "\"]\n"
-                + "      metrics-topic = metrics-" + topicSuffix + "\n"
-                + "      logs-topic = logs-" + topicSuffix + "\n"
-                + "      partition-by = node\n"
-                + "    }\n"
-                + "  }\n"
-                + "}\n");
+        Path conf = Files.writeString(
+                dir.resolve("agent.conf"),
+                "derpwatch {\n"
+                        + "  localapi.socket = \"" + lab.socket() + "\"\n"
+                        + "  netcheck.enabled = false\n"
+                        + "  admin.enabled = false\n"
+                        + "  sinks {\n"
+                        + "    stdout.enabled = false\n"
+                        + "    backend { type = otlp, protocol = grpc, endpoint = \"" + receiver.grpcEndpoint()
+                        + "\" }\n"
+                        + "    bus {\n"
+                        + "      type = kafka\n"
+                        + "      brokers = [\"" + kafka.bootstrapServers() + "\"]\n"
+                        + "      metrics-topic = metrics-" + topicSuffix + "\n"
+                        + "      logs-topic = logs-" + topicSuffix + "\n"
+                        + "      partition-by = node\n"
+                        + "    }\n"
+                        + "  }\n"
+                        + "}\n");
         List<SinkCatalog.ConfiguredSink> sinks = new ArrayList<>();
         SinkCatalog catalog = SinkCatalog.load();
         DerpwatchSettings settings = SettingsLoader.with(Map.of(), new Properties())
@@ -145,16 +155,23 @@ class AgentSinksEndToEndTest {
         assertThat(sinks).extracting(s -> s.settings().name()).containsExactlyInAnyOrder("backend", "bus");
 
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        try (Agent agent = Agent.start(settings, sinks, new SinkContext(new PrintStream(stdout, true, StandardCharsets.UTF_8)),
-                Agent.Mode.ONCE, Map.of("HOSTNAME", "node-7"))) {
+        try (Agent agent = Agent.start(
+                settings,
+                sinks,
+                new SinkContext(new PrintStream(stdout, true, StandardCharsets.UTF_8)),
+                Agent.Mode.ONCE,
+                Map.of("HOSTNAME", "node-7"))) {
             assertThat(agent.runOnce(Duration.ofSeconds(60))).isTrue();
         }
 
         assertThat(stdout.size()).as("stdout sink is disabled").isZero();
         ExportMetricsServiceRequest viaOtlp = receiver.metrics().stream()
-                .filter(r -> homeConnection(r) != null).findFirst().orElseThrow();
+                .filter(r -> homeConnection(r) != null)
+                .findFirst()
+                .orElseThrow();
         List<ConsumerRecord<byte[], byte[]>> records = consume("metrics-" + topicSuffix, 1);
-        ExportMetricsServiceRequest viaKafka = ExportMetricsServiceRequest.parseFrom(records.get(0).value());
+        ExportMetricsServiceRequest viaKafka =
+                ExportMetricsServiceRequest.parseFrom(records.get(0).value());
 
         assertThat(homeConnection(viaOtlp).getAsInt()).isEqualTo(1);
         assertThat(homeConnection(viaKafka)).isEqualTo(homeConnection(viaOtlp));
@@ -162,11 +179,21 @@ class AgentSinksEndToEndTest {
                 .isEqualTo(viaOtlp.getResourceMetrics(0).getResource());
         assertThat(new String(records.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("node-7");
 
-        ExportLogsServiceRequest eventsViaKafka = ExportLogsServiceRequest.parseFrom(consume("logs-" + topicSuffix, 1).get(0).value());
-        assertThat(eventsViaKafka.getResourceLogs(0).getScopeLogs(0).getLogRecords(0).getEventName())
+        ExportLogsServiceRequest eventsViaKafka = ExportLogsServiceRequest.parseFrom(
+                consume("logs-" + topicSuffix, 1).get(0).value());
+        assertThat(eventsViaKafka
+                        .getResourceLogs(0)
+                        .getScopeLogs(0)
+                        .getLogRecords(0)
+                        .getEventName())
                 .isEqualTo("tailscale.derp.home_connection.changed");
         assertThat(receiver.logs()).isNotEmpty();
-        assertThat(receiver.logs().get(0).getResourceLogs(0).getScopeLogs(0).getLogRecords(0).getEventName())
+        assertThat(receiver.logs()
+                        .get(0)
+                        .getResourceLogs(0)
+                        .getScopeLogs(0)
+                        .getLogRecords(0)
+                        .getEventName())
                 .isEqualTo("tailscale.derp.home_connection.changed");
     }
 }

@@ -55,8 +55,8 @@ public class HomeConnectionBenchmark {
         derpMap = Optional.of(new DerpMapCodec().parse(resource("derpmap.json")));
         dir = Files.createTempDirectory("derpwatch-bench");
         lab = LocalApiEmulator.start(dir.resolve("tailscaled.sock"));
-        group = new MultiThreadIoEventLoopGroup(1,
-                Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        group = new MultiThreadIoEventLoopGroup(
+                1, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         client = new LocalApiClient(group, lab.socket(), Duration.ofSeconds(5), 8 << 20);
     }
 

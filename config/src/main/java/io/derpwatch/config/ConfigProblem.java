@@ -15,9 +15,9 @@ public record ConfigProblem(String file, int line, String path, String problem) 
         if (origin == null) {
             return new ConfigProblem("<unknown>", -1, path, problem);
         }
-        String file = origin.filename() != null ? origin.filename()
-                : origin.url() != null ? origin.url().toString()
-                : origin.description();
+        String file = origin.filename() != null
+                ? origin.filename()
+                : origin.url() != null ? origin.url().toString() : origin.description();
         return new ConfigProblem(file, origin.lineNumber(), path, problem);
     }
 

@@ -4,9 +4,15 @@ import com.typesafe.config.Config;
 import java.util.List;
 
 /** The whole validated configuration of one agent. */
-public record DerpwatchSettings(LocalApiSettings localApi, StatusSettings status, NetcheckSettings netcheck,
-                                TelemetrySettings telemetry, AdminSettings admin, ShutdownSettings shutdown,
-                                List<SinkSettings> sinks, Config config) {
+public record DerpwatchSettings(
+        LocalApiSettings localApi,
+        StatusSettings status,
+        NetcheckSettings netcheck,
+        TelemetrySettings telemetry,
+        AdminSettings admin,
+        ShutdownSettings shutdown,
+        List<SinkSettings> sinks,
+        Config config) {
     public DerpwatchSettings {
         sinks = List.copyOf(sinks);
     }

@@ -16,19 +16,27 @@ import java.util.List;
  * @param preferredHistory      window of past reports for the preferred region (tailscale: 5 minutes)
  * @param derpMap               where the DERP map comes from
  */
-public record NetcheckSettings(boolean enabled, Duration interval, Duration timeout, Duration stunTimeout,
-                               int tries, Duration tryInterval, boolean ipv4, boolean ipv6,
-                               boolean measureAvoidedRegions, boolean reportPublicAddresses,
-                               Duration preferredHistory, HttpsFallback httpsFallback, CaptivePortal captivePortal,
-                               DerpMapSettings derpMap) {
+public record NetcheckSettings(
+        boolean enabled,
+        Duration interval,
+        Duration timeout,
+        Duration stunTimeout,
+        int tries,
+        Duration tryInterval,
+        boolean ipv4,
+        boolean ipv6,
+        boolean measureAvoidedRegions,
+        boolean reportPublicAddresses,
+        Duration preferredHistory,
+        HttpsFallback httpsFallback,
+        CaptivePortal captivePortal,
+        DerpMapSettings derpMap) {
 
     /** {@code derpwatch.netcheck.https-fallback}: latency over HTTPS when no STUN reply arrives at all. */
-    public record HttpsFallback(boolean enabled, Duration timeout) {
-    }
+    public record HttpsFallback(boolean enabled, Duration timeout) {}
 
     /** {@code derpwatch.netcheck.captive-portal}: the {@code /generate_204} check. */
-    public record CaptivePortal(boolean enabled, Duration timeout) {
-    }
+    public record CaptivePortal(boolean enabled, Duration timeout) {}
 
     /**
      * {@code derpwatch.netcheck.derp-map}.
@@ -36,8 +44,13 @@ public record NetcheckSettings(boolean enabled, Duration interval, Duration time
      * @param source       {@code localapi}, {@code url} or {@code file}
      * @param regionsJson  the configured extra regions as a JSON object keyed by region id ({@code {}} when none)
      */
-    public record DerpMapSettings(String source, String url, String file, Duration refreshInterval,
-                                  boolean omitDefaultRegions, String regionsJson) {
+    public record DerpMapSettings(
+            String source,
+            String url,
+            String file,
+            Duration refreshInterval,
+            boolean omitDefaultRegions,
+            String regionsJson) {
         public static final List<String> SOURCES = List.of("localapi", "url", "file");
     }
 
@@ -54,14 +67,27 @@ public record NetcheckSettings(boolean enabled, Duration interval, Duration time
         if (!url.startsWith("https://") && !url.startsWith("http://")) {
             map.problem("url", "bad DERP map URL \"" + url + "\" (expected an https:// URL)");
         }
-        return new NetcheckSettings(r.bool("enabled"), r.duration("interval"), r.duration("timeout"),
-                r.duration("stun-timeout"), r.integer("tries", 1, 10), r.duration("try-interval"),
-                r.bool("ipv4"), r.bool("ipv6"), r.bool("measure-avoided-regions"),
-                r.bool("report-public-addresses"), r.duration("preferred-history"),
+        return new NetcheckSettings(
+                r.bool("enabled"),
+                r.duration("interval"),
+                r.duration("timeout"),
+                r.duration("stun-timeout"),
+                r.integer("tries", 1, 10),
+                r.duration("try-interval"),
+                r.bool("ipv4"),
+                r.bool("ipv6"),
+                r.bool("measure-avoided-regions"),
+                r.bool("report-public-addresses"),
+                r.duration("preferred-history"),
                 new HttpsFallback(https.bool("enabled"), https.duration("timeout")),
                 new CaptivePortal(portal.bool("enabled"), portal.duration("timeout")),
-                new DerpMapSettings(source, url, file, map.duration("refresh-interval"),
-                        map.bool("omit-default-regions"), regions(map)));
+                new DerpMapSettings(
+                        source,
+                        url,
+                        file,
+                        map.duration("refresh-interval"),
+                        map.bool("omit-default-regions"),
+                        regions(map)));
     }
 
     /** The extra regions as JSON; region ids must be 900-999 and each region an object. */
@@ -71,8 +97,10 @@ public record NetcheckSettings(boolean enabled, Duration interval, Duration time
         }
         ConfigValue v = map.config().getValue("regions");
         if (!(v instanceof ConfigObject obj)) {
-            map.problem("regions", "wrong type " + v.valueType().name()
-                    + " (expected an object of regions keyed by id: regions { 900 { RegionCode = ... } })");
+            map.problem(
+                    "regions",
+                    "wrong type " + v.valueType().name()
+                            + " (expected an object of regions keyed by id: regions { 900 { RegionCode = ... } })");
             return "{}";
         }
         for (var e : obj.entrySet()) {

@@ -58,7 +58,7 @@ public final class SettingsLoader {
 
     /** Loads the defaults, the optional user file (null for none) and overrides; validates everything. */
     public DerpwatchSettings load(Path file) throws SettingsException {
-        return load(file, (sinks, problems) -> { });
+        return load(file, (sinks, problems) -> {});
     }
 
     /**
@@ -96,8 +96,10 @@ public final class SettingsLoader {
             if (top instanceof ConfigObject obj) {
                 checkKnownKeys(obj, List.of(ROOT), resolvedReference, problems);
             } else {
-                problems.add(ConfigProblem.at(top.origin(), ROOT, "wrong type " + top.valueType().name()
-                        + " (expected an object derpwatch { ... })"));
+                problems.add(ConfigProblem.at(
+                        top.origin(),
+                        ROOT,
+                        "wrong type " + top.valueType().name() + " (expected an object derpwatch { ... })"));
                 throw new SettingsException(problems);
             }
         }
@@ -124,7 +126,8 @@ public final class SettingsLoader {
             return ConfigFactory.empty();
         }
         try {
-            return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            return ConfigFactory.parseFile(
+                    file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
         } catch (ConfigException e) {
             String message = e.getMessage();
             ConfigOrigin origin = e.origin();
@@ -161,8 +164,8 @@ public final class SettingsLoader {
     }
 
     /** Reports every key in the user's tree that reference.conf does not define. */
-    private static void checkKnownKeys(ConfigObject node, List<String> path, Config reference,
-                                       List<ConfigProblem> problems) {
+    private static void checkKnownKeys(
+            ConfigObject node, List<String> path, Config reference, List<ConfigProblem> problems) {
         for (Map.Entry<String, ConfigValue> e : node.entrySet()) {
             List<String> childPath = append(path, e.getKey());
             String joined = ConfigUtil.joinPath(childPath);
@@ -172,8 +175,8 @@ public final class SettingsLoader {
                 continue;
             }
             if (!reference.hasPathOrNull(joined)) {
-                problems.add(ConfigProblem.at(value.origin(), joined,
-                        "unknown key" + suggestion(reference, path, e.getKey())));
+                problems.add(ConfigProblem.at(
+                        value.origin(), joined, "unknown key" + suggestion(reference, path, e.getKey())));
                 continue;
             }
             ConfigValue ref = reference.hasPath(joined) ? reference.getValue(joined) : null; // null default: leaf
@@ -189,8 +192,11 @@ public final class SettingsLoader {
     private static void checkSinks(ConfigValue sinks, Config reference, List<ConfigProblem> problems) {
         String path = ROOT + ".sinks";
         if (!(sinks instanceof ConfigObject obj)) {
-            problems.add(ConfigProblem.at(sinks.origin(), path, "wrong type " + sinks.valueType().name()
-                    + " (expected an object of named sinks: sinks { my-sink { type = otlp } })"));
+            problems.add(ConfigProblem.at(
+                    sinks.origin(),
+                    path,
+                    "wrong type " + sinks.valueType().name()
+                            + " (expected an object of named sinks: sinks { my-sink { type = otlp } })"));
             return;
         }
         for (Map.Entry<String, ConfigValue> e : obj.entrySet()) {
@@ -210,20 +216,23 @@ public final class SettingsLoader {
             if (!reference.hasPath(typePath)) {
                 continue; // reported by readSinks
             }
-            Config allowed = reference.getConfig(typePath)
+            Config allowed = reference
+                    .getConfig(typePath)
                     .withFallback(reference.getConfig(ROOT + ".sink-defaults"))
                     .withFallback(ConfigFactory.parseMap(Map.of("type", type)));
             checkSinkKeys(sink, List.of(), allowed, sinkPath, problems);
         }
     }
 
-    private static void checkSinkKeys(ConfigObject node, List<String> path, Config allowed, String sinkPath,
-                                      List<ConfigProblem> problems) {
+    private static void checkSinkKeys(
+            ConfigObject node, List<String> path, Config allowed, String sinkPath, List<ConfigProblem> problems) {
         for (Map.Entry<String, ConfigValue> e : node.entrySet()) {
             List<String> childPath = append(path, e.getKey());
             String joined = ConfigUtil.joinPath(childPath);
             if (!allowed.hasPathOrNull(joined)) {
-                problems.add(ConfigProblem.at(e.getValue().origin(), sinkPath + "." + joined,
+                problems.add(ConfigProblem.at(
+                        e.getValue().origin(),
+                        sinkPath + "." + joined,
                         "unknown key" + suggestion(allowed, path, e.getKey())));
                 continue;
             }
@@ -241,8 +250,10 @@ public final class SettingsLoader {
         List<SinkSettings> sinks = new ArrayList<>();
         ConfigValue sinksValue = root.getValue("sinks");
         if (!(sinksValue instanceof ConfigObject sinksObj)) {
-            problems.add(ConfigProblem.at(sinksValue.origin(), ROOT + ".sinks", "wrong type "
-                    + sinksValue.valueType().name() + " (expected an object of named sinks)"));
+            problems.add(ConfigProblem.at(
+                    sinksValue.origin(),
+                    ROOT + ".sinks",
+                    "wrong type " + sinksValue.valueType().name() + " (expected an object of named sinks)"));
             return sinks;
         }
         TreeSet<String> knownTypes = new TreeSet<>(root.getObject("sink-types").keySet());
@@ -251,26 +262,30 @@ public final class SettingsLoader {
             ConfigValue v = sinksObj.get(name);
             String path = ConfigUtil.joinPath(ROOT, "sinks", name);
             if (!SINK_NAME.matcher(name).matches()) {
-                problems.add(ConfigProblem.at(v.origin(), path,
-                        "bad sink name (expected lower-case letters, digits, '-' or '_')"));
+                problems.add(ConfigProblem.at(
+                        v.origin(), path, "bad sink name (expected lower-case letters, digits, '-' or '_')"));
                 continue;
             }
             if (!(v instanceof ConfigObject obj)) {
-                problems.add(ConfigProblem.at(v.origin(), path, "wrong type " + v.valueType().name()
-                        + " (expected an object { type = ... })"));
+                problems.add(ConfigProblem.at(
+                        v.origin(),
+                        path,
+                        "wrong type " + v.valueType().name() + " (expected an object { type = ... })"));
                 continue;
             }
             Config block = obj.toConfig();
             if (!block.hasPath("type")) {
-                problems.add(ConfigProblem.at(v.origin(), path + ".type",
-                        "missing (expected one of " + String.join(", ", knownTypes) + ")"));
+                problems.add(ConfigProblem.at(
+                        v.origin(), path + ".type", "missing (expected one of " + String.join(", ", knownTypes) + ")"));
                 continue;
             }
             ConfigValue typeValue = block.getValue("type");
             String type = String.valueOf(typeValue.unwrapped());
             if (typeValue.valueType() != ConfigValueType.STRING || !knownTypes.contains(type)) {
-                problems.add(ConfigProblem.at(typeValue.origin(), path + ".type", "unknown sink type \"" + type
-                        + "\" (expected one of " + String.join(", ", knownTypes) + ")"));
+                problems.add(ConfigProblem.at(
+                        typeValue.origin(),
+                        path + ".type",
+                        "unknown sink type \"" + type + "\" (expected one of " + String.join(", ", knownTypes) + ")"));
                 continue;
             }
             Config merged = block.withFallback(root.getConfig(ConfigUtil.joinPath("sink-types", type)))

@@ -136,7 +136,10 @@ public final class SettingsReader {
         try {
             Duration d = config.getDuration(key);
             if (d.isNegative() || d.isZero()) {
-                problem(key, "duration must be positive, got \"" + render(key) + "\" (expected a duration such as 10s or 500ms)");
+                problem(
+                        key,
+                        "duration must be positive, got \"" + render(key)
+                                + "\" (expected a duration such as 10s or 500ms)");
             }
             return d;
         } catch (ConfigException.BadValue | ConfigException.WrongType e) {
@@ -188,7 +191,9 @@ public final class SettingsReader {
         for (Map.Entry<String, ConfigValue> e : config.getConfig(key).entrySet()) {
             ConfigValue value = e.getValue();
             if (value.valueType() == ConfigValueType.LIST || value.valueType() == ConfigValueType.OBJECT) {
-                problems.add(ConfigProblem.at(value.origin(), full(key) + "." + e.getKey(),
+                problems.add(ConfigProblem.at(
+                        value.origin(),
+                        full(key) + "." + e.getKey(),
                         "wrong type " + value.valueType().name() + " (expected a string)"));
             } else if (value.valueType() != ConfigValueType.NULL) {
                 out.put(stripQuotes(e.getKey()), String.valueOf(value.unwrapped()));
@@ -222,7 +227,9 @@ public final class SettingsReader {
 
     private void wrongType(String key, String expected) {
         ConfigValue v = config.hasPathOrNull(key) ? config.getValue(key) : null;
-        String got = v == null ? "nothing" : v.valueType().name() + " " + v.render(com.typesafe.config.ConfigRenderOptions.concise());
+        String got = v == null
+                ? "nothing"
+                : v.valueType().name() + " " + v.render(com.typesafe.config.ConfigRenderOptions.concise());
         problem(key, "wrong type: got " + got + " (expected " + expected + ")");
     }
 
@@ -252,6 +259,8 @@ public final class SettingsReader {
     }
 
     private static String stripQuotes(String key) {
-        return key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"") ? key.substring(1, key.length() - 1) : key;
+        return key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"")
+                ? key.substring(1, key.length() - 1)
+                : key;
     }
 }

@@ -21,7 +21,8 @@ class NetcheckSettingsTest {
 
     private NetcheckSettings load(String user) throws Exception {
         StringBuilder conf = new StringBuilder();
-        if (!com.typesafe.config.ConfigFactory.parseResources("reference.conf").hasPath("derpwatch.sink-types.stdout")) {
+        if (!com.typesafe.config.ConfigFactory.parseResources("reference.conf")
+                .hasPath("derpwatch.sink-types.stdout")) {
             conf.append("derpwatch.sink-types.stdout.enabled = true\n"); // until the sinks module is on the classpath
         }
         conf.append(user);
@@ -58,11 +59,13 @@ class NetcheckSettingsTest {
                 }
                 """);
 
-        Config regions = ConfigFactory.parseString(s.derpMap().regionsJson(),
+        Config regions = ConfigFactory.parseString(
+                s.derpMap().regionsJson(),
                 ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON)); // strict JSON, or this throws
         assertThat(s.derpMap().omitDefaultRegions()).isTrue();
         assertThat(regions.getString("\"900\".RegionCode")).isEqualTo("lab");
-        assertThat(regions.getConfigList("\"900\".Nodes").get(0).getString("HostName")).isEqualTo("derp.lab.test");
+        assertThat(regions.getConfigList("\"900\".Nodes").get(0).getString("HostName"))
+                .isEqualTo("derp.lab.test");
     }
 
     @Test
@@ -73,7 +76,8 @@ class NetcheckSettingsTest {
                   derp-map.source = ftp
                   derp-map.regions { 12 { RegionCode = x } }
                 }
-                """)).isInstanceOf(SettingsException.class)
+                """))
+                .isInstanceOf(SettingsException.class)
                 .hasMessageContaining("derpwatch.netcheck.tries: value 0 out of range (expected 1 to 10)")
                 .hasMessageContaining("derpwatch.netcheck.derp-map.source: unknown value \"ftp\"")
                 .hasMessageContaining("region id \"12\" out of range (expected 900 to 999)");

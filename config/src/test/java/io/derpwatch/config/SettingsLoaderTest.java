@@ -77,7 +77,8 @@ class SettingsLoaderTest {
         Properties props = new Properties();
         props.setProperty("derpwatch.status.interval", "3s");
 
-        assertThat(SettingsLoader.with(Map.of(), props).load(f).status().interval()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(SettingsLoader.with(Map.of(), props).load(f).status().interval())
+                .isEqualTo(Duration.ofSeconds(3));
     }
 
     @Test
@@ -102,40 +103,48 @@ class SettingsLoaderTest {
     void unknownKey_isReportedWithFileLinePathAndASuggestion() throws IOException {
         Path f = file("derpwatch {\n  status {\n    intervall = 5s\n  }\n}\n");
 
-        assertThat(problems(loader(), f)).containsExactly(f + ": 3: derpwatch.status.intervall: unknown key "
-                + "(did you mean \"interval\"? expected one of derp-map-interval, interval)");
+        assertThat(problems(loader(), f))
+                .containsExactly(f + ": 3: derpwatch.status.intervall: unknown key "
+                        + "(did you mean \"interval\"? expected one of derp-map-interval, interval)");
     }
 
     @Test
     void badDuration_isReportedWithWhatWasExpected() throws IOException {
         Path f = file("derpwatch.status.interval = banana\n");
 
-        assertThat(problems(loader(), f)).containsExactly(f + ": 1: derpwatch.status.interval: bad duration "
-                + "\"banana\" (expected a duration such as 10s or 500ms)");
+        assertThat(problems(loader(), f))
+                .containsExactly(f + ": 1: derpwatch.status.interval: bad duration "
+                        + "\"banana\" (expected a duration such as 10s or 500ms)");
     }
 
     @Test
     void wrongType_isReportedWithTheTypeFoundAndTheTypeExpected() throws IOException {
         Path f = file("derpwatch.netcheck.enabled = maybe\nderpwatch.admin.port = [1, 2]\n");
 
-        assertThat(problems(loader(), f)).containsExactly(
-                f + ": 1: derpwatch.netcheck.enabled: wrong type: got STRING \"maybe\" (expected true or false)",
-                f + ": 2: derpwatch.admin.port: wrong type: got LIST [1,2] (expected an integer from 0 to 65535)");
+        assertThat(problems(loader(), f))
+                .containsExactly(
+                        f
+                                + ": 1: derpwatch.netcheck.enabled: wrong type: got STRING \"maybe\" (expected true or false)",
+                        f
+                                + ": 2: derpwatch.admin.port: wrong type: got LIST [1,2] (expected an integer from 0 to 65535)");
     }
 
     @Test
     void unknownSinkType_namesTheKnownTypes() throws IOException {
         Path f = file("derpwatch.sinks.main { type = splunk }\n");
 
-        assertThat(problems(loader(), f)).containsExactly(
-                f + ": 1: derpwatch.sinks.main.type: unknown sink type \"splunk\" (expected one of stdout)");
+        assertThat(problems(loader(), f))
+                .containsExactly(
+                        f + ": 1: derpwatch.sinks.main.type: unknown sink type \"splunk\" (expected one of stdout)");
     }
 
     @Test
     void sinkWithoutType_isRejected() throws IOException {
         Path f = file("derpwatch.sinks.main { enabled = true }\n");
 
-        assertThat(problems(loader(), f)).singleElement().asString()
+        assertThat(problems(loader(), f))
+                .singleElement()
+                .asString()
                 .contains("derpwatch.sinks.main.type: missing (expected one of stdout)");
     }
 
@@ -143,8 +152,9 @@ class SettingsLoaderTest {
     void unknownKeyInASink_isCheckedAgainstItsType() throws IOException {
         Path f = file("derpwatch.sinks.stdout { formatt = text }\n");
 
-        assertThat(problems(loader(), f)).containsExactly(f + ": 1: derpwatch.sinks.stdout.formatt: unknown key "
-                + "(did you mean \"format\"? expected one of enabled, format, queue, retry, type)");
+        assertThat(problems(loader(), f))
+                .containsExactly(f + ": 1: derpwatch.sinks.stdout.formatt: unknown key "
+                        + "(did you mean \"format\"? expected one of enabled, format, queue, retry, type)");
     }
 
     @Test
@@ -158,12 +168,14 @@ class SettingsLoaderTest {
                 }
                 """);
 
-        assertThat(problems(loader(), f)).containsExactly(
-                f + ": 2: derpwatch.localapi.timeout: bad duration \"forever\" (expected a duration such as 10s or 500ms)",
-                f + ": 3: derpwatch.bogus: unknown key (expected one of admin, localapi, netcheck, shutdown, "
-                        + "sink-defaults, sink-types, sinks, status, telemetry)",
-                f + ": 4: derpwatch.sinks.x.type: unknown sink type \"nope\" (expected one of stdout)",
-                f + ": 5: derpwatch.admin.port: value 70000 out of range (expected 0 to 65535)");
+        assertThat(problems(loader(), f))
+                .containsExactly(
+                        f
+                                + ": 2: derpwatch.localapi.timeout: bad duration \"forever\" (expected a duration such as 10s or 500ms)",
+                        f + ": 3: derpwatch.bogus: unknown key (expected one of admin, localapi, netcheck, shutdown, "
+                                + "sink-defaults, sink-types, sinks, status, telemetry)",
+                        f + ": 4: derpwatch.sinks.x.type: unknown sink type \"nope\" (expected one of stdout)",
+                        f + ": 5: derpwatch.admin.port: value 70000 out of range (expected 0 to 65535)");
     }
 
     @Test
@@ -171,7 +183,9 @@ class SettingsLoaderTest {
         Properties props = new Properties();
         props.setProperty("derpwatch.status.intervl", "3s");
 
-        assertThat(problems(SettingsLoader.with(Map.of(), props), null)).singleElement().asString()
+        assertThat(problems(SettingsLoader.with(Map.of(), props), null))
+                .singleElement()
+                .asString()
                 .startsWith("system properties: -: derpwatch.status.intervl: unknown key (did you mean \"interval\"?");
     }
 
@@ -179,23 +193,24 @@ class SettingsLoaderTest {
     void syntaxError_isReportedWithItsLine() throws IOException {
         Path f = file("derpwatch {\n  status {\n    interval = 5s }}\n  admin.port = 1\n}\n");
 
-        assertThat(problems(loader(), f)).singleElement().asString()
-                .startsWith(f + ": 5: derpwatch: syntax error:");
+        assertThat(problems(loader(), f)).singleElement().asString().startsWith(f + ": 5: derpwatch: syntax error:");
     }
 
     @Test
     void missingFile_isReported() {
         Path f = dir.resolve("absent.conf");
 
-        assertThat(problems(loader(), f)).containsExactly(
-                f + ": -: derpwatch: config file not found or not a regular file");
+        assertThat(problems(loader(), f))
+                .containsExactly(f + ": -: derpwatch: config file not found or not a regular file");
     }
 
     @Test
     void negativeDuration_isRejected() throws IOException {
         Path f = file("derpwatch.status.interval = -1s\n");
 
-        assertThat(problems(loader(), f)).singleElement().asString()
+        assertThat(problems(loader(), f))
+                .singleElement()
+                .asString()
                 .contains("derpwatch.status.interval: duration must be positive");
     }
 
@@ -204,7 +219,8 @@ class SettingsLoaderTest {
         Path f = file("derpwatch.telemetry.resource-attributes { \"deployment.environment\" = prod, team = net }\n");
 
         assertThat(loader().load(f).telemetry().resourceAttributes())
-                .containsEntry("deployment.environment", "prod").containsEntry("team", "net");
+                .containsEntry("deployment.environment", "prod")
+                .containsEntry("team", "net");
     }
 
     @Test
@@ -219,7 +235,8 @@ class SettingsLoaderTest {
     @Test
     void problems_areThrownAsOneException() {
         Path f = dir.resolve("x.conf");
-        assertThatThrownBy(() -> loader().load(f)).isInstanceOf(SettingsException.class)
+        assertThatThrownBy(() -> loader().load(f))
+                .isInstanceOf(SettingsException.class)
                 .hasMessageContaining("config file not found");
     }
 }

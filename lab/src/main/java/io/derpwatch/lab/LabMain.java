@@ -10,8 +10,7 @@ import java.util.concurrent.CountDownLatch;
  * {@code TS_SOCKET=SOCKET}.
  */
 public final class LabMain {
-    private LabMain() {
-    }
+    private LabMain() {}
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 1 || args.length > 2) {
@@ -22,11 +21,14 @@ public final class LabMain {
         LocalApiEmulator lab = LocalApiEmulator.start(Path.of(args[0]));
         ScenarioRunner runner = lab.run(LabScenario.demo(phase));
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            runner.close();
-            lab.close();
-            stopped.countDown();
-        }, "lab-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            runner.close();
+                            lab.close();
+                            stopped.countDown();
+                        },
+                        "lab-shutdown"));
         System.err.println("lab LocalAPI on " + lab.socket() + ": connected / no-derp-connection every " + phase);
         stopped.await();
     }

@@ -7,8 +7,8 @@ import java.util.List;
  * region code ({@code Self.Relay}, empty for none), its health warnings, and whether it has a DERP map
  * ({@code /localapi/v0/derpmap} answers {@code null} when it has none).
  */
-public record LabNodeState(String backendState, boolean selfPresent, String relay, List<String> health,
-                           boolean derpMapPresent) {
+public record LabNodeState(
+        String backendState, boolean selfPresent, String relay, List<String> health, boolean derpMapPresent) {
 
     /** The home region code the lab's node uses by default: region 3 of the shipped DERP map. */
     public static final String DEFAULT_RELAY = "r3";

@@ -32,9 +32,13 @@ public record LabScenario(List<Step> steps, boolean repeat) {
      */
     public static LabScenario demo(Duration phase) {
         String warning = LabNodeState.noDerpConnectionWarning(LabNodeState.DEFAULT_RELAY_NAME);
-        return new LabScenario(List.of(
-                new Step("connected", s -> LabNodeState.connected(), phase),
-                new Step("no-derp-connection", s -> LabNodeState.connected().withHealth(warning), phase)),
+        return new LabScenario(
+                List.of(
+                        new Step("connected", s -> LabNodeState.connected(), phase),
+                        new Step(
+                                "no-derp-connection",
+                                s -> LabNodeState.connected().withHealth(warning),
+                                phase)),
                 true);
     }
 

@@ -67,28 +67,33 @@ public final class LocalApiEmulator implements AutoCloseable {
      */
     public static LocalApiEmulator start(Path socket) {
         boolean epoll = Epoll.isAvailable();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("derpwatch-lab", true),
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                1,
+                new DefaultThreadFactory("derpwatch-lab", true),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try {
             Files.deleteIfExists(socket);
             ChannelGroup held = new DefaultChannelGroup("lab-held", group.next());
             LabDocuments documents = new LabDocuments();
             Holder holder = new Holder();
-            Class<? extends ServerChannel> channelClass = epoll
-                    ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class;
-            SocketAddress address = epoll
-                    ? new DomainSocketAddress(socket.toString()) : UnixDomainSocketAddress.of(socket);
+            Class<? extends ServerChannel> channelClass =
+                    epoll ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class;
+            SocketAddress address =
+                    epoll ? new DomainSocketAddress(socket.toString()) : UnixDomainSocketAddress.of(socket);
             Channel server = new ServerBootstrap()
                     .group(group)
                     .channel(channelClass)
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                                    holder.handler);
+                            ch.pipeline()
+                                    .addLast(
+                                            new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), holder.handler);
                         }
                     })
-                    .bind(address).syncUninterruptibly().channel();
+                    .bind(address)
+                    .syncUninterruptibly()
+                    .channel();
             LocalApiEmulator emulator = new LocalApiEmulator(socket, group, server, held);
             holder.handler = new LocalApiHandler(emulator, documents);
             log.info("lab LocalAPI listening on {} ({})", socket, epoll ? "epoll" : "nio");

@@ -78,8 +78,11 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 return;
             }
             case GARBAGE_JSON -> {
-                writeJson(ctx, "{\"Version\": \"1.98.4\", \"BackendState\": Running, <html>oops</html>\n"
-                        .getBytes(StandardCharsets.UTF_8), close);
+                writeJson(
+                        ctx,
+                        "{\"Version\": \"1.98.4\", \"BackendState\": Running, <html>oops</html>\n"
+                                .getBytes(StandardCharsets.UTF_8),
+                        close);
                 return;
             }
             case TRUNCATED_BODY -> {
@@ -93,8 +96,8 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             }
             case OVERSIZED_BODY -> {
                 byte[] body = documents.padded(OVERSIZE);
-                FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                        Unpooled.wrappedBuffer(body));
+                FullHttpResponse response = new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
                 response.headers().set(okHead().headers());
                 HttpUtil.setContentLength(response, body.length);
                 finish(ctx, ctx.writeAndFlush(response), close);
@@ -146,8 +149,8 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             writeChunked(ctx, head, body, close);
             return;
         }
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer(body));
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
         response.headers().set(head.headers());
         HttpUtil.setContentLength(response, body.length);
         if (close) {
@@ -170,10 +173,9 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     }
 
     /** Go's {@code http.Error}: plain text, nosniff, the message and a newline. */
-    private static void writeText(ChannelHandlerContext ctx, HttpResponseStatus status, String message,
-                                  boolean close) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
+    private static void writeText(ChannelHandlerContext ctx, HttpResponseStatus status, String message, boolean close) {
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .set("X-Content-Type-Options", "nosniff");
@@ -199,6 +201,10 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         for (Map.Entry<String, String> h : request.headers()) {
             headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(h.getValue());
         }
-        return new LabRequest(request.method().name(), request.uri(), request.protocolVersion().text(), headers);
+        return new LabRequest(
+                request.method().name(),
+                request.uri(),
+                request.protocolVersion().text(),
+                headers);
     }
 }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalApiEmulatorTest {
     @TempDir
     Path dir;
+
     private LocalApiEmulator lab;
 
     @BeforeEach
@@ -64,14 +65,17 @@ class LocalApiEmulatorTest {
     void status_peersFalseLeavesPeerNull() throws IOException {
         Reply reply = get("/localapi/v0/status?peers=false", "Host: local-tailscaled.sock");
 
-        assertThat(new ObjectMapper().readTree(reply.body()).get("Peer").isNull()).isTrue();
+        assertThat(new ObjectMapper().readTree(reply.body()).get("Peer").isNull())
+                .isTrue();
     }
 
     @Test
     void status_withoutSelfOmitsSelf() throws IOException {
         lab.update(s -> s.withSelfPresent(false).withBackendState("NeedsLogin"));
 
-        JsonNode doc = new ObjectMapper().readTree(get("/localapi/v0/status", "Host: local-tailscaled.sock").body());
+        JsonNode doc = new ObjectMapper()
+                .readTree(get("/localapi/v0/status", "Host: local-tailscaled.sock")
+                        .body());
 
         assertThat(doc.has("Self")).isFalse();
         assertThat(doc.path("BackendState").asText()).isEqualTo("NeedsLogin");
@@ -79,11 +83,14 @@ class LocalApiEmulatorTest {
 
     @Test
     void derpmap_isTheShippedMapOrNullWhenTheNodeHasNone() throws IOException {
-        JsonNode map = new ObjectMapper().readTree(get("/localapi/v0/derpmap", "Host: local-tailscaled.sock").body());
+        JsonNode map = new ObjectMapper()
+                .readTree(get("/localapi/v0/derpmap", "Host: local-tailscaled.sock")
+                        .body());
         assertThat(map.path("Regions").path("3").path("RegionCode").asText()).isEqualTo(LabNodeState.DEFAULT_RELAY);
 
         lab.update(s -> s.withDerpMapPresent(false));
-        assertThat(get("/localapi/v0/derpmap", "Host: local-tailscaled.sock").body()).isEqualTo("null\n");
+        assertThat(get("/localapi/v0/derpmap", "Host: local-tailscaled.sock").body())
+                .isEqualTo("null\n");
     }
 
     @Test
@@ -111,7 +118,8 @@ class LocalApiEmulatorTest {
 
     @Test
     void request_toAnUnknownPathIs404() throws IOException {
-        assertThat(get("/localapi/v0/nope", "Host: local-tailscaled.sock").status()).isEqualTo(404);
+        assertThat(get("/localapi/v0/nope", "Host: local-tailscaled.sock").status())
+                .isEqualTo(404);
     }
 
     @Test
@@ -139,7 +147,10 @@ class LocalApiEmulatorTest {
         Set<String> seen = new HashSet<>();
         try (ScenarioRunner runner = lab.run(LabScenario.demo(Duration.ofMillis(100)))) {
             await().atMost(Duration.ofSeconds(5)).until(() -> {
-                seen.add(lab.state().health().isEmpty() ? "connected" : lab.state().health().get(0));
+                seen.add(
+                        lab.state().health().isEmpty()
+                                ? "connected"
+                                : lab.state().health().get(0));
                 return seen.size() == 2;
             });
             assertThat(runner.currentStep()).isIn("connected", "no-derp-connection");
@@ -149,8 +160,11 @@ class LocalApiEmulatorTest {
 
     private record Reply(int status, String head, String body) {
         String header(String name) {
-            return head.lines().filter(l -> l.toLowerCase().startsWith(name.toLowerCase() + ":"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("");
+            return head.lines()
+                    .filter(l -> l.toLowerCase().startsWith(name.toLowerCase() + ":"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse("");
         }
     }
 

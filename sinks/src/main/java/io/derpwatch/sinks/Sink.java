@@ -19,11 +19,13 @@ public interface Sink {
 
     /** Delivers everything accepted so far, or fails. */
     default CompletableResultCode flush() {
-        return CompletableResultCode.ofAll(java.util.List.of(metricExporter().flush(), logExporter().flush()));
+        return CompletableResultCode.ofAll(
+                java.util.List.of(metricExporter().flush(), logExporter().flush()));
     }
 
     /** Stops the sink; what could not be delivered is counted as dropped. */
     default CompletableResultCode shutdown() {
-        return CompletableResultCode.ofAll(java.util.List.of(metricExporter().shutdown(), logExporter().shutdown()));
+        return CompletableResultCode.ofAll(
+                java.util.List.of(metricExporter().shutdown(), logExporter().shutdown()));
     }
 }

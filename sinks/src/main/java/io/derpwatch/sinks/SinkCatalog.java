@@ -36,7 +36,9 @@ public final class SinkCatalog {
         for (SinkSettings s : sinks) {
             SinkProvider provider = providers.get(s.type());
             if (provider == null) {
-                problems.add(ConfigProblem.at(s.config().getValue("type").origin(), s.path() + ".type",
+                problems.add(ConfigProblem.at(
+                        s.config().getValue("type").origin(),
+                        s.path() + ".type",
                         "no sink implementation for type \"" + s.type() + "\" on the class path (have "
                                 + String.join(", ", new TreeSet<>(providers.keySet())) + ")"));
                 continue;
@@ -48,8 +50,12 @@ public final class SinkCatalog {
             SettingsReader reader = s.reader(problems);
             DeliverySettings delivery = DeliverySettings.read(reader);
             if (delivery.persistent() && !provider.supportsPersistentQueue()) {
-                reader.child("queue").child("persistent").problem("enabled", "a " + s.type()
-                        + " sink has no persistent queue (expected enabled = false; otlp and kafka sinks have one)");
+                reader.child("queue")
+                        .child("persistent")
+                        .problem(
+                                "enabled",
+                                "a " + s.type()
+                                        + " sink has no persistent queue (expected enabled = false; otlp and kafka sinks have one)");
             }
             if (factory != null) {
                 out.add(new ConfiguredSink(s, factory, delivery));

@@ -28,8 +28,10 @@ public final class SinkSet {
 
     private SinkSet(List<DeliveringSink> sinks) {
         this.sinks = List.copyOf(sinks);
-        this.metrics = new FanOutMetricExporter(this.sinks.stream().map(Sink::metricExporter).toList());
-        this.logs = new FanOutLogExporter(this.sinks.stream().map(Sink::logExporter).toList());
+        this.metrics = new FanOutMetricExporter(
+                this.sinks.stream().map(Sink::metricExporter).toList());
+        this.logs =
+                new FanOutLogExporter(this.sinks.stream().map(Sink::logExporter).toList());
     }
 
     /** Opens every configured sink and starts its delivery worker. */
@@ -70,7 +72,9 @@ public final class SinkSet {
         for (Sink s : sinks) {
             results.add(s.flush());
         }
-        return CompletableResultCode.ofAll(results).join(timeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
+        return CompletableResultCode.ofAll(results)
+                .join(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .isSuccess();
     }
 
     /**
@@ -83,7 +87,8 @@ public final class SinkSet {
         for (Sink s : sinks) {
             results.add(s.shutdown());
         }
-        boolean drained = CompletableResultCode.ofAll(results).join(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        boolean drained = CompletableResultCode.ofAll(results)
+                .join(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .isSuccess();
         sinks.forEach(DeliveringSink::stop);
         return drained;
@@ -118,7 +123,8 @@ public final class SinkSet {
 
         @Override
         public CompletableResultCode flush() {
-            return CompletableResultCode.ofAll(exporters.stream().map(MetricExporter::flush).toList());
+            return CompletableResultCode.ofAll(
+                    exporters.stream().map(MetricExporter::flush).toList());
         }
 
         @Override
@@ -146,7 +152,8 @@ public final class SinkSet {
 
         @Override
         public CompletableResultCode flush() {
-            return CompletableResultCode.ofAll(exporters.stream().map(LogRecordExporter::flush).toList());
+            return CompletableResultCode.ofAll(
+                    exporters.stream().map(LogRecordExporter::flush).toList());
         }
 
         @Override

@@ -20,9 +20,18 @@ import java.util.Map;
  * @param corruptQueueFiles persistent queue files found corrupt and set aside
  * @param lastError         the last delivery failure's message (null when none yet); never holds credentials
  */
-public record SinkStats(String sink, long accepted, long recovered, long exported, long failed,
-                        Map<DropReason, Long> dropped, long queued, long queuedBytes, long retries,
-                        long corruptQueueFiles, String lastError) {
+public record SinkStats(
+        String sink,
+        long accepted,
+        long recovered,
+        long exported,
+        long failed,
+        Map<DropReason, Long> dropped,
+        long queued,
+        long queuedBytes,
+        long retries,
+        long corruptQueueFiles,
+        String lastError) {
     public SinkStats {
         EnumMap<DropReason, Long> all = new EnumMap<>(DropReason.class);
         for (DropReason r : DropReason.values()) {

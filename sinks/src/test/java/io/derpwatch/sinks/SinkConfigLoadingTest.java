@@ -61,7 +61,8 @@ class SinkConfigLoadingTest {
         assertThat(configured.get(0).delivery().maxBatches()).isEqualTo(500);
         assertThat(configured.get(0).delivery().persistent()).isTrue();
         assertThat(configured.get(1).delivery().maxBatches()).isEqualTo(2000);
-        assertThat(settings.sinks().get(0).config().getString("headers.authorization")).isEqualTo("Bearer abc");
+        assertThat(settings.sinks().get(0).config().getString("headers.authorization"))
+                .isEqualTo("Bearer abc");
         assertThat(settings.sinks().get(0).toString()).doesNotContain("Bearer");
     }
 

@@ -28,19 +28,25 @@ public final class AdminServer implements AutoCloseable {
      *
      * @param readiness null when ready, else why not (shown by {@code /readyz})
      */
-    public static AdminServer start(AdminSettings settings, NettyTransport transport, EventLoopGroup group,
-                                    Supplier<String> readiness) throws InterruptedException {
+    public static AdminServer start(
+            AdminSettings settings, NettyTransport transport, EventLoopGroup group, Supplier<String> readiness)
+            throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverSocketChannel())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192),
-                                new HttpObjectAggregator(8192), new HealthHandler(readiness));
+                        ch.pipeline()
+                                .addLast(
+                                        new HttpServerCodec(4096, 8192, 8192),
+                                        new HttpObjectAggregator(8192),
+                                        new HealthHandler(readiness));
                     }
                 });
-        Channel ch = b.bind(new InetSocketAddress(settings.host(), settings.port())).sync().channel();
+        Channel ch = b.bind(new InetSocketAddress(settings.host(), settings.port()))
+                .sync()
+                .channel();
         AdminServer server = new AdminServer(ch);
         LOG.info("admin server listening on http://{}:{} (/healthz, /readyz)", settings.host(), server.port());
         return server;

@@ -36,7 +36,8 @@ final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             res = text(HttpResponseStatus.OK, "ok\n");
         } else if (path.equals("/readyz")) {
             String notReady = readiness.get();
-            res = notReady == null ? text(HttpResponseStatus.OK, "ready\n")
+            res = notReady == null
+                    ? text(HttpResponseStatus.OK, "ready\n")
                     : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: " + notReady + "\n");
         } else {
             res = text(HttpResponseStatus.NOT_FOUND, "not found; try /healthz or /readyz\n");
@@ -56,8 +57,8 @@ final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private static FullHttpResponse text(HttpResponseStatus status, String body) {
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        FullHttpResponse res = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         HttpUtil.setContentLength(res, res.content().readableBytes());
         return res;

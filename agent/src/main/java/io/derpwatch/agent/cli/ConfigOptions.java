@@ -14,14 +14,15 @@ import picocli.CommandLine.Option;
 /** The {@code --config FILE} option shared by the commands, and loading + validating what it names. */
 final class ConfigOptions {
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+    @Option(
+            names = {"-c", "--config"},
+            paramLabel = "FILE",
             description = "HOCON config file (defaults: reference.conf; see docs/configuration.md). "
                     + "-Dderpwatch.<key>=<value> and environment variables override.")
     Path file;
 
     /** Settings and validated sinks, ready to start. */
-    record Loaded(DerpwatchSettings settings, List<SinkCatalog.ConfiguredSink> sinks) {
-    }
+    record Loaded(DerpwatchSettings settings, List<SinkCatalog.ConfiguredSink> sinks) {}
 
     /** Loads and validates everything, including each sink's own keys. */
     Loaded load() throws SettingsException {

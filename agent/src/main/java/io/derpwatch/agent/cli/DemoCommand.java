@@ -15,14 +15,21 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the agent against the lab: a LocalAPI emulator on a temporary Unix socket whose home",
-                "DERP connection drops (tailscaled's no-derp-connection warning) and recovers every few seconds.",
-                "With coturn installed, netcheck measures four loopback DERP regions behind delay proxies.",
-                "Output is the text stdout sink; Ctrl-C stops it. No tailscaled is needed."})
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the agent against the lab: a LocalAPI emulator on a temporary Unix socket whose home",
+            "DERP connection drops (tailscaled's no-derp-connection warning) and recovers every few seconds.",
+            "With coturn installed, netcheck measures four loopback DERP regions behind delay proxies.",
+            "Output is the text stdout sink; Ctrl-C stops it. No tailscaled is needed."
+        })
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--phase", defaultValue = "8s", paramLabel = "DURATION",
+    @Option(
+            names = "--phase",
+            defaultValue = "8s",
+            paramLabel = "DURATION",
             description = "How long each lab phase (connected, warning) lasts (default: ${DEFAULT-VALUE}).",
             converter = DurationConverter.class)
     Duration phase;
@@ -64,7 +71,8 @@ final class DemoCommand implements Callable<Integer> {
             System.setProperty("derpwatch.netcheck.enabled", "false");
         } else {
             System.setProperty("derpwatch.netcheck.derp-map.source", "file");
-            System.setProperty("derpwatch.netcheck.derp-map.file", network.derpMap().toString());
+            System.setProperty(
+                    "derpwatch.netcheck.derp-map.file", network.derpMap().toString());
             System.setProperty("derpwatch.netcheck.interval", "10s");
             System.setProperty("derpwatch.netcheck.captive-portal.enabled", "false");
             System.setProperty("derpwatch.netcheck.https-fallback.enabled", "false");
@@ -82,8 +90,8 @@ final class DemoCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         StopSignal stop = new StopSignal();
-        try (Agent agent = Agent.start(loaded.settings(), loaded.sinks(), SinkContext.forProcess(),
-                Agent.Mode.CONTINUOUS, System.getenv())) {
+        try (Agent agent = Agent.start(
+                loaded.settings(), loaded.sinks(), SinkContext.forProcess(), Agent.Mode.CONTINUOUS, System.getenv())) {
             stop.await();
         } finally {
             scenario.close();

@@ -9,7 +9,8 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
         try {
-            Duration d = ConfigFactory.parseString("d = \"" + value.replace("\"", "") + "\"").getDuration("d");
+            Duration d = ConfigFactory.parseString("d = \"" + value.replace("\"", "") + "\"")
+                    .getDuration("d");
             if (d.isNegative() || d.isZero()) {
                 throw new CommandLine.TypeConversionException("must be positive: " + value);
             }

@@ -9,16 +9,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run the agent: sample tailscaled and the network, export to every enabled sink.",
-                "Stops on SIGTERM/SIGINT after delivering what it holds (derpwatch.shutdown.timeout)."})
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the agent: sample tailscaled and the network, export to every enabled sink.",
+            "Stops on SIGTERM/SIGINT after delivering what it holds (derpwatch.shutdown.timeout)."
+        })
 final class RunCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions config;
 
-    @Option(names = "--once", description = "Take one sample from every enabled source, flush every sink, exit "
-            + "0 (or 1 if a sink failed to deliver).")
+    @Option(
+            names = "--once",
+            description = "Take one sample from every enabled source, flush every sink, exit "
+                    + "0 (or 1 if a sink failed to deliver).")
     boolean once;
 
     @Override
@@ -31,15 +37,18 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         if (once) {
-            try (Agent agent = Agent.start(loaded.settings(), loaded.sinks(), SinkContext.forProcess(), Agent.Mode.ONCE,
-                    System.getenv())) {
-                Duration timeout = loaded.settings().localApi().timeout().plus(loaded.settings().shutdown().timeout());
+            try (Agent agent = Agent.start(
+                    loaded.settings(), loaded.sinks(), SinkContext.forProcess(), Agent.Mode.ONCE, System.getenv())) {
+                Duration timeout = loaded.settings()
+                        .localApi()
+                        .timeout()
+                        .plus(loaded.settings().shutdown().timeout());
                 return agent.runOnce(timeout) ? ExitCodes.OK : ExitCodes.FAILED;
             }
         }
         StopSignal stop = new StopSignal();
-        try (Agent agent = Agent.start(loaded.settings(), loaded.sinks(), SinkContext.forProcess(),
-                Agent.Mode.CONTINUOUS, System.getenv())) {
+        try (Agent agent = Agent.start(
+                loaded.settings(), loaded.sinks(), SinkContext.forProcess(), Agent.Mode.CONTINUOUS, System.getenv())) {
             stop.await();
         }
         return ExitCodes.OK;

@@ -10,8 +10,8 @@ import java.util.TreeMap;
  * A DERP map ({@code tailcfg.DERPMap}): regions by id, the optional per-region score multipliers of
  * {@code HomeParams.RegionScore}, and {@code OmitDefaultRegions}.
  */
-public record DerpMap(SortedMap<Integer, DerpRegion> regions, Map<Integer, Double> regionScore,
-                      boolean omitDefaultRegions) {
+public record DerpMap(
+        SortedMap<Integer, DerpRegion> regions, Map<Integer, Double> regionScore, boolean omitDefaultRegions) {
 
     public static final DerpMap EMPTY = new DerpMap(new TreeMap<>(), Map.of(), false);
 

@@ -1,11 +1,11 @@
 package io.derpwatch.agent.derp;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import static io.derpwatch.agent.json.GoJsonFields.bool;
 import static io.derpwatch.agent.json.GoJsonFields.field;
 import static io.derpwatch.agent.json.GoJsonFields.integer;
 import static io.derpwatch.agent.json.GoJsonFields.text;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.derpwatch.agent.json.JsonTreeReader;
 import java.util.HashMap;
@@ -28,8 +28,11 @@ public final class DerpMapCodec {
         try {
             root = reader.read(json);
         } catch (JsonProcessingException e) {
-            throw new DerpMapException("malformed DERP map JSON: " + e.getOriginalMessage()
-                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(), e);
+            throw new DerpMapException(
+                    "malformed DERP map JSON: " + e.getOriginalMessage() + " at line "
+                            + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr(),
+                    e);
         } catch (java.io.IOException e) {
             throw new DerpMapException("unreadable DERP map: " + e.getMessage(), e);
         }
@@ -87,13 +90,19 @@ public final class DerpMapCodec {
         JsonNode nodesNode = field(n, "Nodes");
         if (nodesNode != null && nodesNode.isArray()) {
             for (JsonNode node : nodesNode) {
-                nodes.add(new DerpNode(text(node, "Name"), integer(node, "RegionID", id),
-                        text(node, "HostName"), text(node, "IPv4"), text(node, "IPv6"),
-                        integer(node, "STUNPort", 0), bool(node, "STUNOnly"), integer(node, "DERPPort", 0),
+                nodes.add(new DerpNode(
+                        text(node, "Name"),
+                        integer(node, "RegionID", id),
+                        text(node, "HostName"),
+                        text(node, "IPv4"),
+                        text(node, "IPv6"),
+                        integer(node, "STUNPort", 0),
+                        bool(node, "STUNOnly"),
+                        integer(node, "DERPPort", 0),
                         bool(node, "CanPort80")));
             }
         }
-        return new DerpRegion(id, code, name.isEmpty() ? code : name, bool(n, "Avoid"),
-                bool(n, "NoMeasureNoHome"), nodes);
+        return new DerpRegion(
+                id, code, name.isEmpty() ? code : name, bool(n, "Avoid"), bool(n, "NoMeasureNoHome"), nodes);
     }
 }

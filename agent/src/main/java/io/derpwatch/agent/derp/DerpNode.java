@@ -6,8 +6,16 @@ package io.derpwatch.agent.derp;
  *
  * @param stunPort 0 means the default 3478; -1 means the node does not serve STUN
  */
-public record DerpNode(String name, int regionId, String hostName, String ipv4, String ipv6,
-                       int stunPort, boolean stunOnly, int derpPort, boolean canPort80) {
+public record DerpNode(
+        String name,
+        int regionId,
+        String hostName,
+        String ipv4,
+        String ipv6,
+        int stunPort,
+        boolean stunOnly,
+        int derpPort,
+        boolean canPort80) {
 
     public static final int DEFAULT_STUN_PORT = 3478;
 

@@ -21,8 +21,10 @@ final class HomeConnectionInstruments implements AutoCloseable {
                 .ofLongs()
                 .setUnit("1")
                 .setDescription("1 when this node is connected to its home DERP region, else 0")
-                .buildWithCallback(m -> state.latest().ifPresent(s ->
-                        m.record(s.connection().value(), regionAttributes(s.connection().region()))));
+                .buildWithCallback(m -> state.latest()
+                        .ifPresent(s -> m.record(
+                                s.connection().value(),
+                                regionAttributes(s.connection().region()))));
         this.counters = new SourceCounters(meter, sourceName);
     }
 

@@ -27,25 +27,26 @@ import java.util.regex.Pattern;
  */
 public final class HomeConnectionRule {
     private static final List<WarningPattern> WARNINGS = List.of(
-            new WarningPattern(HomeReason.NO_DERP_HOME,
-                    "^Tailscale could not connect to any relay server\\.",
-                    "^no DERP home$"),
-            new WarningPattern(HomeReason.DERP_UNREACHABLE,
+            new WarningPattern(
+                    HomeReason.NO_DERP_HOME, "^Tailscale could not connect to any relay server\\.", "^no DERP home$"),
+            new WarningPattern(
+                    HomeReason.DERP_UNREACHABLE,
                     "^Tailscale could not connect to the '.*' relay server\\.",
                     "^Tailscale could not connect to the relay server with ID '[^']*'\\.",
                     "^not connected to home DERP region \\d+"),
-            new WarningPattern(HomeReason.DERP_TIMED_OUT,
+            new WarningPattern(
+                    HomeReason.DERP_TIMED_OUT,
                     "^Tailscale hasn't heard from the '.*' relay server in ",
                     "^Tailscale hasn't heard from the home relay server \\(region ID '[^']*'\\) in ",
                     "^haven't heard from home DERP region \\d+ in "));
 
-    private HomeConnectionRule() {
-    }
+    private HomeConnectionRule() {}
 
     /** The home connection this status shows; the region is named from {@code derpMap} when it has it. */
     public static HomeConnection evaluate(NodeStatus status, Optional<DerpMap> derpMap) {
         Optional<HomeRegion> region = status.selfRelay().isEmpty()
-                ? Optional.empty() : Optional.of(HomeRegion.resolve(status.selfRelay(), derpMap));
+                ? Optional.empty()
+                : Optional.of(HomeRegion.resolve(status.selfRelay(), derpMap));
         if (!status.running()) {
             return new HomeConnection(0, HomeReason.NOT_RUNNING, region, Optional.empty());
         }
@@ -76,7 +77,10 @@ public final class HomeConnectionRule {
 
     /** The reason a health text gives, if it is one of the DERP-home warnings. */
     public static Optional<HomeReason> classify(String healthText) {
-        return WARNINGS.stream().filter(w -> w.matches(healthText)).map(WarningPattern::reason).findFirst();
+        return WARNINGS.stream()
+                .filter(w -> w.matches(healthText))
+                .map(WarningPattern::reason)
+                .findFirst();
     }
 
     private record WarningPattern(HomeReason reason, List<Pattern> patterns) {

@@ -18,8 +18,8 @@ public record HomeRegion(String code, OptionalInt id, Optional<String> name) {
     /** The region with this code, named from {@code derpMap} when the map has it. */
     public static HomeRegion resolve(String code, Optional<DerpMap> derpMap) {
         Optional<DerpRegion> region = derpMap.flatMap(m -> m.regionByCode(code));
-        return region.map(r -> new HomeRegion(code, OptionalInt.of(r.id()),
-                        r.name().isEmpty() ? Optional.empty() : Optional.of(r.name())))
+        return region.map(r -> new HomeRegion(
+                        code, OptionalInt.of(r.id()), r.name().isEmpty() ? Optional.empty() : Optional.of(r.name())))
                 .orElseGet(() -> codeOnly(code));
     }
 

@@ -11,10 +11,9 @@ import java.util.Optional;
  * @param status the status read, empty when the LocalAPI failed
  * @param error  why the LocalAPI failed, empty when it answered
  */
-public record HomeSnapshot(HomeConnection connection, Optional<NodeStatus> status, Optional<SampleError> error,
-                           Instant sampledAt) {
+public record HomeSnapshot(
+        HomeConnection connection, Optional<NodeStatus> status, Optional<SampleError> error, Instant sampledAt) {
 
     /** A failed LocalAPI request: what kind, on which path, and the message. */
-    public record SampleError(LocalApiException.Kind kind, String path, String message) {
-    }
+    public record SampleError(LocalApiException.Kind kind, String path, String message) {}
 }

@@ -76,13 +76,24 @@ public final class StatusSource implements Source {
     private ScheduledFuture<?> schedule;
     private volatile boolean stopped;
 
-    public StatusSource(EventLoopGroup group, LocalApiClient client, StatusSettings settings, Telemetry telemetry,
-                        HomeState state) {
+    public StatusSource(
+            EventLoopGroup group,
+            LocalApiClient client,
+            StatusSettings settings,
+            Telemetry telemetry,
+            HomeState state) {
         this(group, client, settings, telemetry, state, ERROR_REPEAT_INTERVAL, System::nanoTime, Clock.systemUTC());
     }
 
-    StatusSource(EventLoopGroup group, LocalApiClient client, StatusSettings settings, Telemetry telemetry,
-                 HomeState state, Duration errorRepeatInterval, LongSupplier nanoTime, Clock clock) {
+    StatusSource(
+            EventLoopGroup group,
+            LocalApiClient client,
+            StatusSettings settings,
+            Telemetry telemetry,
+            HomeState state,
+            Duration errorRepeatInterval,
+            LongSupplier nanoTime,
+            Clock clock) {
         this.loop = group.next();
         this.client = client;
         this.settings = settings;
@@ -108,7 +119,8 @@ public final class StatusSource implements Source {
             if (stopped || schedule != null) {
                 return;
             }
-            schedule = loop.scheduleAtFixedRate(this::tick, 0, settings.interval().toNanos(), TimeUnit.NANOSECONDS);
+            schedule =
+                    loop.scheduleAtFixedRate(this::tick, 0, settings.interval().toNanos(), TimeUnit.NANOSECONDS);
             log.info("status source polling {} every {}", client.socket(), settings.interval());
         });
     }
@@ -181,31 +193,37 @@ public final class StatusSource implements Source {
     /** One sample: status, then the DERP map when due, then the snapshot and events. Never fails. */
     private CompletableFuture<Void> sample() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        client.get(STATUS_PATH).whenCompleteAsync((response, failure) -> {
-            try {
-                NodeStatus status;
-                try {
-                    status = statusCodec.parse(body(response, failure), client.socket());
-                } catch (LocalApiException e) {
-                    onStatusFailure(e);
-                    done.complete(null);
-                    return;
-                }
-                statusErrors.onSuccess();
-                refreshDerpMapIfDue(status).whenCompleteAsync((v, e) -> {
-                    try {
-                        onStatus(status);
-                    } catch (RuntimeException ex) {
-                        internalError(ex);
-                    } finally {
-                        done.complete(null);
-                    }
-                }, loop);
-            } catch (RuntimeException e) {
-                internalError(e);
-                done.complete(null);
-            }
-        }, loop);
+        client.get(STATUS_PATH)
+                .whenCompleteAsync(
+                        (response, failure) -> {
+                            try {
+                                NodeStatus status;
+                                try {
+                                    status = statusCodec.parse(body(response, failure), client.socket());
+                                } catch (LocalApiException e) {
+                                    onStatusFailure(e);
+                                    done.complete(null);
+                                    return;
+                                }
+                                statusErrors.onSuccess();
+                                refreshDerpMapIfDue(status)
+                                        .whenCompleteAsync(
+                                                (v, e) -> {
+                                                    try {
+                                                        onStatus(status);
+                                                    } catch (RuntimeException ex) {
+                                                        internalError(ex);
+                                                    } finally {
+                                                        done.complete(null);
+                                                    }
+                                                },
+                                                loop);
+                            } catch (RuntimeException e) {
+                                internalError(e);
+                                done.complete(null);
+                            }
+                        },
+                        loop);
         return done;
     }
 
@@ -214,22 +232,25 @@ public final class StatusSource implements Source {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        client.get(DERPMAP_PATH).whenCompleteAsync((response, failure) -> {
-            try {
-                DerpMap map = parseDerpMap(body(response, failure));
-                derpMap = map.isEmpty() ? Optional.empty() : Optional.of(map);
-                derpMapRead = true;
-                derpMapReadAt = nanoTime.getAsLong();
-                derpMapErrors.onSuccess();
-            } catch (LocalApiException e) {
-                instruments.failed(e.kind().wireName());
-                reportError(derpMapErrors, DERPMAP_PATH, e);
-            } catch (RuntimeException e) {
-                internalError(e);
-            } finally {
-                done.complete(null);
-            }
-        }, loop);
+        client.get(DERPMAP_PATH)
+                .whenCompleteAsync(
+                        (response, failure) -> {
+                            try {
+                                DerpMap map = parseDerpMap(body(response, failure));
+                                derpMap = map.isEmpty() ? Optional.empty() : Optional.of(map);
+                                derpMapRead = true;
+                                derpMapReadAt = nanoTime.getAsLong();
+                                derpMapErrors.onSuccess();
+                            } catch (LocalApiException e) {
+                                instruments.failed(e.kind().wireName());
+                                reportError(derpMapErrors, DERPMAP_PATH, e);
+                            } catch (RuntimeException e) {
+                                internalError(e);
+                            } finally {
+                                done.complete(null);
+                            }
+                        },
+                        loop);
         return done;
     }
 
@@ -242,7 +263,8 @@ public final class StatusSource implements Source {
             return true;
         }
         String code = status.selfRelay();
-        boolean missing = !code.isEmpty() && derpMap.flatMap(m -> m.regionByCode(code)).isEmpty();
+        boolean missing =
+                !code.isEmpty() && derpMap.flatMap(m -> m.regionByCode(code)).isEmpty();
         return missing && age >= DERP_MAP_MISS_REFRESH.toNanos();
     }
 
@@ -250,8 +272,11 @@ public final class StatusSource implements Source {
         try {
             return derpMapCodec.parse(body);
         } catch (DerpMapException e) {
-            throw new LocalApiException(LocalApiException.Kind.MALFORMED_JSON, client.socket(),
-                    "LocalAPI DERP map from " + client.socket() + ": " + e.getMessage(), e);
+            throw new LocalApiException(
+                    LocalApiException.Kind.MALFORMED_JSON,
+                    client.socket(),
+                    "LocalAPI DERP map from " + client.socket() + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -259,13 +284,16 @@ public final class StatusSource implements Source {
         if (failure == null) {
             return response.body();
         }
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof LocalApiException e) {
             throw e;
         }
-        throw new LocalApiException(LocalApiException.Kind.IO, client.socket(),
-                "LocalAPI request on " + client.socket() + " failed: " + cause, cause);
+        throw new LocalApiException(
+                LocalApiException.Kind.IO,
+                client.socket(),
+                "LocalAPI request on " + client.socket() + " failed: " + cause,
+                cause);
     }
 
     private void onStatus(NodeStatus status) {
@@ -280,7 +308,9 @@ public final class StatusSource implements Source {
         instruments.failed(e.kind().wireName());
         reportError(statusErrors, STATUS_PATH, e);
         HomeConnection connection = HomeConnectionRule.failed(e, lastKnownRegion);
-        publish(connection, Optional.empty(),
+        publish(
+                connection,
+                Optional.empty(),
                 Optional.of(new HomeSnapshot.SampleError(e.kind(), STATUS_PATH, e.getMessage())));
     }
 
@@ -300,8 +330,8 @@ public final class StatusSource implements Source {
         events.emit(TelemetryNames.EVENT_HOME_REGION_CHANGED, Severity.INFO, body, b.build());
     }
 
-    private void publish(HomeConnection connection, Optional<NodeStatus> status,
-                         Optional<HomeSnapshot.SampleError> error) {
+    private void publish(
+            HomeConnection connection, Optional<NodeStatus> status, Optional<HomeSnapshot.SampleError> error) {
         state.update(new HomeSnapshot(connection, status, error, clock.instant()));
         HomeConnection previous = lastConnection;
         lastConnection = connection;
@@ -326,8 +356,11 @@ public final class StatusSource implements Source {
         } else {
             log.warn(body);
         }
-        events.emit(TelemetryNames.EVENT_HOME_CONNECTION_CHANGED,
-                connection.connected() ? Severity.INFO : Severity.WARN, body, b.build());
+        events.emit(
+                TelemetryNames.EVENT_HOME_CONNECTION_CHANGED,
+                connection.connected() ? Severity.INFO : Severity.WARN,
+                body,
+                b.build());
     }
 
     private static String describe(HomeConnection previous, HomeConnection current) {
@@ -335,7 +368,10 @@ public final class StatusSource implements Source {
         if (previous != null) {
             s.append(previous.value()).append(" -> ");
         }
-        s.append(current.value()).append(" (").append(current.reason().wireName()).append(')');
+        s.append(current.value())
+                .append(" (")
+                .append(current.reason().wireName())
+                .append(')');
         current.region().ifPresent(r -> s.append(", region ").append(r.describe()));
         current.warning().ifPresent(w -> s.append(": ").append(w));
         return s.toString();

@@ -8,8 +8,7 @@ import java.util.Iterator;
  * names match exactly first, then case-insensitively; a missing or {@code null} field reads as empty.
  */
 public final class GoJsonFields {
-    private GoJsonFields() {
-    }
+    private GoJsonFields() {}
 
     /** The field's node, or null when absent. */
     public static JsonNode field(JsonNode n, String name) {

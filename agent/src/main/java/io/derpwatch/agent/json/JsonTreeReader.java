@@ -45,11 +45,12 @@ public final class JsonTreeReader {
                     case START_OBJECT -> node = NODES.objectNode();
                     case START_ARRAY -> node = NODES.arrayNode();
                     case VALUE_STRING -> node = NODES.textNode(p.getText());
-                    case VALUE_NUMBER_INT -> node = switch (p.getNumberType()) {
-                        case INT -> NODES.numberNode(p.getIntValue());
-                        case LONG -> NODES.numberNode(p.getLongValue());
-                        default -> NODES.numberNode(p.getBigIntegerValue());
-                    };
+                    case VALUE_NUMBER_INT ->
+                        node = switch (p.getNumberType()) {
+                            case INT -> NODES.numberNode(p.getIntValue());
+                            case LONG -> NODES.numberNode(p.getLongValue());
+                            default -> NODES.numberNode(p.getBigIntegerValue());
+                        };
                     case VALUE_NUMBER_FLOAT -> node = NODES.numberNode(p.getDoubleValue());
                     case VALUE_TRUE -> node = NODES.booleanNode(true);
                     case VALUE_FALSE -> node = NODES.booleanNode(false);

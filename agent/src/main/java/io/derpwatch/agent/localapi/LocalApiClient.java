@@ -1,7 +1,7 @@
 package io.derpwatch.agent.localapi;
 
-import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.localapi.LocalApiException.Kind;
+import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.config.LocalApiSettings;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -93,18 +93,25 @@ public final class LocalApiClient {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(
-                                new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE),
-                                new ResponseCollector(maxBodySize, socket, result));
+                        ch.pipeline()
+                                .addLast(
+                                        new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE),
+                                        new ResponseCollector(maxBodySize, socket, result));
                     }
                 })
                 .connect(transport.domainSocketAddress(socket));
         Channel channel = connect.channel();
         result.whenComplete((response, failure) -> channel.close());
-        ScheduledFuture<?> deadline = loop.schedule(() -> {
-            result.completeExceptionally(new LocalApiException(Kind.TIMEOUT, socket,
-                    "no complete LocalAPI response on " + socket + " for " + pathAndQuery + " within " + timeout));
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> deadline = loop.schedule(
+                () -> {
+                    result.completeExceptionally(new LocalApiException(
+                            Kind.TIMEOUT,
+                            socket,
+                            "no complete LocalAPI response on " + socket + " for " + pathAndQuery + " within "
+                                    + timeout));
+                },
+                timeout.toNanos(),
+                TimeUnit.NANOSECONDS);
         result.whenComplete((response, failure) -> deadline.cancel(false));
         connect.addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {

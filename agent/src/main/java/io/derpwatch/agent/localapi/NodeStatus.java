@@ -15,8 +15,13 @@ import java.util.Optional;
  * @param peers        path counts over {@code Peer}, empty when the document has no peers (as with
  *                     {@code ?peers=false})
  */
-public record NodeStatus(String version, String backendState, boolean selfPresent, String selfRelay,
-                         List<String> health, Optional<PeerPaths> peers) {
+public record NodeStatus(
+        String version,
+        String backendState,
+        boolean selfPresent,
+        String selfRelay,
+        List<String> health,
+        Optional<PeerPaths> peers) {
 
     public static final String RUNNING = "Running";
 
@@ -32,6 +37,5 @@ public record NodeStatus(String version, String backendState, boolean selfPresen
      * How many peers use each path: {@code direct} (a {@code CurAddr}), {@code peer_relay} (a
      * {@code PeerRelay}), {@code derp} (active through a DERP {@code Relay}), {@code idle} (none of these).
      */
-    public record PeerPaths(int direct, int derp, int peerRelay, int idle) {
-    }
+    public record PeerPaths(int direct, int derp, int peerRelay, int idle) {}
 }

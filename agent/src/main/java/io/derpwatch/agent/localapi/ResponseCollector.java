@@ -47,7 +47,8 @@ final class ResponseCollector extends ChannelInboundHandlerAdapter {
             if (http.decoderResult().isFailure()) {
                 Throwable cause = http.decoderResult().cause();
                 Kind kind = cause instanceof PrematureChannelClosureException && head != null
-                        ? Kind.TRUNCATED : Kind.PROTOCOL;
+                        ? Kind.TRUNCATED
+                        : Kind.PROTOCOL;
                 fail(ctx, kind, "unreadable HTTP response from " + socket + ": " + cause, cause);
                 return;
             }
@@ -66,8 +67,12 @@ final class ResponseCollector extends ChannelInboundHandlerAdapter {
         head = response;
         long declared = HttpUtil.getContentLength(response, -1L);
         if (declared > maxBodySize) {
-            fail(ctx, Kind.BODY_TOO_LARGE, "LocalAPI response on " + socket + " declares " + declared
-                    + " bytes, more than max-body-size " + maxBodySize, null);
+            fail(
+                    ctx,
+                    Kind.BODY_TOO_LARGE,
+                    "LocalAPI response on " + socket + " declares " + declared + " bytes, more than max-body-size "
+                            + maxBodySize,
+                    null);
             return;
         }
         int initial = (int) Math.min(Math.max(declared, 1024), 64 * 1024);
@@ -81,8 +86,11 @@ final class ResponseCollector extends ChannelInboundHandlerAdapter {
         }
         ByteBuf chunk = content.content();
         if ((long) body.readableBytes() + chunk.readableBytes() > maxBodySize) {
-            fail(ctx, Kind.BODY_TOO_LARGE, "LocalAPI response body on " + socket
-                    + " is larger than max-body-size " + maxBodySize, null);
+            fail(
+                    ctx,
+                    Kind.BODY_TOO_LARGE,
+                    "LocalAPI response body on " + socket + " is larger than max-body-size " + maxBodySize,
+                    null);
             return;
         }
         body.writeBytes(chunk);
@@ -95,10 +103,13 @@ final class ResponseCollector extends ChannelInboundHandlerAdapter {
         byte[] bytes = ByteBufUtil.getBytes(body);
         int status = head.status().code();
         if (status < 200 || status > 299) {
-            String text = new String(bytes, 0, Math.min(bytes.length, ERROR_BODY_EXCERPT), StandardCharsets.UTF_8)
-                    .strip();
-            fail(ctx, Kind.HTTP_STATUS, "LocalAPI on " + socket + " answered " + head.status()
-                    + (text.isEmpty() ? "" : ": " + text), null);
+            String text =
+                    new String(bytes, 0, Math.min(bytes.length, ERROR_BODY_EXCERPT), StandardCharsets.UTF_8).strip();
+            fail(
+                    ctx,
+                    Kind.HTTP_STATUS,
+                    "LocalAPI on " + socket + " answered " + head.status() + (text.isEmpty() ? "" : ": " + text),
+                    null);
             return;
         }
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
@@ -112,12 +123,16 @@ final class ResponseCollector extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (!result.isDone()) {
             if (head == null) {
-                result.completeExceptionally(new LocalApiException(Kind.CONNECTION_CLOSED, socket,
+                result.completeExceptionally(new LocalApiException(
+                        Kind.CONNECTION_CLOSED,
+                        socket,
                         "tailscaled closed the connection on " + socket + " before answering"));
             } else {
                 long declared = HttpUtil.getContentLength(head, -1L);
                 int got = body == null ? 0 : body.readableBytes();
-                result.completeExceptionally(new LocalApiException(Kind.TRUNCATED, socket,
+                result.completeExceptionally(new LocalApiException(
+                        Kind.TRUNCATED,
+                        socket,
                         "LocalAPI response on " + socket + " ended after " + got + " body bytes"
                                 + (declared >= 0 ? " of " + declared + " declared" : "")));
             }

@@ -24,8 +24,7 @@ final class SocketErrorClassifier {
     private static final int EACCES = 13;
     private static final int ECONNREFUSED = 111;
 
-    private SocketErrorClassifier() {
-    }
+    private SocketErrorClassifier() {}
 
     static LocalApiException classify(Throwable failure, Path socket) {
         if (failure instanceof LocalApiException e) {
@@ -106,8 +105,9 @@ final class SocketErrorClassifier {
     private static String describe(Kind kind, Throwable failure, Path socket) {
         String what = switch (kind) {
             case SOCKET_MISSING -> "no LocalAPI socket at " + socket + " (is tailscaled running? is TS_SOCKET right?)";
-            case PERMISSION_DENIED -> "permission denied connecting to " + socket
-                    + " (run as root or as tailscaled's operator user, or mount the socket writable)";
+            case PERMISSION_DENIED ->
+                "permission denied connecting to " + socket
+                        + " (run as root or as tailscaled's operator user, or mount the socket writable)";
             case CONNECTION_REFUSED -> "nothing listens on " + socket + " (a stale socket: tailscaled stopped?)";
             case CONNECTION_CLOSED -> "tailscaled closed the connection on " + socket;
             default -> "LocalAPI I/O error on " + socket;

@@ -1,10 +1,10 @@
 package io.derpwatch.agent.localapi;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import static io.derpwatch.agent.json.GoJsonFields.bool;
 import static io.derpwatch.agent.json.GoJsonFields.field;
 import static io.derpwatch.agent.json.GoJsonFields.text;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.derpwatch.agent.json.JsonTreeReader;
 import io.derpwatch.agent.localapi.LocalApiException.Kind;
@@ -30,16 +30,24 @@ public final class StatusCodec {
         try {
             root = reader.read(json);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new LocalApiException(Kind.MALFORMED_JSON, socket,
-                    "LocalAPI status from " + socket + " is not JSON: " + e.getOriginalMessage() + where, e);
+            String where = e.getLocation() == null
+                    ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
+            throw new LocalApiException(
+                    Kind.MALFORMED_JSON,
+                    socket,
+                    "LocalAPI status from " + socket + " is not JSON: " + e.getOriginalMessage() + where,
+                    e);
         } catch (IOException e) {
             throw new LocalApiException(Kind.MALFORMED_JSON, socket, "LocalAPI status unreadable: " + e, e);
         }
         if (root == null || !root.isObject()) {
-            throw new LocalApiException(Kind.MALFORMED_JSON, socket, "LocalAPI status from " + socket
-                    + " must be a JSON object, got " + (root == null ? "nothing" : root.getNodeType()));
+            throw new LocalApiException(
+                    Kind.MALFORMED_JSON,
+                    socket,
+                    "LocalAPI status from " + socket + " must be a JSON object, got "
+                            + (root == null ? "nothing" : root.getNodeType()));
         }
         JsonNode self = field(root, "Self");
         boolean selfPresent = self != null && self.isObject();

@@ -36,15 +36,20 @@ final class DerpMapLoader {
      *                 is used)
      * @throws DerpMapException when the configured extra regions do not parse
      */
-    DerpMapLoader(DerpMapSettings settings, DerpMapCodec codec, Supplier<CompletableFuture<byte[]>> localApi,
-                  HttpGetter http, Executor fileExecutor) throws DerpMapException {
+    DerpMapLoader(
+            DerpMapSettings settings,
+            DerpMapCodec codec,
+            Supplier<CompletableFuture<byte[]>> localApi,
+            HttpGetter http,
+            Executor fileExecutor)
+            throws DerpMapException {
         this.settings = settings;
         this.codec = codec;
         this.localApi = localApi;
         this.http = http;
         this.fileExecutor = fileExecutor;
-        this.extraRegions = codec.parse(("{\"Regions\":" + settings.regionsJson() + "}")
-                .getBytes(StandardCharsets.UTF_8));
+        this.extraRegions =
+                codec.parse(("{\"Regions\":" + settings.regionsJson() + "}").getBytes(StandardCharsets.UTF_8));
     }
 
     /** Loads the map, with the configured extra regions applied; fails with a message saying what went wrong. */
@@ -60,7 +65,8 @@ final class DerpMapLoader {
     /** Loads the map from {@code location}: an {@code http(s)://} URL or a file path (the CLI's --derp-map). */
     public CompletableFuture<DerpMap> loadFrom(String location) {
         CompletableFuture<DerpMap> base = location.startsWith("https://") || location.startsWith("http://")
-                ? url(location) : file(Path.of(location));
+                ? url(location)
+                : file(Path.of(location));
         return base.thenApply(map -> map.withRegions(extraRegions, settings.omitDefaultRegions()));
     }
 
@@ -75,12 +81,13 @@ final class DerpMapLoader {
             body = CompletableFuture.failedFuture(e);
         }
         return body.handle((bytes, e) -> {
-            if (e != null) {
-                throw new CompletionException(new DerpMapException("LocalAPI DERP map unavailable ("
-                        + rootMessage(e) + ")", e));
-            }
-            return parse(bytes, "LocalAPI /localapi/v0/derpmap");
-        }).thenCompose(map -> map.isEmpty() ? url(settings.url()) : CompletableFuture.completedFuture(map));
+                    if (e != null) {
+                        throw new CompletionException(
+                                new DerpMapException("LocalAPI DERP map unavailable (" + rootMessage(e) + ")", e));
+                    }
+                    return parse(bytes, "LocalAPI /localapi/v0/derpmap");
+                })
+                .thenCompose(map -> map.isEmpty() ? url(settings.url()) : CompletableFuture.completedFuture(map));
     }
 
     private CompletableFuture<DerpMap> url(String url) {
@@ -92,30 +99,32 @@ final class DerpMapLoader {
         }
         return http.get(uri, FETCH_TIMEOUT, MAX_MAP_BYTES).handle((r, e) -> {
             if (e != null) {
-                throw new CompletionException(new DerpMapException("cannot fetch DERP map from " + url + ": "
-                        + rootMessage(e), e));
+                throw new CompletionException(
+                        new DerpMapException("cannot fetch DERP map from " + url + ": " + rootMessage(e), e));
             }
             if (r.status() != 200) {
-                throw new CompletionException(new DerpMapException("DERP map " + url + " answered HTTP "
-                        + r.status()));
+                throw new CompletionException(new DerpMapException("DERP map " + url + " answered HTTP " + r.status()));
             }
             return parse(r.body(), url);
         });
     }
 
     private CompletableFuture<DerpMap> file(Path path) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                if (Files.size(path) > MAX_MAP_BYTES) {
-                    throw new CompletionException(new DerpMapException("DERP map file " + path + " is larger than "
-                            + MAX_MAP_BYTES + " bytes"));
-                }
-                return Files.readAllBytes(path);
-            } catch (IOException e) {
-                throw new CompletionException(new DerpMapException("cannot read DERP map file " + path + ": "
-                        + e, e));
-            }
-        }, fileExecutor).thenApply(bytes -> parse(bytes, path.toString()));
+        return CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                if (Files.size(path) > MAX_MAP_BYTES) {
+                                    throw new CompletionException(new DerpMapException(
+                                            "DERP map file " + path + " is larger than " + MAX_MAP_BYTES + " bytes"));
+                                }
+                                return Files.readAllBytes(path);
+                            } catch (IOException e) {
+                                throw new CompletionException(
+                                        new DerpMapException("cannot read DERP map file " + path + ": " + e, e));
+                            }
+                        },
+                        fileExecutor)
+                .thenApply(bytes -> parse(bytes, path.toString()));
     }
 
     private DerpMap parse(byte[] bytes, String origin) {

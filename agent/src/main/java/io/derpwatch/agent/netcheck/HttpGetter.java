@@ -44,7 +44,8 @@ final class HttpGetter {
     private SslContext ssl; // made on the first https:// request: the JDK's TLS stack costs memory to load
     private final NodeAddressResolver resolver;
 
-    HttpGetter(EventLoop loop, NettyTransport transport, Supplier<SslContext> sslFactory, NodeAddressResolver resolver) {
+    HttpGetter(
+            EventLoop loop, NettyTransport transport, Supplier<SslContext> sslFactory, NodeAddressResolver resolver) {
         this.loop = loop;
         this.transport = transport;
         this.sslFactory = sslFactory;
@@ -71,18 +72,27 @@ final class HttpGetter {
             path += "?" + url.getRawQuery();
         }
         String target = path;
-        return resolver.resolveHost(host).thenCompose(addr -> get(new InetSocketAddress(addr, port), host,
-                target, tls, Map.of(), timeout, maxBody));
+        return resolver.resolveHost(host)
+                .thenCompose(
+                        addr -> get(new InetSocketAddress(addr, port), host, target, tls, Map.of(), timeout, maxBody));
     }
 
     /**
      * GETs {@code path} from {@code target}. {@code host} is the Host header, the TLS server name and the name the
      * certificate must match. Completes with the response, or exceptionally on connect/TLS/timeout/size errors.
      */
-    CompletableFuture<HttpResult> get(InetSocketAddress target, String host, String path, boolean tls,
-                                      Map<String, String> headers, Duration timeout, int maxBody) {
+    CompletableFuture<HttpResult> get(
+            InetSocketAddress target,
+            String host,
+            String path,
+            boolean tls,
+            Map<String, String> headers,
+            Duration timeout,
+            int maxBody) {
         CompletableFuture<HttpResult> result = new CompletableFuture<>();
-        Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel())
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeout.toMillis()))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -94,17 +104,25 @@ final class HttpGetter {
                             engine.setSSLParameters(params);
                             ch.pipeline().addLast(new SslHandler(engine));
                         }
-                        ch.pipeline().addLast(new HttpClientCodec(), new ResponseTimer(),
-                                new HttpObjectAggregator(maxBody), new ResponseHandler(result));
+                        ch.pipeline()
+                                .addLast(
+                                        new HttpClientCodec(),
+                                        new ResponseTimer(),
+                                        new HttpObjectAggregator(maxBody),
+                                        new ResponseHandler(result));
                     }
                 });
         Channel[] channel = new Channel[1];
-        ScheduledFuture<?> deadline = loop.schedule(() -> {
-            if (result.completeExceptionally(new TimeoutException("no HTTP response from " + host + " within "
-                    + timeout.toMillis() + " ms")) && channel[0] != null) {
-                channel[0].close();
-            }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> deadline = loop.schedule(
+                () -> {
+                    if (result.completeExceptionally(new TimeoutException(
+                                    "no HTTP response from " + host + " within " + timeout.toMillis() + " ms"))
+                            && channel[0] != null) {
+                        channel[0].close();
+                    }
+                },
+                timeout.toNanos(),
+                TimeUnit.NANOSECONDS);
         result.whenComplete((r, e) -> deadline.cancel(false));
         b.connect(target).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
@@ -115,7 +133,8 @@ final class HttpGetter {
             channel[0] = ch;
             result.whenComplete((r, e) -> ch.close());
             FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
-            request.headers().set(HttpHeaderNames.HOST, host)
+            request.headers()
+                    .set(HttpHeaderNames.HOST, host)
                     .set(HttpHeaderNames.USER_AGENT, "derpwatch")
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             headers.forEach(request.headers()::set);
@@ -174,8 +193,11 @@ final class HttpGetter {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
             long nanos = ctx.pipeline().get(ResponseTimer.class).latencyNanos;
-            result.complete(new HttpResult(msg.status().code(), msg.headers().copy(),
-                    ByteBufUtil.getBytes(msg.content()), Duration.ofNanos(Math.max(0, nanos))));
+            result.complete(new HttpResult(
+                    msg.status().code(),
+                    msg.headers().copy(),
+                    ByteBufUtil.getBytes(msg.content()),
+                    Duration.ofNanos(Math.max(0, nanos))));
             ctx.close();
         }
 

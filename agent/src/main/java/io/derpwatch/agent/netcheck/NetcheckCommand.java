@@ -34,26 +34,40 @@ import picocli.CommandLine.Spec;
  * a {@code netcheck.Report}-compatible JSON object. Exit status 0 when at least one region answered, 1 when none
  * did, 2 for configuration or DERP-map problems.
  */
-@Command(name = "netcheck", mixinStandardHelpOptions = true,
+@Command(
+        name = "netcheck",
+        mixinStandardHelpOptions = true,
         description = "Measure every DERP region once (STUN, HTTPS fallback) and print the report.")
 public final class NetcheckCommand implements Callable<Integer> {
 
     /** Output formats. */
-    enum Format { text, json }
+    enum Format {
+        text,
+        json
+    }
 
-    @Option(names = "--derp-map", paramLabel = "FILE|URL",
+    @Option(
+            names = "--derp-map",
+            paramLabel = "FILE|URL",
             description = "DERP map to measure (a file or an http(s) URL; tailcfg.DERPMap or policy derpMap form)."
                     + " Default: derpwatch.netcheck.derp-map.")
     String derpMap;
 
-    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
-            description = "Output format: text (tailscale's layout) or json (netcheck.Report). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--format",
+            paramLabel = "text|json",
+            defaultValue = "text",
+            description =
+                    "Output format: text (tailscale's layout) or json (netcheck.Report). Default: ${DEFAULT-VALUE}.")
     Format format;
 
     @Option(names = "--verbose", description = "Show region ids in the latency list and log more.")
     boolean verbose;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Configuration file (HOCON).")
+    @Option(
+            names = {"-c", "--config"},
+            paramLabel = "FILE",
+            description = "Configuration file (HOCON).")
     Path config;
 
     @Spec
@@ -98,10 +112,10 @@ public final class NetcheckCommand implements Callable<Integer> {
         try {
             EventLoop loop = group.next();
             NettyTransport transport = NettyTransport.forGroup(group);
-            try (NetcheckProber prober = new NetcheckProber(loop, transport, settings, NetcheckSource.defaultSsl(),
-                    r -> { }, Clock.systemUTC(), 80)) {
-                DerpMapLoader loader = new DerpMapLoader(settings.derpMap(), new DerpMapCodec(),
-                        localApi, prober.http(), ForkJoinPool.commonPool());
+            try (NetcheckProber prober = new NetcheckProber(
+                    loop, transport, settings, NetcheckSource.defaultSsl(), r -> {}, Clock.systemUTC(), 80)) {
+                DerpMapLoader loader = new DerpMapLoader(
+                        settings.derpMap(), new DerpMapCodec(), localApi, prober.http(), ForkJoinPool.commonPool());
                 DerpMap map;
                 try {
                     map = (derpMap != null ? loader.loadFrom(derpMap) : loader.load()).get(30, TimeUnit.SECONDS);
@@ -163,11 +177,15 @@ public final class NetcheckCommand implements Callable<Integer> {
     /** Live per-region progress on stderr, only when a person is watching (a terminal). */
     private static Consumer<RegionLatency> progress(DerpMap map, PrintWriter err) {
         if (System.console() == null) {
-            return l -> { };
+            return l -> {};
         }
         return l -> {
             String code = map.region(l.regionId()).map(r -> r.code()).orElse(String.valueOf(l.regionId()));
-            err.printf("  %s %s over %s: %s%n", code, l.probe().attribute(), l.family().networkType(),
+            err.printf(
+                    "  %s %s over %s: %s%n",
+                    code,
+                    l.probe().attribute(),
+                    l.family().networkType(),
                     NetcheckFormats.goDuration(NetcheckFormats.round(l.latency().toNanos(), 100_000)));
             err.flush();
         };

@@ -21,11 +21,10 @@ import java.util.TreeMap;
  * object, Go's {@code json.MarshalIndent} with tabs) and the text layout.
  */
 public final class NetcheckFormats {
-    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SECONDS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
-    private NetcheckFormats() {
-    }
+    private NetcheckFormats() {}
 
     /** The {@code netcheck.Report} JSON; public addresses are {@code ""} unless {@code publicAddresses}. */
     public static String json(NetcheckReport r, boolean publicAddresses) {
@@ -48,8 +47,20 @@ public final class NetcheckFormats {
         field(b, "RegionV6Latency", latencies(r.regionV6Latency()));
         field(b, "GlobalV4Counters", publicAddresses ? counters(r.globalV4Counters()) : "null");
         field(b, "GlobalV6Counters", publicAddresses ? counters(r.globalV6Counters()) : "null");
-        field(b, "GlobalV4", quote(publicAddresses ? r.globalV4().map(NetcheckFormats::hostPort).orElse("") : ""));
-        field(b, "GlobalV6", quote(publicAddresses ? r.globalV6().map(NetcheckFormats::hostPort).orElse("") : ""));
+        field(
+                b,
+                "GlobalV4",
+                quote(
+                        publicAddresses
+                                ? r.globalV4().map(NetcheckFormats::hostPort).orElse("")
+                                : ""));
+        field(
+                b,
+                "GlobalV6",
+                quote(
+                        publicAddresses
+                                ? r.globalV6().map(NetcheckFormats::hostPort).orElse("")
+                                : ""));
         b.append("\t\"CaptivePortal\": ").append(optBool(r.captivePortal())).append("\n}");
         return b.toString();
     }
@@ -75,24 +86,32 @@ public final class NetcheckFormats {
         } else {
             b.append("\t* IPv6: no, unavailable in OS\n");
         }
-        b.append("\t* MappingVariesByDestIP: ").append(r.mappingVariesByDestIp().map(String::valueOf).orElse(""))
+        b.append("\t* MappingVariesByDestIP: ")
+                .append(r.mappingVariesByDestIp().map(String::valueOf).orElse(""))
                 .append('\n');
         b.append("\t* PortMapping: \n");
-        r.captivePortal().ifPresent(c -> b.append("\t* CaptivePortal: ").append(c).append('\n'));
+        r.captivePortal()
+                .ifPresent(c -> b.append("\t* CaptivePortal: ").append(c).append('\n'));
         DerpRegion preferred = map.regions().get(r.preferredDerp());
-        b.append("\t* Nearest DERP: ").append(r.preferredDerp() == 0 ? "[none]"
-                : preferred == null ? String.valueOf(r.preferredDerp()) : preferred.name()).append('\n');
+        b.append("\t* Nearest DERP: ")
+                .append(
+                        r.preferredDerp() == 0
+                                ? "[none]"
+                                : preferred == null ? String.valueOf(r.preferredDerp()) : preferred.name())
+                .append('\n');
         b.append("\t* DERP latency:\n");
         Map<Integer, Duration> latency = r.regionLatency();
         List<Integer> ids = new ArrayList<>(map.regions().keySet());
         ids.sort(Comparator.comparing((Integer id) -> !latency.containsKey(id))
-                .thenComparing(id -> latency.getOrDefault(id, Duration.ZERO)).thenComparing(id -> id));
+                .thenComparing(id -> latency.getOrDefault(id, Duration.ZERO))
+                .thenComparing(id -> id));
         for (int id : ids) {
             DerpRegion region = map.regions().get(id);
             Duration d = latency.get(id);
             String shown = d == null ? "" : goDuration(round(d.toNanos(), 100_000));
-            b.append(String.format("\t\t- %3s: %-7s (%s%s)\n", region.code(), shown,
-                    verbose ? "derp" + id + ", " : "", region.name()));
+            b.append(String.format(
+                    "\t\t- %3s: %-7s (%s%s)\n",
+                    region.code(), shown, verbose ? "derp" + id + ", " : "", region.name()));
         }
         return b.toString();
     }
@@ -181,7 +200,10 @@ public final class NetcheckFormats {
         StringBuilder b = new StringBuilder("{\n");
         int i = 0;
         for (Map.Entry<String, Integer> e : sorted.entrySet()) {
-            b.append("\t\t").append(quote(e.getKey())).append(": ").append(e.getValue())
+            b.append("\t\t")
+                    .append(quote(e.getKey()))
+                    .append(": ")
+                    .append(e.getValue())
                     .append(++i < sorted.size() ? ",\n" : "\n");
         }
         return b.append("\t}").toString();
@@ -197,7 +219,10 @@ public final class NetcheckFormats {
         StringBuilder b = new StringBuilder("{\n");
         int i = 0;
         for (Map.Entry<String, Long> e : sorted.entrySet()) {
-            b.append("\t\t\"").append(e.getKey()).append("\": ").append(e.getValue())
+            b.append("\t\t\"")
+                    .append(e.getKey())
+                    .append("\": ")
+                    .append(e.getValue())
                     .append(++i < sorted.size() ? ",\n" : "\n");
         }
         return b.append("\t}").toString();

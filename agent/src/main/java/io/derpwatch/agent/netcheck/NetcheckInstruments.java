@@ -27,8 +27,7 @@ import java.util.function.Function;
  */
 final class NetcheckInstruments implements AutoCloseable {
     /** The latest report and the map it was measured against. */
-    private record Snapshot(NetcheckReport report, DerpMap map) {
-    }
+    private record Snapshot(NetcheckReport report, DerpMap map) {}
 
     private final Telemetry telemetry;
     private final boolean publicAddresses;
@@ -47,11 +46,16 @@ final class NetcheckInstruments implements AutoCloseable {
         for (StunRejection r : StunRejection.values()) {
             rejectedAttributes.put(r, Attributes.of(REASON, r.reason()));
         }
-        rejected = meter.counterBuilder(NETCHECK_STUN_REJECTED).setUnit("{datagram}")
-                .setDescription("Datagrams on netcheck sockets not accepted as STUN answers, by reason").build();
-        reports = meter.counterBuilder(NETCHECK_REPORTS).setUnit("{report}")
-                .setDescription("Netcheck reports run, by outcome (ok, no_region, error)").build();
-        registrations.add(meter.gaugeBuilder(NETCHECK_REGION_LATENCY).setUnit("s")
+        rejected = meter.counterBuilder(NETCHECK_STUN_REJECTED)
+                .setUnit("{datagram}")
+                .setDescription("Datagrams on netcheck sockets not accepted as STUN answers, by reason")
+                .build();
+        reports = meter.counterBuilder(NETCHECK_REPORTS)
+                .setUnit("{report}")
+                .setDescription("Netcheck reports run, by outcome (ok, no_region, error)")
+                .build();
+        registrations.add(meter.gaugeBuilder(NETCHECK_REGION_LATENCY)
+                .setUnit("s")
                 .setDescription("Best latency to each DERP region in the last netcheck report")
                 .buildWithCallback(m -> {
                     Snapshot s = latest;
@@ -68,17 +72,30 @@ final class NetcheckInstruments implements AutoCloseable {
         flag(meter, NETCHECK_UDP, "1 when a UDP STUN round trip completed", r -> Optional.of(r.udp()));
         flag(meter, NETCHECK_IPV4, "1 when an IPv4 STUN round trip completed", r -> Optional.of(r.ipv4()));
         flag(meter, NETCHECK_IPV6, "1 when an IPv6 STUN round trip completed", r -> Optional.of(r.ipv6()));
-        flag(meter, NETCHECK_IPV4_CAN_SEND, "1 when an IPv4 STUN packet could be sent",
+        flag(
+                meter,
+                NETCHECK_IPV4_CAN_SEND,
+                "1 when an IPv4 STUN packet could be sent",
                 r -> Optional.of(r.ipv4CanSend()));
-        flag(meter, NETCHECK_IPV6_CAN_SEND, "1 when an IPv6 STUN packet could be sent",
+        flag(
+                meter,
+                NETCHECK_IPV6_CAN_SEND,
+                "1 when an IPv6 STUN packet could be sent",
                 r -> Optional.of(r.ipv6CanSend()));
-        flag(meter, NETCHECK_OS_HAS_IPV6, "1 when the OS could bind a socket to ::1",
-                r -> Optional.of(r.osHasIpv6()));
-        flag(meter, NETCHECK_MAPPING_VARIES, "1 when the NAT mapping varies by destination IP (hard NAT); "
-                + "no point when unknown", NetcheckReport::mappingVariesByDestIp);
-        flag(meter, NETCHECK_CAPTIVE_PORTAL, "1 when a captive portal was detected; no point when not checked",
+        flag(meter, NETCHECK_OS_HAS_IPV6, "1 when the OS could bind a socket to ::1", r -> Optional.of(r.osHasIpv6()));
+        flag(
+                meter,
+                NETCHECK_MAPPING_VARIES,
+                "1 when the NAT mapping varies by destination IP (hard NAT); " + "no point when unknown",
+                NetcheckReport::mappingVariesByDestIp);
+        flag(
+                meter,
+                NETCHECK_CAPTIVE_PORTAL,
+                "1 when a captive portal was detected; no point when not checked",
                 NetcheckReport::captivePortal);
-        registrations.add(meter.gaugeBuilder(NETCHECK_PREFERRED_DERP).ofLongs().setUnit("1")
+        registrations.add(meter.gaugeBuilder(NETCHECK_PREFERRED_DERP)
+                .ofLongs()
+                .setUnit("1")
                 .setDescription("1 on the DERP region netcheck prefers")
                 .buildWithCallback(m -> {
                     Snapshot s = latest;
@@ -86,7 +103,8 @@ final class NetcheckInstruments implements AutoCloseable {
                         m.record(1, region(s.map(), s.report().preferredDerp()));
                     }
                 }));
-        registrations.add(meter.gaugeBuilder(NETCHECK_DURATION).setUnit("s")
+        registrations.add(meter.gaugeBuilder(NETCHECK_DURATION)
+                .setUnit("s")
                 .setDescription("How long the last netcheck report took")
                 .buildWithCallback(m -> {
                     Snapshot s = latest;
@@ -94,7 +112,9 @@ final class NetcheckInstruments implements AutoCloseable {
                         m.record(s.report().duration().toNanos() / 1e9);
                     }
                 }));
-        registrations.add(meter.gaugeBuilder(NETCHECK_DERP_MAP_REGIONS).ofLongs().setUnit("{region}")
+        registrations.add(meter.gaugeBuilder(NETCHECK_DERP_MAP_REGIONS)
+                .ofLongs()
+                .setUnit("{region}")
                 .setDescription("Regions in the DERP map netcheck measures against")
                 .buildWithCallback(m -> {
                     int n = mapRegions;
@@ -103,7 +123,9 @@ final class NetcheckInstruments implements AutoCloseable {
                     }
                 }));
         if (publicAddresses) {
-            registrations.add(meter.gaugeBuilder(NETCHECK_GLOBAL_ADDRESS).ofLongs().setUnit("1")
+            registrations.add(meter.gaugeBuilder(NETCHECK_GLOBAL_ADDRESS)
+                    .ofLongs()
+                    .setUnit("1")
                     .setDescription("The public address:port STUN saw (personal data; off by default)")
                     .buildWithCallback(m -> {
                         Snapshot s = latest;
@@ -115,9 +137,11 @@ final class NetcheckInstruments implements AutoCloseable {
         }
     }
 
-    private void flag(Meter meter, String name, String description,
-                      Function<NetcheckReport, Optional<Boolean>> value) {
-        registrations.add(meter.gaugeBuilder(name).ofLongs().setUnit("1").setDescription(description)
+    private void flag(Meter meter, String name, String description, Function<NetcheckReport, Optional<Boolean>> value) {
+        registrations.add(meter.gaugeBuilder(name)
+                .ofLongs()
+                .setUnit("1")
+                .setDescription(description)
                 .buildWithCallback(m -> {
                     Snapshot s = latest;
                     if (s != null) {
@@ -127,8 +151,8 @@ final class NetcheckInstruments implements AutoCloseable {
     }
 
     private static void address(ObservableLongMeasurement m, Optional<InetSocketAddress> a, AddressFamily f) {
-        a.ifPresent(addr -> m.record(1, Attributes.of(NETWORK_TYPE, f.networkType(), NETCHECK_ADDRESS,
-                NetcheckFormats.hostPort(addr))));
+        a.ifPresent(addr -> m.record(
+                1, Attributes.of(NETWORK_TYPE, f.networkType(), NETCHECK_ADDRESS, NetcheckFormats.hostPort(addr))));
     }
 
     static Attributes region(DerpMap map, int id) {
@@ -162,26 +186,40 @@ final class NetcheckInstruments implements AutoCloseable {
         if (last.preferredDerp() != report.preferredDerp()) {
             AttributesBuilder b = region(map, report.preferredDerp()).toBuilder()
                     .put(PREVIOUS_REGION_ID, (long) last.preferredDerp());
-            map.region(last.preferredDerp()).ifPresent(r -> b.put(PREVIOUS_REGION_CODE, r.code())
-                    .put(PREVIOUS_REGION_NAME, r.name()));
+            map.region(last.preferredDerp())
+                    .ifPresent(r -> b.put(PREVIOUS_REGION_CODE, r.code()).put(PREVIOUS_REGION_NAME, r.name()));
             Attributes a = b.build();
             String from = name(map, last.preferredDerp());
             String to = name(map, report.preferredDerp());
-            telemetry.events().emit(EVENT_NETCHECK_PREFERRED_CHANGED, Severity.INFO,
-                    "netcheck preferred DERP region changed from " + from + " to " + to, a);
+            telemetry
+                    .events()
+                    .emit(
+                            EVENT_NETCHECK_PREFERRED_CHANGED,
+                            Severity.INFO,
+                            "netcheck preferred DERP region changed from " + from + " to " + to,
+                            a);
         }
         if (last.udp() != report.udp()) {
-            telemetry.events().emit(EVENT_NETCHECK_UDP_CHANGED, report.udp() ? Severity.INFO : Severity.WARN,
-                    report.udp() ? "UDP to DERP regions works again" : "no UDP STUN reply from any DERP region",
-                    Attributes.of(PREVIOUS, last.udp() ? 1L : 0L, CURRENT, report.udp() ? 1L : 0L));
+            telemetry
+                    .events()
+                    .emit(
+                            EVENT_NETCHECK_UDP_CHANGED,
+                            report.udp() ? Severity.INFO : Severity.WARN,
+                            report.udp() ? "UDP to DERP regions works again" : "no UDP STUN reply from any DERP region",
+                            Attributes.of(PREVIOUS, last.udp() ? 1L : 0L, CURRENT, report.udp() ? 1L : 0L));
         }
         Optional<Boolean> was = last.mappingVariesByDestIp();
         Optional<Boolean> is = report.mappingVariesByDestIp();
         if (was.isPresent() && is.isPresent() && !was.equals(is)) {
-            telemetry.events().emit(EVENT_NETCHECK_MAPPING_VARIES_CHANGED, is.get() ? Severity.WARN : Severity.INFO,
-                    is.get() ? "NAT mapping now varies by destination IP (hard NAT): direct connections get harder"
-                            : "NAT mapping no longer varies by destination IP",
-                    Attributes.of(PREVIOUS, was.get() ? 1L : 0L, CURRENT, is.get() ? 1L : 0L));
+            telemetry
+                    .events()
+                    .emit(
+                            EVENT_NETCHECK_MAPPING_VARIES_CHANGED,
+                            is.get() ? Severity.WARN : Severity.INFO,
+                            is.get()
+                                    ? "NAT mapping now varies by destination IP (hard NAT): direct connections get harder"
+                                    : "NAT mapping no longer varies by destination IP",
+                            Attributes.of(PREVIOUS, was.get() ? 1L : 0L, CURRENT, is.get() ? 1L : 0L));
         }
     }
 
@@ -199,7 +237,9 @@ final class NetcheckInstruments implements AutoCloseable {
         if (id == 0) {
             return "none";
         }
-        return map.region(id).map(r -> r.name() + " (" + r.code() + ", " + id + ")").orElse(String.valueOf(id));
+        return map.region(id)
+                .map(r -> r.name() + " (" + r.code() + ", " + id + ")")
+                .orElse(String.valueOf(id));
     }
 
     /** Unregisters the observable instruments. */

@@ -1,9 +1,9 @@
 package io.derpwatch.agent.netcheck;
 
-import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpNode;
 import io.derpwatch.agent.derp.DerpRegion;
+import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.netcheck.stun.StunCodec;
 import io.derpwatch.agent.netcheck.stun.StunRejection;
 import io.derpwatch.agent.netcheck.stun.StunResponse;
@@ -65,14 +65,26 @@ public final class NetcheckProber implements AutoCloseable {
      * @param rejected          called on the loop for every datagram that is not accepted
      * @param captivePortalPort the HTTP port of the captive-portal check (80; tests use another)
      */
-    public NetcheckProber(EventLoop loop, NettyTransport transport, NetcheckSettings settings, SslContext ssl,
-                          Consumer<StunRejection> rejected, Clock clock, int captivePortalPort) {
+    public NetcheckProber(
+            EventLoop loop,
+            NettyTransport transport,
+            NetcheckSettings settings,
+            SslContext ssl,
+            Consumer<StunRejection> rejected,
+            Clock clock,
+            int captivePortalPort) {
         this(loop, transport, settings, () -> ssl, rejected, clock, captivePortalPort);
     }
 
     /** @param ssl makes the TLS client context on the first HTTPS request (never, while STUN answers) */
-    public NetcheckProber(EventLoop loop, NettyTransport transport, NetcheckSettings settings, Supplier<SslContext> ssl,
-                          Consumer<StunRejection> rejected, Clock clock, int captivePortalPort) {
+    public NetcheckProber(
+            EventLoop loop,
+            NettyTransport transport,
+            NetcheckSettings settings,
+            Supplier<SslContext> ssl,
+            Consumer<StunRejection> rejected,
+            Clock clock,
+            int captivePortalPort) {
         this.loop = loop;
         this.transport = transport;
         this.settings = settings;
@@ -86,13 +98,14 @@ public final class NetcheckProber implements AutoCloseable {
     /** Runs one full report over {@code map}; {@code progress} sees each region's latency as it arrives. */
     public CompletableFuture<NetcheckReport> run(DerpMap map, Consumer<RegionLatency> progress) {
         CompletableFuture<NetcheckReport> out = new CompletableFuture<>();
-        warmedUp().whenComplete((x, e) -> loop.execute(() -> {
-            try {
-                new ReportRun(map, progress, out, true).start();
-            } catch (RuntimeException ex) {
-                out.completeExceptionally(ex);
-            }
-        }));
+        warmedUp()
+                .whenComplete((x, e) -> loop.execute(() -> {
+                    try {
+                        new ReportRun(map, progress, out, true).start();
+                    } catch (RuntimeException ex) {
+                        out.completeExceptionally(ex);
+                    }
+                }));
         return out;
     }
 
@@ -119,7 +132,7 @@ public final class NetcheckProber implements AutoCloseable {
                     for (int i = 0; i < WARM_UP_REPORTS; i++) {
                         chain = chain.thenCompose(x -> {
                             CompletableFuture<NetcheckReport> r = new CompletableFuture<>();
-                            loop.execute(() -> new ReportRun(synthetic, l -> { }, r, false).start());
+                            loop.execute(() -> new ReportRun(synthetic, l -> {}, r, false).start());
                             return r;
                         });
                     }
@@ -136,8 +149,16 @@ public final class NetcheckProber implements AutoCloseable {
     private static DerpMap warmUpMap(int port, boolean dual) {
         java.util.TreeMap<Integer, DerpRegion> regions = new java.util.TreeMap<>();
         for (int id = 1; id <= 4; id++) {
-            regions.put(id, new DerpRegion(id, "warm" + id, "warm-up", false, false, List.of(new DerpNode(
-                    "w" + id, id, "", "127.0.0.1", dual ? "::1" : "none", port, true, 0, false))));
+            regions.put(
+                    id,
+                    new DerpRegion(
+                            id,
+                            "warm" + id,
+                            "warm-up",
+                            false,
+                            false,
+                            List.of(new DerpNode(
+                                    "w" + id, id, "", "127.0.0.1", dual ? "::1" : "none", port, true, 0, false))));
         }
         return new DerpMap(regions, Map.of(), false);
     }
@@ -191,8 +212,7 @@ public final class NetcheckProber implements AutoCloseable {
         }
     }
 
-    private record Probe(ProbeSet set, InetSocketAddress destination, long sentNanos) {
-    }
+    private record Probe(ProbeSet set, InetSocketAddress destination, long sentNanos) {}
 
     /** The state of one report; touched only on the event loop. */
     private final class ReportRun implements StunReplyHandler.Sink {
@@ -225,8 +245,7 @@ public final class NetcheckProber implements AutoCloseable {
         private final boolean real;
 
         /** @param real false for a warm-up report: its rejected datagrams are not counted, nothing is logged */
-        ReportRun(DerpMap map, Consumer<RegionLatency> progress, CompletableFuture<NetcheckReport> out,
-                  boolean real) {
+        ReportRun(DerpMap map, Consumer<RegionLatency> progress, CompletableFuture<NetcheckReport> out, boolean real) {
             this.map = map;
             this.progress = progress;
             this.out = out;
@@ -238,27 +257,38 @@ public final class NetcheckProber implements AutoCloseable {
             timers.add(loop.schedule(this::finish, settings.timeout().toNanos(), TimeUnit.NANOSECONDS));
             ChannelFuture v4Bind = settings.ipv4() ? bind(new InetSocketAddress("0.0.0.0", 0)) : null;
             ChannelFuture v6Check = settings.ipv6() ? bind(new InetSocketAddress("::1", 0)) : null;
-            CompletableFuture<Void> v4Ready = v4Bind == null ? CompletableFuture.completedFuture(null)
+            CompletableFuture<Void> v4Ready = v4Bind == null
+                    ? CompletableFuture.completedFuture(null)
                     : toFuture(v4Bind).thenAccept(ch -> v4 = ch);
-            CompletableFuture<Void> v6Ready = v6Check == null ? CompletableFuture.completedFuture(null)
-                    : toFuture(v6Check).thenCompose(check -> {
-                        // tailscale's OSHasIPv6: the OS can bind a socket to ::1
-                        osHasIpv6 = true;
-                        check.close();
-                        return toFuture(bind(new InetSocketAddress("::", 0)));
-                    }).thenAccept(ch -> v6 = ch);
+            CompletableFuture<Void> v6Ready = v6Check == null
+                    ? CompletableFuture.completedFuture(null)
+                    : toFuture(v6Check)
+                            .thenCompose(check -> {
+                                // tailscale's OSHasIPv6: the OS can bind a socket to ::1
+                                osHasIpv6 = true;
+                                check.close();
+                                return toFuture(bind(new InetSocketAddress("::", 0)));
+                            })
+                            .thenAccept(ch -> v6 = ch);
             v4Ready.exceptionally(e -> {
-                LOG.warn("netcheck: cannot open an IPv4 UDP socket: {}", e.toString());
-                return null;
-            }).thenCombine(v6Ready.exceptionally(e -> {
-                LOG.debug("netcheck: no IPv6 UDP socket: {}", e.toString());
-                return null;
-            }), (a, b) -> null).whenComplete((x, e) -> loop.execute(this::plan));
+                        LOG.warn("netcheck: cannot open an IPv4 UDP socket: {}", e.toString());
+                        return null;
+                    })
+                    .thenCombine(
+                            v6Ready.exceptionally(e -> {
+                                LOG.debug("netcheck: no IPv6 UDP socket: {}", e.toString());
+                                return null;
+                            }),
+                            (a, b) -> null)
+                    .whenComplete((x, e) -> loop.execute(this::plan));
         }
 
         private ChannelFuture bind(InetSocketAddress local) {
-            return new Bootstrap().group(loop).channel(transport.datagramChannel())
-                    .handler(new StunReplyHandler(this)).bind(local);
+            return new Bootstrap()
+                    .group(loop)
+                    .channel(transport.datagramChannel())
+                    .handler(new StunReplyHandler(this))
+                    .bind(local);
         }
 
         private void plan() {
@@ -289,11 +319,15 @@ public final class NetcheckProber implements AutoCloseable {
                         timers.add(loop.schedule(() -> sendTry(set, node), i * interval, TimeUnit.NANOSECONDS));
                     }
                 }
-                long expiry = (settings.tries() - 1) * interval + settings.stunTimeout().toNanos();
-                timers.add(loop.schedule(() -> {
-                    set.expired = true;
-                    checkStunDone();
-                }, expiry, TimeUnit.NANOSECONDS));
+                long expiry = (settings.tries() - 1) * interval
+                        + settings.stunTimeout().toNanos();
+                timers.add(loop.schedule(
+                        () -> {
+                            set.expired = true;
+                            checkStunDone();
+                        },
+                        expiry,
+                        TimeUnit.NANOSECONDS));
             }
             checkStunDone();
         }
@@ -302,34 +336,42 @@ public final class NetcheckProber implements AutoCloseable {
             if (set.answered || stunFinished) {
                 return;
             }
-            address(node, set.family).whenComplete((addr, e) -> loop.execute(() -> {
-                if (e != null || addr.isEmpty()) {
-                    LOG.debug("netcheck: no {} address for {}: {}", set.family.networkType(), node.hostName(),
-                            e == null ? "none" : e.toString());
-                    return;
-                }
-                if (set.answered || stunFinished) {
-                    return;
-                }
-                Channel ch = set.family == AddressFamily.IPV4 ? v4 : v6;
-                InetSocketAddress destination = new InetSocketAddress(addr.get(), node.effectiveStunPort());
-                TransactionId tx = TransactionId.random();
-                ByteBuf request = ch.alloc().buffer(28);
-                StunCodec.writeBindingRequest(tx, request);
-                long sent = System.nanoTime();
-                outstanding.put(tx, new Probe(set, destination, sent));
-                ch.writeAndFlush(new DatagramPacket(request, destination)).addListener(w -> {
-                    if (w.isSuccess()) {
-                        if (set.family == AddressFamily.IPV4) {
-                            v4CanSend = true;
-                        } else {
-                            v6CanSend = true;
+            address(node, set.family)
+                    .whenComplete((addr, e) -> loop.execute(() -> {
+                        if (e != null || addr.isEmpty()) {
+                            LOG.debug(
+                                    "netcheck: no {} address for {}: {}",
+                                    set.family.networkType(),
+                                    node.hostName(),
+                                    e == null ? "none" : e.toString());
+                            return;
                         }
-                    } else {
-                        LOG.debug("netcheck: STUN send to {} failed: {}", destination, w.cause().toString());
-                    }
-                });
-            }));
+                        if (set.answered || stunFinished) {
+                            return;
+                        }
+                        Channel ch = set.family == AddressFamily.IPV4 ? v4 : v6;
+                        InetSocketAddress destination = new InetSocketAddress(addr.get(), node.effectiveStunPort());
+                        TransactionId tx = TransactionId.random();
+                        ByteBuf request = ch.alloc().buffer(28);
+                        StunCodec.writeBindingRequest(tx, request);
+                        long sent = System.nanoTime();
+                        outstanding.put(tx, new Probe(set, destination, sent));
+                        ch.writeAndFlush(new DatagramPacket(request, destination))
+                                .addListener(w -> {
+                                    if (w.isSuccess()) {
+                                        if (set.family == AddressFamily.IPV4) {
+                                            v4CanSend = true;
+                                        } else {
+                                            v6CanSend = true;
+                                        }
+                                    } else {
+                                        LOG.debug(
+                                                "netcheck: STUN send to {} failed: {}",
+                                                destination,
+                                                w.cause().toString());
+                                    }
+                                });
+                    }));
         }
 
         private CompletableFuture<Optional<InetAddress>> address(DerpNode node, AddressFamily family) {
@@ -370,8 +412,8 @@ public final class NetcheckProber implements AutoCloseable {
                 globalV6 = mapped;
             }
             if (first || improved) {
-                progress.accept(new RegionLatency(set.region.id(), set.family, ProbeKind.STUN,
-                        Duration.ofNanos(set.bestNanos)));
+                progress.accept(new RegionLatency(
+                        set.region.id(), set.family, ProbeKind.STUN, Duration.ofNanos(set.bestNanos)));
             }
             checkStunDone();
         }
@@ -399,17 +441,21 @@ public final class NetcheckProber implements AutoCloseable {
 
         private void afterStun() {
             boolean anyUdp = sets.stream().anyMatch(s -> s.answered);
-            CompletableFuture<Void> fallback = !anyUdp && settings.httpsFallback().enabled()
-                    ? httpsFallback() : CompletableFuture.completedFuture(null);
+            CompletableFuture<Void> fallback =
+                    !anyUdp && settings.httpsFallback().enabled()
+                            ? httpsFallback()
+                            : CompletableFuture.completedFuture(null);
             fallback.thenCompose(x -> settings.captivePortal().enabled()
-                            ? captivePortalCheck() : CompletableFuture.completedFuture(null))
+                            ? captivePortalCheck()
+                            : CompletableFuture.completedFuture(null))
                     .whenComplete((x, e) -> loop.execute(this::finish));
         }
 
         private CompletableFuture<Void> httpsFallback() {
             List<CompletableFuture<Void>> checks = new ArrayList<>();
             for (DerpRegion region : regions) {
-                Optional<DerpNode> node = region.nodes().stream().filter(n -> !n.stunOnly()).findFirst();
+                Optional<DerpNode> node =
+                        region.nodes().stream().filter(n -> !n.stunOnly()).findFirst();
                 if (node.isEmpty()) {
                     continue;
                 }
@@ -419,34 +465,48 @@ public final class NetcheckProber implements AutoCloseable {
         }
 
         private CompletableFuture<Void> httpsLatency(DerpRegion region, DerpNode node) {
-            AddressFamily family = NodeAddressResolver.disabled(node, AddressFamily.IPV4)
-                    ? AddressFamily.IPV6 : AddressFamily.IPV4;
+            AddressFamily family =
+                    NodeAddressResolver.disabled(node, AddressFamily.IPV4) ? AddressFamily.IPV6 : AddressFamily.IPV4;
             int port = node.derpPort() == 0 ? 443 : node.derpPort();
-            return address(node, family).thenCompose(addr -> {
-                if (addr.isEmpty()) {
-                    return CompletableFuture.<HttpResult>completedFuture(null);
-                }
-                String host = hostOf(node, addr.get());
-                return http.get(new InetSocketAddress(addr.get(), port), host, LATENCY_CHECK_PATH, true,
-                        Map.of(), settings.httpsFallback().timeout(), 64 * 1024);
-            }).handle((result, e) -> {
-                if (e != null) {
-                    LOG.debug("netcheck: HTTPS latency check of region {} failed: {}", region.id(), e.toString());
-                } else if (result != null && result.status() <= 299) {
-                    loop.execute(() -> {
-                        if (!finished) {
-                            RegionLatency l = new RegionLatency(region.id(), family, ProbeKind.HTTPS,
-                                    result.latency().isZero() ? Duration.ofNanos(1) : result.latency());
-                            https.add(l);
-                            progress.accept(l);
+            return address(node, family)
+                    .thenCompose(addr -> {
+                        if (addr.isEmpty()) {
+                            return CompletableFuture.<HttpResult>completedFuture(null);
                         }
+                        String host = hostOf(node, addr.get());
+                        return http.get(
+                                new InetSocketAddress(addr.get(), port),
+                                host,
+                                LATENCY_CHECK_PATH,
+                                true,
+                                Map.of(),
+                                settings.httpsFallback().timeout(),
+                                64 * 1024);
+                    })
+                    .handle((result, e) -> {
+                        if (e != null) {
+                            LOG.debug(
+                                    "netcheck: HTTPS latency check of region {} failed: {}", region.id(), e.toString());
+                        } else if (result != null && result.status() <= 299) {
+                            loop.execute(() -> {
+                                if (!finished) {
+                                    RegionLatency l = new RegionLatency(
+                                            region.id(),
+                                            family,
+                                            ProbeKind.HTTPS,
+                                            result.latency().isZero() ? Duration.ofNanos(1) : result.latency());
+                                    https.add(l);
+                                    progress.accept(l);
+                                }
+                            });
+                        } else if (result != null) {
+                            LOG.debug(
+                                    "netcheck: HTTPS latency check of region {}: status {}",
+                                    region.id(),
+                                    result.status());
+                        }
+                        return null;
                     });
-                } else if (result != null) {
-                    LOG.debug("netcheck: HTTPS latency check of region {}: status {}", region.id(),
-                            result.status());
-                }
-                return null;
-            });
         }
 
         private CompletableFuture<Void> captivePortalCheck() {
@@ -455,33 +515,42 @@ public final class NetcheckProber implements AutoCloseable {
                 return CompletableFuture.completedFuture(null);
             }
             DerpNode n = node.get();
-            return address(n, AddressFamily.IPV4).thenCompose(addr -> {
-                if (addr.isEmpty()) {
-                    return CompletableFuture.<HttpResult>completedFuture(null);
-                }
-                String host = hostOf(n, addr.get());
-                return http.get(new InetSocketAddress(addr.get(), captivePortalPort), host, CAPTIVE_PORTAL_PATH,
-                        false, Map.of(CHALLENGE_HEADER, "ts_" + host), settings.captivePortal().timeout(), 4096);
-            }).handle((result, e) -> {
-                if (e != null) {
-                    LOG.debug("netcheck: captive-portal check failed: {}", e.toString());
-                } else if (result != null) {
-                    String expected = "response ts_" + hostOf(n, null);
-                    boolean portal = result.status() != 204
-                            || !expected.equals(result.headers().get(RESPONSE_HEADER));
-                    loop.execute(() -> captivePortal = Optional.of(portal));
-                }
-                return null;
-            });
+            return address(n, AddressFamily.IPV4)
+                    .thenCompose(addr -> {
+                        if (addr.isEmpty()) {
+                            return CompletableFuture.<HttpResult>completedFuture(null);
+                        }
+                        String host = hostOf(n, addr.get());
+                        return http.get(
+                                new InetSocketAddress(addr.get(), captivePortalPort),
+                                host,
+                                CAPTIVE_PORTAL_PATH,
+                                false,
+                                Map.of(CHALLENGE_HEADER, "ts_" + host),
+                                settings.captivePortal().timeout(),
+                                4096);
+                    })
+                    .handle((result, e) -> {
+                        if (e != null) {
+                            LOG.debug("netcheck: captive-portal check failed: {}", e.toString());
+                        } else if (result != null) {
+                            String expected = "response ts_" + hostOf(n, null);
+                            boolean portal = result.status() != 204
+                                    || !expected.equals(result.headers().get(RESPONSE_HEADER));
+                            loop.execute(() -> captivePortal = Optional.of(portal));
+                        }
+                        return null;
+                    });
         }
 
         /** The fastest answering region's CanPort80 node, else the first measurable region's. */
         private Optional<DerpNode> captivePortalNode() {
             List<DerpRegion> order = new ArrayList<>(regions);
-            Map<Integer, Duration> latency = latencies().stream().collect(java.util.stream.Collectors.toMap(
-                    RegionLatency::regionId, RegionLatency::latency, (a, b) -> a.compareTo(b) <= 0 ? a : b));
-            order.sort(java.util.Comparator.comparing((DerpRegion r) -> latency.getOrDefault(r.id(),
-                    Duration.ofDays(1))));
+            Map<Integer, Duration> latency = latencies().stream()
+                    .collect(java.util.stream.Collectors.toMap(
+                            RegionLatency::regionId, RegionLatency::latency, (a, b) -> a.compareTo(b) <= 0 ? a : b));
+            order.sort(
+                    java.util.Comparator.comparing((DerpRegion r) -> latency.getOrDefault(r.id(), Duration.ofDays(1))));
             for (DerpRegion r : order) {
                 for (DerpNode n : r.nodes()) {
                     if (n.canPort80() && !NodeAddressResolver.disabled(n, AddressFamily.IPV4)) {
@@ -496,8 +565,8 @@ public final class NetcheckProber implements AutoCloseable {
             List<RegionLatency> all = new ArrayList<>();
             for (ProbeSet set : sets) {
                 if (set.answered) {
-                    all.add(new RegionLatency(set.region.id(), set.family, ProbeKind.STUN,
-                            Duration.ofNanos(set.bestNanos)));
+                    all.add(new RegionLatency(
+                            set.region.id(), set.family, ProbeKind.STUN, Duration.ofNanos(set.bestNanos)));
                 }
             }
             all.addAll(https);
@@ -519,14 +588,29 @@ public final class NetcheckProber implements AutoCloseable {
             }
             Optional<Boolean> varies = Optional.empty();
             if (mappedV4ByDestination.size() >= 2) {
-                varies = Optional.of(mappedV4ByDestination.values().stream().distinct().count() > 1);
+                varies = Optional.of(
+                        mappedV4ByDestination.values().stream().distinct().count() > 1);
             }
             boolean ipv4 = sets.stream().anyMatch(s -> s.answered && s.family == AddressFamily.IPV4);
             boolean ipv6 = sets.stream().anyMatch(s -> s.answered && s.family == AddressFamily.IPV6);
             List<Integer> probed = regions.stream().map(DerpRegion::id).toList();
-            out.complete(new NetcheckReport(now, Duration.ofNanos(System.nanoTime() - startNanos), ipv4 || ipv6,
-                    ipv4, ipv6, v4CanSend, v6CanSend, osHasIpv6, varies, 0, latencies(),
-                    Optional.ofNullable(globalV4), Optional.ofNullable(globalV6), captivePortal, probed, v4Counters,
+            out.complete(new NetcheckReport(
+                    now,
+                    Duration.ofNanos(System.nanoTime() - startNanos),
+                    ipv4 || ipv6,
+                    ipv4,
+                    ipv6,
+                    v4CanSend,
+                    v6CanSend,
+                    osHasIpv6,
+                    varies,
+                    0,
+                    latencies(),
+                    Optional.ofNullable(globalV4),
+                    Optional.ofNullable(globalV6),
+                    captivePortal,
+                    probed,
+                    v4Counters,
                     v6Counters));
         }
     }
@@ -544,7 +628,9 @@ public final class NetcheckProber implements AutoCloseable {
         }
         InetAddress x = a.getAddress();
         InetAddress y = b.getAddress();
-        return x != null && y != null && (x.equals(y) || (x instanceof Inet4Address && mapped(y).equals(x)));
+        return x != null
+                && y != null
+                && (x.equals(y) || (x instanceof Inet4Address && mapped(y).equals(x)));
     }
 
     /** An IPv4-mapped IPv6 address as IPv4 (a dual-stack socket may report one), else the address itself. */

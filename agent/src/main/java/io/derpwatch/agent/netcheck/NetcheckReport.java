@@ -21,13 +21,24 @@ import java.util.TreeMap;
  * @param globalV4Counters      how many accepted IPv4 replies saw each public address:port (tailscale's
  *                              {@code GlobalV4Counters}); likewise {@code globalV6Counters}
  */
-public record NetcheckReport(Instant now, Duration duration, boolean udp, boolean ipv4, boolean ipv6,
-                             boolean ipv4CanSend, boolean ipv6CanSend, boolean osHasIpv6,
-                             Optional<Boolean> mappingVariesByDestIp, int preferredDerp,
-                             List<RegionLatency> latencies, Optional<InetSocketAddress> globalV4,
-                             Optional<InetSocketAddress> globalV6, Optional<Boolean> captivePortal,
-                             List<Integer> probedRegions, Map<InetSocketAddress, Integer> globalV4Counters,
-                             Map<InetSocketAddress, Integer> globalV6Counters) {
+public record NetcheckReport(
+        Instant now,
+        Duration duration,
+        boolean udp,
+        boolean ipv4,
+        boolean ipv6,
+        boolean ipv4CanSend,
+        boolean ipv6CanSend,
+        boolean osHasIpv6,
+        Optional<Boolean> mappingVariesByDestIp,
+        int preferredDerp,
+        List<RegionLatency> latencies,
+        Optional<InetSocketAddress> globalV4,
+        Optional<InetSocketAddress> globalV6,
+        Optional<Boolean> captivePortal,
+        List<Integer> probedRegions,
+        Map<InetSocketAddress, Integer> globalV4Counters,
+        Map<InetSocketAddress, Integer> globalV6Counters) {
 
     public NetcheckReport {
         latencies = List.copyOf(latencies);
@@ -37,20 +48,62 @@ public record NetcheckReport(Instant now, Duration duration, boolean udp, boolea
     }
 
     /** A report without address counters. */
-    public NetcheckReport(Instant now, Duration duration, boolean udp, boolean ipv4, boolean ipv6,
-                          boolean ipv4CanSend, boolean ipv6CanSend, boolean osHasIpv6,
-                          Optional<Boolean> mappingVariesByDestIp, int preferredDerp, List<RegionLatency> latencies,
-                          Optional<InetSocketAddress> globalV4, Optional<InetSocketAddress> globalV6,
-                          Optional<Boolean> captivePortal, List<Integer> probedRegions) {
-        this(now, duration, udp, ipv4, ipv6, ipv4CanSend, ipv6CanSend, osHasIpv6, mappingVariesByDestIp,
-                preferredDerp, latencies, globalV4, globalV6, captivePortal, probedRegions, Map.of(), Map.of());
+    public NetcheckReport(
+            Instant now,
+            Duration duration,
+            boolean udp,
+            boolean ipv4,
+            boolean ipv6,
+            boolean ipv4CanSend,
+            boolean ipv6CanSend,
+            boolean osHasIpv6,
+            Optional<Boolean> mappingVariesByDestIp,
+            int preferredDerp,
+            List<RegionLatency> latencies,
+            Optional<InetSocketAddress> globalV4,
+            Optional<InetSocketAddress> globalV6,
+            Optional<Boolean> captivePortal,
+            List<Integer> probedRegions) {
+        this(
+                now,
+                duration,
+                udp,
+                ipv4,
+                ipv6,
+                ipv4CanSend,
+                ipv6CanSend,
+                osHasIpv6,
+                mappingVariesByDestIp,
+                preferredDerp,
+                latencies,
+                globalV4,
+                globalV6,
+                captivePortal,
+                probedRegions,
+                Map.of(),
+                Map.of());
     }
 
     /** This report with {@code regionId} as its preferred region. */
     public NetcheckReport withPreferredDerp(int regionId) {
-        return new NetcheckReport(now, duration, udp, ipv4, ipv6, ipv4CanSend, ipv6CanSend, osHasIpv6,
-                mappingVariesByDestIp, regionId, latencies, globalV4, globalV6, captivePortal, probedRegions,
-                globalV4Counters, globalV6Counters);
+        return new NetcheckReport(
+                now,
+                duration,
+                udp,
+                ipv4,
+                ipv6,
+                ipv4CanSend,
+                ipv6CanSend,
+                osHasIpv6,
+                mappingVariesByDestIp,
+                regionId,
+                latencies,
+                globalV4,
+                globalV6,
+                captivePortal,
+                probedRegions,
+                globalV4Counters,
+                globalV6Counters);
     }
 
     /** {@code RegionLatency}: the best latency per region over both families. */

@@ -1,24 +1,24 @@
 package io.derpwatch.agent.netcheck;
 
-import io.derpwatch.agent.net.NettyTransport;
 import static io.derpwatch.agent.telemetry.TelemetryNames.*;
 
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpMapCodec;
 import io.derpwatch.agent.derp.DerpMapException;
+import io.derpwatch.agent.localapi.LocalApiClient;
+import io.derpwatch.agent.localapi.LocalApiResponse;
+import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.source.Source;
 import io.derpwatch.agent.source.SourceCounters;
 import io.derpwatch.agent.telemetry.Telemetry;
 import io.derpwatch.config.NetcheckSettings;
-import io.derpwatch.agent.localapi.LocalApiClient;
-import io.derpwatch.agent.localapi.LocalApiResponse;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Severity;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
@@ -58,30 +58,46 @@ public final class NetcheckSource implements Source {
      * @throws IllegalArgumentException when the configured extra regions do not parse (the settings loader
      *                                  has already checked their shape)
      */
-    public NetcheckSource(EventLoop loop, NettyTransport transport, NetcheckSettings settings, Telemetry telemetry,
-                          Supplier<CompletableFuture<byte[]>> localApiDerpMap) {
+    public NetcheckSource(
+            EventLoop loop,
+            NettyTransport transport,
+            NetcheckSettings settings,
+            Telemetry telemetry,
+            Supplier<CompletableFuture<byte[]>> localApiDerpMap) {
         this(loop, transport, settings, telemetry, localApiDerpMap, NetcheckSource::defaultSsl, Clock.systemUTC(), 80);
     }
 
-    NetcheckSource(EventLoop loop, NettyTransport transport, NetcheckSettings settings, Telemetry telemetry,
-                   Supplier<CompletableFuture<byte[]>> localApiDerpMap, SslContext ssl, Clock clock,
-                   int captivePortalPort) {
+    NetcheckSource(
+            EventLoop loop,
+            NettyTransport transport,
+            NetcheckSettings settings,
+            Telemetry telemetry,
+            Supplier<CompletableFuture<byte[]>> localApiDerpMap,
+            SslContext ssl,
+            Clock clock,
+            int captivePortalPort) {
         this(loop, transport, settings, telemetry, localApiDerpMap, () -> ssl, clock, captivePortalPort);
     }
 
-    private NetcheckSource(EventLoop loop, NettyTransport transport, NetcheckSettings settings, Telemetry telemetry,
-                           Supplier<CompletableFuture<byte[]>> localApiDerpMap, Supplier<SslContext> ssl,
-                           Clock clock, int captivePortalPort) {
+    private NetcheckSource(
+            EventLoop loop,
+            NettyTransport transport,
+            NetcheckSettings settings,
+            Telemetry telemetry,
+            Supplier<CompletableFuture<byte[]>> localApiDerpMap,
+            Supplier<SslContext> ssl,
+            Clock clock,
+            int captivePortalPort) {
         this.loop = loop;
         this.settings = settings;
         this.telemetry = telemetry;
         this.clock = clock;
         this.instruments = new NetcheckInstruments(telemetry, settings.reportPublicAddresses());
-        this.prober = new NetcheckProber(loop, transport, settings, ssl, instruments::rejected, clock,
-                captivePortalPort);
+        this.prober =
+                new NetcheckProber(loop, transport, settings, ssl, instruments::rejected, clock, captivePortalPort);
         try {
-            this.loader = new DerpMapLoader(settings.derpMap(), new DerpMapCodec(),
-                    localApiDerpMap, prober.http(), ForkJoinPool.commonPool());
+            this.loader = new DerpMapLoader(
+                    settings.derpMap(), new DerpMapCodec(), localApiDerpMap, prober.http(), ForkJoinPool.commonPool());
         } catch (DerpMapException e) {
             prober.close();
             instruments.close();
@@ -95,9 +111,13 @@ public final class NetcheckSource implements Source {
      * The agent's netcheck source on {@code group}'s event loop, reading the DERP map from tailscaled's
      * {@code /localapi/v0/derpmap} through {@code localApi} when {@code derp-map.source = localapi}.
      */
-    public static NetcheckSource create(NetcheckSettings settings, EventLoopGroup group, Telemetry telemetry,
-                                        LocalApiClient localApi) {
-        return new NetcheckSource(group.next(), NettyTransport.forGroup(group), settings, telemetry,
+    public static NetcheckSource create(
+            NetcheckSettings settings, EventLoopGroup group, Telemetry telemetry, LocalApiClient localApi) {
+        return new NetcheckSource(
+                group.next(),
+                NettyTransport.forGroup(group),
+                settings,
+                telemetry,
                 () -> localApi.get(NetcheckCommand.DERP_MAP_PATH).thenApply(LocalApiResponse::body));
     }
 
@@ -177,8 +197,8 @@ public final class NetcheckSource implements Source {
         }
         currentOrLoad(true).whenComplete((m, e) -> {
             if (!stopped) {
-                nextRefresh = loop.schedule(this::refreshMap, settings.derpMap().refreshInterval().toNanos(),
-                        TimeUnit.NANOSECONDS);
+                nextRefresh = loop.schedule(
+                        this::refreshMap, settings.derpMap().refreshInterval().toNanos(), TimeUnit.NANOSECONDS);
             }
         });
     }
@@ -191,20 +211,28 @@ public final class NetcheckSource implements Source {
         if (map != null && !refresh) {
             return CompletableFuture.completedFuture(map);
         }
-        CompletableFuture<DerpMap> load = loader.load().handleAsync((m, e) -> {
-            if (e == null) {
-                if (map == null || !map.equals(m)) {
-                    LOG.info("netcheck: DERP map with {} regions", m.regions().size());
-                }
-                map = m;
-                instruments.mapLoaded(m);
-            } else {
-                String message = DerpMapLoader.rootMessage(e);
-                error("derp_map", map == null ? "DERP map unavailable: " + message
-                        : "DERP map refresh failed, keeping the last good map: " + message);
-            }
-            return map;
-        }, loop);
+        CompletableFuture<DerpMap> load = loader.load()
+                .handleAsync(
+                        (m, e) -> {
+                            if (e == null) {
+                                if (map == null || !map.equals(m)) {
+                                    LOG.info(
+                                            "netcheck: DERP map with {} regions",
+                                            m.regions().size());
+                                }
+                                map = m;
+                                instruments.mapLoaded(m);
+                            } else {
+                                String message = DerpMapLoader.rootMessage(e);
+                                error(
+                                        "derp_map",
+                                        map == null
+                                                ? "DERP map unavailable: " + message
+                                                : "DERP map refresh failed, keeping the last good map: " + message);
+                            }
+                            return map;
+                        },
+                        loop);
         mapLoad = load;
         return load;
     }
@@ -213,33 +241,45 @@ public final class NetcheckSource implements Source {
         if (running != null && !running.isDone()) {
             return running; // never two reports at once
         }
-        running = currentOrLoad(false).thenCompose(m -> {
-            if (m == null || m.isEmpty()) {
-                instruments.clear();
-                instruments.failed();
-                return CompletableFuture.completedFuture(null);
-            }
-            return prober.run(m, l -> { }).thenAcceptAsync(report -> {
-                NetcheckReport selected = selector.select(report, m, clock.instant());
-                instruments.publish(selected, m);
-                LOG.debug("netcheck: {}", selected);
-            }, loop);
-        }).handleAsync((x, e) -> {
-            counters.sampled();
-            if (e != null) {
-                instruments.clear();
-                instruments.failed();
-                error("report", "netcheck report failed: " + DerpMapLoader.rootMessage(e));
-            }
-            return null;
-        }, loop);
+        running = currentOrLoad(false)
+                .thenCompose(m -> {
+                    if (m == null || m.isEmpty()) {
+                        instruments.clear();
+                        instruments.failed();
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    return prober.run(m, l -> {})
+                            .thenAcceptAsync(
+                                    report -> {
+                                        NetcheckReport selected = selector.select(report, m, clock.instant());
+                                        instruments.publish(selected, m);
+                                        LOG.debug("netcheck: {}", selected);
+                                    },
+                                    loop);
+                })
+                .handleAsync(
+                        (x, e) -> {
+                            counters.sampled();
+                            if (e != null) {
+                                instruments.clear();
+                                instruments.failed();
+                                error("report", "netcheck report failed: " + DerpMapLoader.rootMessage(e));
+                            }
+                            return null;
+                        },
+                        loop);
         return running;
     }
 
     private void error(String type, String message) {
         LOG.warn("netcheck: {}", message);
         counters.failed(type);
-        telemetry.events().emit(EVENT_SOURCE_ERROR, Severity.WARN, message,
-                Attributes.of(SOURCE_NAME, NAME, ERROR_TYPE, type, ERROR_MESSAGE, message));
+        telemetry
+                .events()
+                .emit(
+                        EVENT_SOURCE_ERROR,
+                        Severity.WARN,
+                        message,
+                        Attributes.of(SOURCE_NAME, NAME, ERROR_TYPE, type, ERROR_MESSAGE, message));
     }
 }

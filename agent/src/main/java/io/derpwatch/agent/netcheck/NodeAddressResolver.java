@@ -1,7 +1,7 @@
 package io.derpwatch.agent.netcheck;
 
-import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.derp.DerpNode;
+import io.derpwatch.agent.net.NettyTransport;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.ResolvedAddressTypes;
 import io.netty.resolver.dns.DnsNameResolver;
@@ -66,8 +66,8 @@ final class NodeAddressResolver implements AutoCloseable {
     /** Resolves a host name (or IP literal) to one address, IPv4 preferred. */
     CompletableFuture<InetAddress> resolveHost(String host) {
         Optional<InetAddress> v4 = literal(host, AddressFamily.IPV4);
-        Optional<InetAddress> v6 = v4.isPresent() ? v4 : literal(host.replace("[", "").replace("]", ""),
-                AddressFamily.IPV6);
+        Optional<InetAddress> v6 =
+                v4.isPresent() ? v4 : literal(host.replace("[", "").replace("]", ""), AddressFamily.IPV6);
         if (v6.isPresent()) {
             return CompletableFuture.completedFuture(v6.get());
         }

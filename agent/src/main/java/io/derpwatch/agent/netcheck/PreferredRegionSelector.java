@@ -24,8 +24,7 @@ public final class PreferredRegionSelector {
     private final Deque<Entry> reports = new ArrayDeque<>();
     private int previous;
 
-    private record Entry(Instant at, Map<Integer, Duration> latency) {
-    }
+    private record Entry(Instant at, Map<Integer, Duration> latency) {}
 
     public PreferredRegionSelector(Duration history) {
         this.history = history;
@@ -35,7 +34,8 @@ public final class PreferredRegionSelector {
     public NetcheckReport select(NetcheckReport report, DerpMap map, Instant at) {
         Map<Integer, Duration> current = report.regionLatency();
         reports.addLast(new Entry(at, current));
-        while (!reports.isEmpty() && Duration.between(reports.peekFirst().at(), at).compareTo(history) > 0) {
+        while (!reports.isEmpty()
+                && Duration.between(reports.peekFirst().at(), at).compareTo(history) > 0) {
             reports.removeFirst();
         }
         Map<Integer, Long> bestRecent = new HashMap<>();

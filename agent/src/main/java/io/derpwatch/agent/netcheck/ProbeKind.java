@@ -2,7 +2,8 @@ package io.derpwatch.agent.netcheck;
 
 /** How a region's latency was measured; {@link #attribute()} is the {@code tailscale.netcheck.probe} value. */
 public enum ProbeKind {
-    STUN("stun"), HTTPS("https");
+    STUN("stun"),
+    HTTPS("https");
 
     private final String attribute;
 

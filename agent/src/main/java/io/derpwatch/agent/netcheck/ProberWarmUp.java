@@ -20,8 +20,7 @@ import java.util.concurrent.CompletableFuture;
  * a fresh JVM they add 10-20 ms to the first report's latencies, which matters most to the one-shot CLI).
  */
 final class ProberWarmUp {
-    private ProberWarmUp() {
-    }
+    private ProberWarmUp() {}
 
     /**
      * Binds a responder on {@code [::]} (dual-stack: reachable at 127.0.0.1 and ::1 on the same port), or on
@@ -46,7 +45,11 @@ final class ProberWarmUp {
     }
 
     private static ChannelFuture bind(EventLoop loop, NettyTransport transport, InetSocketAddress local) {
-        return new Bootstrap().group(loop).channel(transport.datagramChannel()).handler(new Responder()).bind(local);
+        return new Bootstrap()
+                .group(loop)
+                .channel(transport.datagramChannel())
+                .handler(new Responder())
+                .bind(local);
     }
 
     /** Answers every datagram that has a STUN header with a Binding success response, as a STUN server does. */

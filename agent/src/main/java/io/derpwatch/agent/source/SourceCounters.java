@@ -31,6 +31,10 @@ public final class SourceCounters {
     }
 
     public void failed(String errorType) {
-        errors.add(1, sourceAttributes.toBuilder().put(TelemetryNames.ERROR_TYPE, errorType).build());
+        errors.add(
+                1,
+                sourceAttributes.toBuilder()
+                        .put(TelemetryNames.ERROR_TYPE, errorType)
+                        .build());
     }
 }

@@ -1,12 +1,12 @@
 package io.derpwatch.agent.telemetry;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
  * Runs sink exports off the event loop, one at a time, on a thread ({@code derpwatch-export}) that exists only
@@ -22,8 +22,13 @@ final class ExportHandOff implements AutoCloseable {
     ExportHandOff(Duration exportTimeout) {
         this.exportTimeout = exportTimeout;
         // no core thread: the one worker starts for a batch and ends after a second without work
-        this.executor = new ThreadPoolExecutor(0, 1, IDLE_KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), new DefaultThreadFactory("derpwatch-export", true));
+        this.executor = new ThreadPoolExecutor(
+                0,
+                1,
+                IDLE_KEEP_ALIVE.toMillis(),
+                TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(),
+                new DefaultThreadFactory("derpwatch-export", true));
     }
 
     /**

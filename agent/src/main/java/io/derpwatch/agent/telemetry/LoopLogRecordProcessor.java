@@ -37,8 +37,8 @@ final class LoopLogRecordProcessor implements LogRecordProcessor {
     private boolean exporting;
     private long dropped;
 
-    LoopLogRecordProcessor(LogRecordExporter exporter, ExportHandOff handOff, ScheduledExecutorService loop,
-                           Duration flushInterval) {
+    LoopLogRecordProcessor(
+            LogRecordExporter exporter, ExportHandOff handOff, ScheduledExecutorService loop, Duration flushInterval) {
         this.exporter = exporter;
         this.handOff = handOff;
         this.loop = loop;

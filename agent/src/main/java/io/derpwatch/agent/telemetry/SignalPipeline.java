@@ -34,27 +34,36 @@ public final class SignalPipeline implements AutoCloseable {
      *                 {@link #flush(Duration)} (one-shot runs)
      * @param loop     the agent's event loop: times collections and event batches, never exports
      */
-    public SignalPipeline(Resource resource, TelemetrySettings settings, SinkSet sinks, boolean periodic,
-                          ScheduledExecutorService loop) {
+    public SignalPipeline(
+            Resource resource,
+            TelemetrySettings settings,
+            SinkSet sinks,
+            boolean periodic,
+            ScheduledExecutorService loop) {
         // not started (one-shot runs), the reader collects only on flush() and exports nothing more at shutdown
         LoopMetricReader reader = new LoopMetricReader(sinks.metricExporter(), handOff);
         this.meterProvider = SdkMeterProvider.builder()
                 .setResource(resource)
                 .registerMetricReader(reader)
                 // the SDK's own otel.sdk.* self-metrics are noise next to derpwatch.* (docs/telemetry.md)
-                .registerView(InstrumentSelector.builder().setName("otel.sdk.*").build(),
+                .registerView(
+                        InstrumentSelector.builder().setName("otel.sdk.*").build(),
                         View.builder().setAggregation(Aggregation.drop()).build())
                 .build();
         this.loggerProvider = SdkLoggerProvider.builder()
                 .setResource(resource)
-                .addLogRecordProcessor(new LoopLogRecordProcessor(sinks.logExporter(), handOff, loop,
-                        settings.eventFlushInterval()))
+                .addLogRecordProcessor(
+                        new LoopLogRecordProcessor(sinks.logExporter(), handOff, loop, settings.eventFlushInterval()))
                 .build();
         this.telemetry = new Telemetry(
-                meterProvider.meterBuilder(TelemetryNames.INSTRUMENTATION_SCOPE)
-                        .setInstrumentationVersion(ResourceFactory.version()).build(),
-                new EventEmitter(loggerProvider.loggerBuilder(TelemetryNames.INSTRUMENTATION_SCOPE)
-                        .setInstrumentationVersion(ResourceFactory.version()).build()));
+                meterProvider
+                        .meterBuilder(TelemetryNames.INSTRUMENTATION_SCOPE)
+                        .setInstrumentationVersion(ResourceFactory.version())
+                        .build(),
+                new EventEmitter(loggerProvider
+                        .loggerBuilder(TelemetryNames.INSTRUMENTATION_SCOPE)
+                        .setInstrumentationVersion(ResourceFactory.version())
+                        .build()));
         if (periodic) {
             reader.start(loop, settings.exportInterval());
         }
@@ -70,7 +79,8 @@ public final class SignalPipeline implements AutoCloseable {
         CompletableResultCode events = loggerProvider.forceFlush();
         CompletableResultCode metrics = meterProvider.forceFlush();
         return CompletableResultCode.ofAll(List.of(events, metrics))
-                .join(timeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
+                .join(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .isSuccess();
     }
 
     /** Exports what is pending one last time and shuts the exporters down. */
@@ -79,7 +89,8 @@ public final class SignalPipeline implements AutoCloseable {
         CompletableResultCode events = loggerProvider.shutdown();
         CompletableResultCode metrics = meterProvider.shutdown();
         boolean ok = CompletableResultCode.ofAll(List.of(events, metrics))
-                .join(timeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
+                .join(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .isSuccess();
         handOff.close();
         return ok;
     }

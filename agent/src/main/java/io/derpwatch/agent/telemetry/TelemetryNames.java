@@ -7,8 +7,7 @@ import io.opentelemetry.api.common.AttributeKey;
  * lists the same names with their meaning; keep the two in step.
  */
 public final class TelemetryNames {
-    private TelemetryNames() {
-    }
+    private TelemetryNames() {}
 
     public static final String INSTRUMENTATION_SCOPE = "io.derpwatch";
 
@@ -30,6 +29,7 @@ public final class TelemetryNames {
     public static final String NETCHECK_STUN_REJECTED = "derpwatch.netcheck.stun.rejected";
     /** 1 per public address STUN saw; only when {@code report-public-addresses} is on (personal data). */
     public static final String NETCHECK_GLOBAL_ADDRESS = "tailscale.netcheck.global_address";
+
     public static final String NETCHECK_REPORTS = "derpwatch.netcheck.reports";
     public static final String NETCHECK_DERP_MAP_REGIONS = "derpwatch.netcheck.derp_map.regions";
 
@@ -72,6 +72,7 @@ public final class TelemetryNames {
     // --- LocalAPI status source (docs/localapi.md) ---
     /** {@code derpwatch.source.name} of the LocalAPI status source. */
     public static final String SOURCE_STATUS = "status";
+
     public static final AttributeKey<String> HEALTH_WARNING = AttributeKey.stringKey("tailscale.health.warning.text");
     public static final AttributeKey<Long> PREVIOUS_REGION_ID =
             AttributeKey.longKey("tailscale.derp.previous_region.id");
@@ -81,5 +82,6 @@ public final class TelemetryNames {
             AttributeKey.stringKey("tailscale.derp.previous_region.name");
     public static final AttributeKey<String> LOCALAPI_PATH = AttributeKey.stringKey("tailscale.localapi.path");
     /** On {@code derpwatch.source.error}: how many repeats of the error were not reported since the last one. */
-    public static final AttributeKey<Long> ERRORS_SUPPRESSED = AttributeKey.longKey("derpwatch.source.errors.suppressed");
+    public static final AttributeKey<Long> ERRORS_SUPPRESSED =
+            AttributeKey.longKey("derpwatch.source.errors.suppressed");
 }

@@ -61,14 +61,17 @@ class CliTest {
 
     @Test
     void validate_rejectsABadFile_withExitCode2_andEveryProblemOnStderr() throws Exception {
-        Path f = Files.writeString(dir.resolve("bad.conf"),
-                "derpwatch {\n  status.interval = soon\n  sinks.stdout.format = yaml\n}\n");
+        Path f = Files.writeString(
+                dir.resolve("bad.conf"), "derpwatch {\n  status.interval = soon\n  sinks.stdout.format = yaml\n}\n");
 
         assertThat(run("validate", "--config", f.toString())).isEqualTo(2);
 
-        assertThat(stderr()).contains("the configuration has 2 problems:",
-                f + ": 2: derpwatch.status.interval: bad duration \"soon\"",
-                f + ": 3: derpwatch.sinks.stdout.format: unknown value \"yaml\" (expected one of otlp-json, text)");
+        assertThat(stderr())
+                .contains(
+                        "the configuration has 2 problems:",
+                        f + ": 2: derpwatch.status.interval: bad duration \"soon\"",
+                        f
+                                + ": 3: derpwatch.sinks.stdout.format: unknown value \"yaml\" (expected one of otlp-json, text)");
         assertThat(stdout()).isEmpty();
     }
 
@@ -89,18 +92,25 @@ class CliTest {
             assertThat(run("status", "--config", f.toString())).isZero();
         }
 
-        assertThat(stdout()).contains("tailscaled:  1.98.4", "(Running)", "home DERP:   r3 (3, r3)",
-                "connection:  connected (home_connection=1, reason connected)");
+        assertThat(stdout())
+                .contains(
+                        "tailscaled:  1.98.4",
+                        "(Running)",
+                        "home DERP:   r3 (3, r3)",
+                        "connection:  connected (home_connection=1, reason connected)");
     }
 
     @Test
     void status_saysWhyWhenTailscaledIsAbsent_withExitCode1() throws Exception {
-        Path f = Files.writeString(dir.resolve("s.conf"), "derpwatch.localapi.socket = \"" + dir.resolve("none.sock") + "\"\n");
+        Path f = Files.writeString(
+                dir.resolve("s.conf"), "derpwatch.localapi.socket = \"" + dir.resolve("none.sock") + "\"\n");
 
         assertThat(run("status", "--config", f.toString())).isEqualTo(1);
 
-        assertThat(stdout()).contains("connection:  NOT connected (home_connection=0, reason localapi_unreachable)",
-                "error:       socket_missing");
+        assertThat(stdout())
+                .contains(
+                        "connection:  NOT connected (home_connection=0, reason localapi_unreachable)",
+                        "error:       socket_missing");
     }
 
     @Test

@@ -45,8 +45,14 @@ class PersistentQueueProcessTest {
     }
 
     private Process agent(Path conf, String log) throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--config", conf.toString())
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        "run",
+                        "--config",
+                        conf.toString())
                 .redirectOutput(dir.resolve(log + ".out").toFile())
                 .redirectError(dir.resolve(log + ".err").toFile())
                 .start();
@@ -81,23 +87,25 @@ class PersistentQueueProcessTest {
     @Test
     void sigkill_whileTheBackendIsDown_theRestartedAgentDeliversTheBacklog() throws Exception {
         Path queueDir = dir.resolve("queue");
-        Path conf = Files.writeString(dir.resolve("agent.conf"), "derpwatch {\n"
-                + "  localapi.socket = \"" + lab.socket() + "\"\n"
-                + "  netcheck.enabled = false\n"
-                + "  admin.enabled = false\n"
-                + "  status.interval = 200ms\n"
-                + "  telemetry.export-interval = 300ms\n"
-                + "  sinks {\n"
-                + "    stdout.enabled = false\n"
-                + "    backend {\n"
-                + "      type = otlp\n"
-                + "      protocol = grpc\n"
-                + "      endpoint = \"" + receiver.grpcEndpoint() + "\"\n"
-                + "      retry { initial = 100ms, max = 300ms }\n"
-                + "      queue.persistent { enabled = true, directory = \"" + queueDir + "\" }\n"
-                + "    }\n"
-                + "  }\n"
-                + "}\n");
+        Path conf = Files.writeString(
+                dir.resolve("agent.conf"),
+                "derpwatch {\n"
+                        + "  localapi.socket = \"" + lab.socket() + "\"\n"
+                        + "  netcheck.enabled = false\n"
+                        + "  admin.enabled = false\n"
+                        + "  status.interval = 200ms\n"
+                        + "  telemetry.export-interval = 300ms\n"
+                        + "  sinks {\n"
+                        + "    stdout.enabled = false\n"
+                        + "    backend {\n"
+                        + "      type = otlp\n"
+                        + "      protocol = grpc\n"
+                        + "      endpoint = \"" + receiver.grpcEndpoint() + "\"\n"
+                        + "      retry { initial = 100ms, max = 300ms }\n"
+                        + "      queue.persistent { enabled = true, directory = \"" + queueDir + "\" }\n"
+                        + "    }\n"
+                        + "  }\n"
+                        + "}\n");
         receiver.stopServers();
 
         Process first = agent(conf, "first");
@@ -116,9 +124,11 @@ class PersistentQueueProcessTest {
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> earliestPoint() < killedAt);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("backlog not delivered; receiver has " + receiver.metrics().size()
-                    + " metric requests; first agent's stderr:\n" + Files.readString(dir.resolve("first.err"))
-                    + "\nsecond agent's stderr:\n" + Files.readString(dir.resolve("second.err")), e);
+            throw new AssertionError(
+                    "backlog not delivered; receiver has " + receiver.metrics().size()
+                            + " metric requests; first agent's stderr:\n" + Files.readString(dir.resolve("first.err"))
+                            + "\nsecond agent's stderr:\n" + Files.readString(dir.resolve("second.err")),
+                    e);
         }
         assertThat(Files.readString(dir.resolve("second.err"), StandardCharsets.UTF_8))
                 .contains("batches left by an earlier run");

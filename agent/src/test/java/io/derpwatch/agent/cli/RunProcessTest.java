@@ -40,7 +40,9 @@ class RunProcessTest {
     private Process java(List<String> args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
         command.addAll(args);
         return new ProcessBuilder(command)
                 .redirectOutput(dir.resolve("stdout").toFile())
@@ -49,13 +51,15 @@ class RunProcessTest {
     }
 
     private Process derpwatch(String... args) throws Exception {
-        Path conf = Files.writeString(dir.resolve("agent.conf"), "derpwatch {\n"
-                + "  localapi.socket = \"" + lab.socket() + "\"\n"
-                + "  netcheck.enabled = false\n"
-                + "  admin { host = \"127.0.0.1\", port = 0 }\n"
-                + "  status.interval = 500ms\n"
-                + "  sinks.stdout.format = text\n"
-                + "}\n");
+        Path conf = Files.writeString(
+                dir.resolve("agent.conf"),
+                "derpwatch {\n"
+                        + "  localapi.socket = \"" + lab.socket() + "\"\n"
+                        + "  netcheck.enabled = false\n"
+                        + "  admin { host = \"127.0.0.1\", port = 0 }\n"
+                        + "  status.interval = 500ms\n"
+                        + "  sinks.stdout.format = text\n"
+                        + "}\n");
         List<String> all = new java.util.ArrayList<>(List.of(args));
         all.addAll(List.of("--config", conf.toString()));
         return java(all);
@@ -69,7 +73,8 @@ class RunProcessTest {
     @Test
     void sigterm_stopsTheAgentCleanly_withExitCode0_afterAFinalExport() throws Exception {
         process = derpwatch("run");
-        await().atMost(Duration.ofSeconds(30)).until(() -> read("stdout").contains("tailscale.derp.home_connection.changed"));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> read("stdout").contains("tailscale.derp.home_connection.changed"));
 
         process.destroy(); // SIGTERM
 
@@ -101,7 +106,8 @@ class RunProcessTest {
 
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isZero();
-        assertThat(read("stdout")).contains("metric tailscale.derp.home_connection 1 {tailscale.derp.region.code=r3")
+        assertThat(read("stdout"))
+                .contains("metric tailscale.derp.home_connection 1 {tailscale.derp.region.code=r3")
                 .doesNotContain("derpwatch stopped");
         assertThat(read("stderr")).contains("derpwatch stopped");
     }

@@ -39,38 +39,45 @@ class HomeConnectionRuleTest {
             "status-05.json", new Expected(0, HomeReason.NOT_RUNNING, "nue", "Nuremberg", "1.94.2 NeedsLogin"),
             "status-06.json", new Expected(1, HomeReason.CONNECTED, "sea", "Seattle", "1.76.1"));
 
-    private record Expected(int value, HomeReason reason, String code, String regionName, String label) {
-    }
+    private record Expected(int value, HomeReason reason, String code, String regionName, String label) {}
 
     /** A DERP-home warning text as a given tailscaled era words it, and the reason it gives. */
-    private record Warning(String label, String text, HomeReason reason) {
-    }
+    private record Warning(String label, String text, HomeReason reason) {}
 
     static List<Warning> warningsFor(String regionName, String regionId) {
         String tail1 = ". Your Internet connection might be down, or the server might be temporarily unavailable.";
         String tail2 = ". The server might be temporarily unavailable, or your Internet connection might be down.";
         return List.of(
-                new Warning("1.70+ no-derp-home",
+                new Warning(
+                        "1.70+ no-derp-home",
                         "Tailscale could not connect to any relay server. Check your Internet connection.",
                         HomeReason.NO_DERP_HOME),
-                new Warning("1.70+ no-derp-connection by name",
+                new Warning(
+                        "1.70+ no-derp-connection by name",
                         "Tailscale could not connect to the '" + regionName + "' relay server" + tail1,
                         HomeReason.DERP_UNREACHABLE),
-                new Warning("1.70+ no-derp-connection by id",
+                new Warning(
+                        "1.70+ no-derp-connection by id",
                         "Tailscale could not connect to the relay server with ID '" + regionId + "'" + tail1,
                         HomeReason.DERP_UNREACHABLE),
-                new Warning("1.70+ derp-timed-out by name",
+                new Warning(
+                        "1.70+ derp-timed-out by name",
                         "Tailscale hasn't heard from the '" + regionName + "' relay server in 2m10s" + tail2,
                         HomeReason.DERP_TIMED_OUT),
-                new Warning("1.70+ derp-timed-out by id",
+                new Warning(
+                        "1.70+ derp-timed-out by id",
                         "Tailscale hasn't heard from the home relay server (region ID '" + regionId + "') in 2m10s"
                                 + tail2,
                         HomeReason.DERP_TIMED_OUT),
                 new Warning("pre-1.70 no DERP home", "no DERP home", HomeReason.NO_DERP_HOME),
-                new Warning("pre-1.70 not connected",
-                        "not connected to home DERP region " + regionId, HomeReason.DERP_UNREACHABLE),
-                new Warning("pre-1.70 haven't heard",
-                        "haven't heard from home DERP region " + regionId + " in 2m10s", HomeReason.DERP_TIMED_OUT));
+                new Warning(
+                        "pre-1.70 not connected",
+                        "not connected to home DERP region " + regionId,
+                        HomeReason.DERP_UNREACHABLE),
+                new Warning(
+                        "pre-1.70 haven't heard",
+                        "haven't heard from home DERP region " + regionId + " in 2m10s",
+                        HomeReason.DERP_TIMED_OUT));
     }
 
     static final List<String> OTHER_WARNINGS = List.of(
@@ -107,7 +114,8 @@ class HomeConnectionRuleTest {
 
     @Test
     void everyStatusFixture_isCovered() {
-        assertThat(StatusFixtures.statusFiles()).isNotEmpty()
+        assertThat(StatusFixtures.statusFiles())
+                .isNotEmpty()
                 .allSatisfy(p -> assertThat(FIXTURES).as("expectation for " + p).containsKey(name(p)));
     }
 
@@ -162,19 +170,24 @@ class HomeConnectionRuleTest {
         String text = "Tailscale could not connect to the 'Bob's basement' relay server. Your Internet connection"
                 + " might be down, or the server might be temporarily unavailable.";
 
-        assertThat(HomeConnectionRule.evaluate(withHealth("status-02.json", text), Optional.empty()).reason())
+        assertThat(HomeConnectionRule.evaluate(withHealth("status-02.json", text), Optional.empty())
+                        .reason())
                 .isEqualTo(HomeReason.DERP_UNREACHABLE);
     }
 
     @Test
     void severalWarnings_noHomeBeatsUnreachableBeatsTimedOut() throws LocalApiException {
         List<Warning> w = warningsFor("Singapore", "3");
-        NodeStatus timedOutAndHome = withHealth("status-02.json", w.get(3).text(), w.get(0).text());
-        NodeStatus timedOutAndUnreachable = withHealth("status-02.json", w.get(4).text(), w.get(1).text());
+        NodeStatus timedOutAndHome =
+                withHealth("status-02.json", w.get(3).text(), w.get(0).text());
+        NodeStatus timedOutAndUnreachable =
+                withHealth("status-02.json", w.get(4).text(), w.get(1).text());
 
-        assertThat(HomeConnectionRule.evaluate(timedOutAndHome, Optional.empty()).reason())
+        assertThat(HomeConnectionRule.evaluate(timedOutAndHome, Optional.empty())
+                        .reason())
                 .isEqualTo(HomeReason.NO_DERP_HOME);
-        assertThat(HomeConnectionRule.evaluate(timedOutAndUnreachable, Optional.empty()).reason())
+        assertThat(HomeConnectionRule.evaluate(timedOutAndUnreachable, Optional.empty())
+                        .reason())
                 .isEqualTo(HomeReason.DERP_UNREACHABLE);
     }
 
@@ -207,8 +220,7 @@ class HomeConnectionRuleTest {
 
         HomeConnection c = HomeConnectionRule.evaluate(parse(doc), Optional.empty());
 
-        assertThat(c).isEqualTo(new HomeConnection(0, HomeReason.NO_HOME_REGION, Optional.empty(),
-                Optional.empty()));
+        assertThat(c).isEqualTo(new HomeConnection(0, HomeReason.NO_HOME_REGION, Optional.empty(), Optional.empty()));
     }
 
     @Test
@@ -226,8 +238,7 @@ class HomeConnectionRuleTest {
     void derpMapWithoutTheCode_leavesTheCodeAlone() throws Exception {
         DerpMap map = new DerpMapCodec().parse(StatusFixtures.read("derpmap-default-01.json"));
 
-        HomeConnection c = HomeConnectionRule.evaluate(parse(StatusFixtures.read("status-02.json")),
-                Optional.of(map));
+        HomeConnection c = HomeConnectionRule.evaluate(parse(StatusFixtures.read("status-02.json")), Optional.of(map));
 
         assertThat(c.region()).contains(HomeRegion.codeOnly("sin"));
     }
@@ -241,8 +252,8 @@ class HomeConnectionRuleTest {
         HomeConnection garbage = HomeConnectionRule.failed(
                 new LocalApiException(LocalApiException.Kind.MALFORMED_JSON, SOCKET, "bad"), Optional.empty());
 
-        assertThat(unreachable).isEqualTo(new HomeConnection(0, HomeReason.LOCALAPI_UNREACHABLE, sin,
-                Optional.empty()));
+        assertThat(unreachable)
+                .isEqualTo(new HomeConnection(0, HomeReason.LOCALAPI_UNREACHABLE, sin, Optional.empty()));
         assertThat(garbage.reason()).isEqualTo(HomeReason.LOCALAPI_ERROR);
         assertThat(garbage.region()).isEmpty();
     }

@@ -30,9 +30,9 @@ import io.derpwatch.agent.telemetry.Telemetry;
 import io.derpwatch.config.StatusSettings;
 import io.derpwatch.lab.LabNodeState;
 import io.derpwatch.lab.LabScenario;
-import io.derpwatch.lab.ScenarioRunner;
 import io.derpwatch.lab.LocalApiEmulator;
 import io.derpwatch.lab.Misbehaviour;
+import io.derpwatch.lab.ScenarioRunner;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -73,6 +73,7 @@ class StatusSourceTest {
 
     @TempDir
     Path dir;
+
     private final AtomicLong ticker = new AtomicLong();
     private final InMemoryMetricReader metrics = InMemoryMetricReader.create();
     private final InMemoryLogRecordExporter logs = InMemoryLogRecordExporter.create();
@@ -87,16 +88,24 @@ class StatusSourceTest {
     void setUp() {
         meterProvider = SdkMeterProvider.builder().registerMetricReader(metrics).build();
         loggerProvider = SdkLoggerProvider.builder()
-                .addLogRecordProcessor(SimpleLogRecordProcessor.create(logs)).build();
-        Telemetry telemetry = new Telemetry(meterProvider.get("io.derpwatch"),
-                new EventEmitter(loggerProvider.get("io.derpwatch")));
-        group = new MultiThreadIoEventLoopGroup(1,
-                Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+                .addLogRecordProcessor(SimpleLogRecordProcessor.create(logs))
+                .build();
+        Telemetry telemetry =
+                new Telemetry(meterProvider.get("io.derpwatch"), new EventEmitter(loggerProvider.get("io.derpwatch")));
+        group = new MultiThreadIoEventLoopGroup(
+                1, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         lab = LocalApiEmulator.start(dir.resolve("tailscaled.sock"));
         LocalApiClient client = new LocalApiClient(group, lab.socket(), Duration.ofSeconds(2), 1024 * 1024);
         state = new HomeState();
-        source = new StatusSource(group, client, new StatusSettings(Duration.ofMillis(200), Duration.ofMinutes(5)),
-                telemetry, state, Duration.ofMinutes(5), ticker::get, Clock.systemUTC());
+        source = new StatusSource(
+                group,
+                client,
+                new StatusSettings(Duration.ofMillis(200), Duration.ofMinutes(5)),
+                telemetry,
+                state,
+                Duration.ofMinutes(5),
+                ticker::get,
+                Clock.systemUTC());
     }
 
     @AfterEach
@@ -115,12 +124,15 @@ class StatusSourceTest {
         sample();
 
         HomeConnection c = state.latest().orElseThrow().connection();
-        assertThat(c).isEqualTo(new HomeConnection(1, HomeReason.CONNECTED,
-                Optional.of(new HomeRegion("r3", OptionalInt.of(3), Optional.of("r3"))), Optional.empty()));
+        assertThat(c)
+                .isEqualTo(new HomeConnection(
+                        1,
+                        HomeReason.CONNECTED,
+                        Optional.of(new HomeRegion("r3", OptionalInt.of(3), Optional.of("r3"))),
+                        Optional.empty()));
         assertThat(gauge()).singleElement().satisfies(p -> {
             assertThat(p.getValue()).isEqualTo(1);
-            assertThat(p.getAttributes()).isEqualTo(Attributes.of(REGION_ID, 3L, REGION_CODE, "r3",
-                    REGION_NAME, "r3"));
+            assertThat(p.getAttributes()).isEqualTo(Attributes.of(REGION_ID, 3L, REGION_CODE, "r3", REGION_NAME, "r3"));
         });
         assertThat(metric(HOME_CONNECTION).getUnit()).isEqualTo("1");
         LogRecordData event = events(EVENT_HOME_CONNECTION_CHANGED).get(0);
@@ -140,7 +152,9 @@ class StatusSourceTest {
         lab.update(s -> s.withHealth(NO_DERP_CONNECTION));
         sample();
         assertThat(state.latest().orElseThrow().connection().reason()).isEqualTo(HomeReason.DERP_UNREACHABLE);
-        assertThat(gauge()).singleElement().satisfies(p -> assertThat(p.getValue()).isZero());
+        assertThat(gauge())
+                .singleElement()
+                .satisfies(p -> assertThat(p.getValue()).isZero());
         sample(); // unchanged: no event
         lab.setState(LabNodeState.connected());
         sample();
@@ -206,20 +220,22 @@ class StatusSourceTest {
         ticker.addAndGet(Duration.ofMinutes(5).toNanos());
         sample();
 
-        assertThat(events(EVENT_SOURCE_ERROR)).extracting(e -> e.getAttributes().get(ERRORS_SUPPRESSED))
+        assertThat(events(EVENT_SOURCE_ERROR))
+                .extracting(e -> e.getAttributes().get(ERRORS_SUPPRESSED))
                 .containsExactly(0L, 2L);
     }
 
     @ParameterizedTest(name = "{0} -> 0 {1} ({2}), then back to 1")
     @CsvSource({
-            "GARBAGE_JSON, localapi_error, malformed_json",
-            "TRUNCATED_BODY, localapi_error, truncated",
-            "OVERSIZED_BODY, localapi_error, body_too_large",
-            "OVERSIZED_CHUNKED_BODY, localapi_error, body_too_large",
-            "SERVER_ERROR, localapi_error, http_status",
-            "NO_ANSWER, localapi_unreachable, timeout"})
-    void misbehavingLocalApi_isZeroWithAClearError_andTheSourceRecovers(Misbehaviour how, String reason,
-                                                                         String errorType) throws Exception {
+        "GARBAGE_JSON, localapi_error, malformed_json",
+        "TRUNCATED_BODY, localapi_error, truncated",
+        "OVERSIZED_BODY, localapi_error, body_too_large",
+        "OVERSIZED_CHUNKED_BODY, localapi_error, body_too_large",
+        "SERVER_ERROR, localapi_error, http_status",
+        "NO_ANSWER, localapi_unreachable, timeout"
+    })
+    void misbehavingLocalApi_isZeroWithAClearError_andTheSourceRecovers(
+            Misbehaviour how, String reason, String errorType) throws Exception {
         sample();
         lab.misbehave(how);
         sample();
@@ -227,7 +243,8 @@ class StatusSourceTest {
         HomeSnapshot bad = state.latest().orElseThrow();
         assertThat(bad.connection().value()).isZero();
         assertThat(bad.connection().reason().wireName()).isEqualTo(reason);
-        assertThat(events(EVENT_SOURCE_ERROR)).singleElement()
+        assertThat(events(EVENT_SOURCE_ERROR))
+                .singleElement()
                 .satisfies(e -> assertThat(e.getAttributes().get(ERROR_TYPE)).isEqualTo(errorType));
 
         lab.misbehave(Misbehaviour.NONE);
@@ -327,15 +344,18 @@ class StatusSourceTest {
         try {
             source.start();
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> events(EVENT_HOME_CONNECTION_CHANGED).stream()
-                    .map(e -> e.getAttributes().get(REASON)).toList()
-                    .containsAll(List.of("connected", "derp_unreachable"))
-                    && events(EVENT_HOME_CONNECTION_CHANGED).size() >= 3);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> events(EVENT_HOME_CONNECTION_CHANGED).stream()
+                                    .map(e -> e.getAttributes().get(REASON))
+                                    .toList()
+                                    .containsAll(List.of("connected", "derp_unreachable"))
+                            && events(EVENT_HOME_CONNECTION_CHANGED).size() >= 3);
         } finally {
             demo.close();
         }
         List<String> reasons = events(EVENT_HOME_CONNECTION_CHANGED).stream()
-                .map(e -> e.getAttributes().get(REASON)).toList();
+                .map(e -> e.getAttributes().get(REASON))
+                .toList();
         assertThat(reasons.subList(0, 3)).containsExactly("connected", "derp_unreachable", "connected");
     }
 
@@ -348,11 +368,16 @@ class StatusSourceTest {
     }
 
     private List<LogRecordData> events(String name) {
-        return logs.getFinishedLogRecordItems().stream().filter(l -> name.equals(l.getEventName())).toList();
+        return logs.getFinishedLogRecordItems().stream()
+                .filter(l -> name.equals(l.getEventName()))
+                .toList();
     }
 
     private MetricData metric(String name) {
-        return metrics.collectAllMetrics().stream().filter(m -> m.getName().equals(name)).findFirst().orElseThrow();
+        return metrics.collectAllMetrics().stream()
+                .filter(m -> m.getName().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     private List<LongPointData> gauge() {
@@ -366,6 +391,7 @@ class StatusSourceTest {
     private long counter(String name, Attributes attributes) {
         return metric(name).getLongSumData().getPoints().stream()
                 .filter(p -> p.getAttributes().equals(attributes))
-                .mapToLong(LongPointData::getValue).sum();
+                .mapToLong(LongPointData::getValue)
+                .sum();
     }
 }

@@ -24,7 +24,8 @@ class JsonTreeReaderTest {
 
     static Stream<Path> jsonFixtures() throws IOException {
         try (Stream<Path> files = Files.list(StatusFixtures.tailscaleDir())) {
-            List<Path> json = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+            List<Path> json =
+                    files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
             assertThat(json).isNotEmpty();
             return json.stream();
         }
@@ -43,10 +44,25 @@ class JsonTreeReaderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "  ", "null", "42", "-3000000000", "123456789012345678901234567890", "1.5e3",
-            "\"text\"", "true", "[]", "{}", "[1, [2, [3, {\"a\": null}]], false]",
-            "{\"a\": 1, \"a\": 2}", "{\"a\": {}} trailing garbage", "[1] [2]",
-            "{\"nested\": {\"x\": [1.25, -0.0, 9223372036854775807, 9223372036854775808]}}"})
+    @ValueSource(
+            strings = {
+                "",
+                "  ",
+                "null",
+                "42",
+                "-3000000000",
+                "123456789012345678901234567890",
+                "1.5e3",
+                "\"text\"",
+                "true",
+                "[]",
+                "{}",
+                "[1, [2, [3, {\"a\": null}]], false]",
+                "{\"a\": 1, \"a\": 2}",
+                "{\"a\": {}} trailing garbage",
+                "[1] [2]",
+                "{\"nested\": {\"x\": [1.25, -0.0, 9223372036854775807, 9223372036854775808]}}"
+            })
     void edgeCases_readAsAnObjectMapperReadsThem(String text) throws IOException {
         byte[] json = text.getBytes(StandardCharsets.UTF_8);
 
@@ -66,7 +82,8 @@ class JsonTreeReaderTest {
 
         assertThatThrownBy(() -> reader.read(json))
                 .isInstanceOf(JsonProcessingException.class)
-                .satisfies(e -> assertThat(((JsonProcessingException) e).getOriginalMessage()).isEqualTo(expected));
+                .satisfies(e -> assertThat(((JsonProcessingException) e).getOriginalMessage())
+                        .isEqualTo(expected));
     }
 
     private static String catchMessage(ThrowingCall call) {

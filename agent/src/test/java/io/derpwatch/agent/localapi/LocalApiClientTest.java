@@ -37,16 +37,21 @@ class LocalApiClientTest {
     private static final long MAX_BODY = 1024 * 1024;
     /** Generous, so a slow shared machine does not turn other answers into timeouts. */
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
     private static final Duration SHORT_TIMEOUT = Duration.ofMillis(700);
 
     static {
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
     }
 
-    enum Transport { EPOLL, NIO }
+    enum Transport {
+        EPOLL,
+        NIO
+    }
 
     @TempDir
     Path dir;
+
     private EventLoopGroup group;
     private LocalApiEmulator lab;
 
@@ -68,8 +73,8 @@ class LocalApiClientTest {
         if (transport == Transport.EPOLL) {
             Assumptions.assumeTrue(Epoll.isAvailable(), "epoll native transport not available here");
         }
-        group = new MultiThreadIoEventLoopGroup(1,
-                transport == Transport.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        group = new MultiThreadIoEventLoopGroup(
+                1, transport == Transport.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         return new LocalApiClient(group, socket, timeout, MAX_BODY);
     }
 
@@ -83,7 +88,8 @@ class LocalApiClientTest {
     void status_isFetchedWithTailscaledsHostAndNoOriginOrReferer(Transport transport) throws Exception {
         LocalApiClient client = clientWithLab(transport);
 
-        LocalApiResponse response = client.get("/localapi/v0/status?peers=false").get(20, TimeUnit.SECONDS);
+        LocalApiResponse response =
+                client.get("/localapi/v0/status?peers=false").get(20, TimeUnit.SECONDS);
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.contentType()).isEqualTo("application/json");
@@ -103,7 +109,8 @@ class LocalApiClientTest {
         LocalApiClient client = clientWithLab(transport);
         lab.update(s -> s.withDerpMapPresent(false));
 
-        assertThat(client.get("/localapi/v0/derpmap").get(20, TimeUnit.SECONDS).bodyText()).isEqualTo("null\n");
+        assertThat(client.get("/localapi/v0/derpmap").get(20, TimeUnit.SECONDS).bodyText())
+                .isEqualTo("null\n");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -136,8 +143,8 @@ class LocalApiClientTest {
         LocalApiResponse response = client.get("/localapi/v0/status").get(20, TimeUnit.SECONDS);
 
         assertThatThrownBy(() -> new StatusCodec().parse(response.body(), client.socket()))
-                .isInstanceOfSatisfying(LocalApiException.class,
-                        e -> assertThat(e.kind()).isEqualTo(Kind.MALFORMED_JSON));
+                .isInstanceOfSatisfying(
+                        LocalApiException.class, e -> assertThat(e.kind()).isEqualTo(Kind.MALFORMED_JSON));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -192,13 +199,15 @@ class LocalApiClientTest {
     @EnumSource(Transport.class)
     void socketComingBack_isReadAgain(Transport transport) throws Exception {
         LocalApiClient client = clientWithLab(transport);
-        assertThat(client.get("/localapi/v0/status").get(20, TimeUnit.SECONDS).status()).isEqualTo(200);
+        assertThat(client.get("/localapi/v0/status").get(20, TimeUnit.SECONDS).status())
+                .isEqualTo(200);
 
         lab.close();
         assertFails(client.get("/localapi/v0/status"), Kind.SOCKET_MISSING, "tailscaled.sock");
 
         lab = LocalApiEmulator.start(dir.resolve("tailscaled.sock"));
-        assertThat(client.get("/localapi/v0/status").get(20, TimeUnit.SECONDS).status()).isEqualTo(200);
+        assertThat(client.get("/localapi/v0/status").get(20, TimeUnit.SECONDS).status())
+                .isEqualTo(200);
         assertThat(Files.exists(lab.socket())).isTrue();
     }
 

@@ -39,14 +39,18 @@ class PermissionDeniedSocketTest {
     /** The classpath copy, made once for the class. */
     @TempDir
     static Path shared;
+
     private static Path classpathCopy;
 
     @ParameterizedTest(name = "as uid 65534 over {0}")
     @ValueSource(strings = {"epoll", "nio"})
     void rootOwned0600Socket_isPermissionDeniedForAnotherUser(String transport) throws Exception {
         Assumptions.assumeTrue(uid() == 0, "not root: covered in-process by nonRoot_mode0000Socket_isPermissionDenied");
-        Path setpriv = Stream.of("/usr/bin/setpriv", "/bin/setpriv").map(Path::of).filter(Files::isExecutable)
-                .findFirst().orElse(null);
+        Path setpriv = Stream.of("/usr/bin/setpriv", "/bin/setpriv")
+                .map(Path::of)
+                .filter(Files::isExecutable)
+                .findFirst()
+                .orElse(null);
         Assumptions.assumeTrue(setpriv != null, "setpriv (util-linux) is not installed: cannot drop to uid 65534");
 
         worldReadable(tmp); // JUnit makes it 0700
@@ -57,24 +61,28 @@ class PermissionDeniedSocketTest {
             assertThat(probe(setpriv, classpath, lab.socket(), transport)).isEqualTo("permission_denied");
 
             Files.setPosixFilePermissions(lab.socket(), PosixFilePermissions.fromString("rw-rw-rw-"));
-            assertThat(probe(setpriv, classpath, lab.socket(), transport)).as("control: same user, open socket")
+            assertThat(probe(setpriv, classpath, lab.socket(), transport))
+                    .as("control: same user, open socket")
                     .isEqualTo("ok");
         }
     }
 
     @Test
     void nonRoot_mode0000Socket_isPermissionDenied() throws Exception {
-        Assumptions.assumeTrue(uid() != 0, "running as root, where connect() ignores the socket's mode:"
-                + " covered by rootOwned0600Socket_isPermissionDeniedForAnotherUser");
+        Assumptions.assumeTrue(
+                uid() != 0,
+                "running as root, where connect() ignores the socket's mode:"
+                        + " covered by rootOwned0600Socket_isPermissionDeniedForAnotherUser");
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (LocalApiEmulator lab = LocalApiEmulator.start(tmp.resolve("tailscaled.sock"))) {
             Files.setPosixFilePermissions(lab.socket(), PosixFilePermissions.fromString("---------"));
             LocalApiClient client = new LocalApiClient(group, lab.socket(), Duration.ofSeconds(2), 1 << 20);
 
             assertThatThrownBy(() -> client.get("/localapi/v0/status").get(5, TimeUnit.SECONDS))
-                    .isInstanceOf(ExecutionException.class).cause()
-                    .isInstanceOfSatisfying(LocalApiException.class,
-                            e -> assertThat(e.kind()).isEqualTo(Kind.PERMISSION_DENIED));
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOfSatisfying(
+                            LocalApiException.class, e -> assertThat(e.kind()).isEqualTo(Kind.PERMISSION_DENIED));
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
@@ -82,10 +90,18 @@ class PermissionDeniedSocketTest {
 
     private static String probe(Path setpriv, Path classpath, Path socket, String transport) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(setpriv.toString(), "--reuid=" + NOBODY, "--regid=" + NOBODY,
-                "--clear-groups", java, "-Xmx64m", "-cp", classpath + File.separator + "*" + File.pathSeparator
-                        + classpath.resolve("classes"),
-                PermissionProbe.class.getName(), socket.toString(), transport);
+        List<String> command = List.of(
+                setpriv.toString(),
+                "--reuid=" + NOBODY,
+                "--regid=" + NOBODY,
+                "--clear-groups",
+                java,
+                "-Xmx64m",
+                "-cp",
+                classpath + File.separator + "*" + File.pathSeparator + classpath.resolve("classes"),
+                PermissionProbe.class.getName(),
+                socket.toString(),
+                transport);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out;
         try (var in = p.getInputStream()) {
@@ -140,8 +156,8 @@ class PermissionDeniedSocketTest {
     }
 
     private static Path worldReadable(Path p) throws IOException {
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(
-                Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+        Files.setPosixFilePermissions(
+                p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
         return p;
     }
 

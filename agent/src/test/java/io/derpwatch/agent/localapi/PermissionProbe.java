@@ -16,19 +16,21 @@ import java.util.concurrent.TimeUnit;
  * {@code ok} or the error kind's wire name on the last line of stdout.
  */
 public final class PermissionProbe {
-    private PermissionProbe() {
-    }
+    private PermissionProbe() {}
 
     public static void main(String[] args) throws Exception {
         boolean epoll = args[1].equals("epoll") && Epoll.isAvailable();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        EventLoopGroup group =
+                new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try {
             LocalApiClient client = new LocalApiClient(group, Path.of(args[0]), Duration.ofSeconds(5), 1 << 20);
             client.get("/localapi/v0/status?peers=false").get(10, TimeUnit.SECONDS);
             System.out.println("ok");
         } catch (ExecutionException e) {
-            System.out.println(e.getCause() instanceof LocalApiException l ? l.kind().wireName() : e.getCause().toString());
+            System.out.println(
+                    e.getCause() instanceof LocalApiException l
+                            ? l.kind().wireName()
+                            : e.getCause().toString());
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 class ResponseCollectorTest {
     private static final Path SOCKET = Path.of("/run/t.sock");
     private final CompletableFuture<LocalApiResponse> result = new CompletableFuture<>();
-    private final EmbeddedChannel channel = new EmbeddedChannel(new HttpResponseDecoder(),
-            new ResponseCollector(64, SOCKET, result));
+    private final EmbeddedChannel channel =
+            new EmbeddedChannel(new HttpResponseDecoder(), new ResponseCollector(64, SOCKET, result));
 
     @Test
     void completeResponse_isDelivered_andTheChannelClosed() throws Exception {
@@ -58,8 +58,8 @@ class ResponseCollectorTest {
 
     @Test
     void streamedBodyOverTheLimit_failsAtTheLimit() {
-        channel.writeInbound(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "28\r\n" + "x".repeat(40) + "\r\n28\r\n" + "x".repeat(40) + "\r\n"));
+        channel.writeInbound(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + "28\r\n" + "x".repeat(40)
+                + "\r\n28\r\n" + "x".repeat(40) + "\r\n"));
 
         assertKind(Kind.BODY_TOO_LARGE);
     }
@@ -97,8 +97,11 @@ class ResponseCollectorTest {
 
     private void assertKind(Kind kind) {
         assertThat(result).isCompletedExceptionally();
-        assertThatThrownBy(result::get).isInstanceOf(ExecutionException.class).cause()
-                .isInstanceOfSatisfying(LocalApiException.class, e -> assertThat(e.kind()).isEqualTo(kind));
+        assertThatThrownBy(result::get)
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOfSatisfying(
+                        LocalApiException.class, e -> assertThat(e.kind()).isEqualTo(kind));
     }
 
     private static ByteBuf bytes(String s) {

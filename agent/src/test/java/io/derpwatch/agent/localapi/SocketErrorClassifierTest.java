@@ -59,8 +59,8 @@ class SocketErrorClassifierTest {
 
     @Test
     void wrappedCause_isFoundDownTheChain() {
-        Throwable wrapped = new IOException("connect failed", new ConnectException(
-                "connect(..) failed with error(-13): Permission denied"));
+        Throwable wrapped = new IOException(
+                "connect failed", new ConnectException("connect(..) failed with error(-13): Permission denied"));
 
         assertThat(kind(wrapped)).isEqualTo(Kind.PERMISSION_DENIED);
     }
@@ -84,9 +84,12 @@ class SocketErrorClassifierTest {
         Path absent = dir.resolve("absent.sock");
         Path present = Files.createFile(dir.resolve("present.sock"));
 
-        assertThat(SocketErrorClassifier.classify(new IOException("odd"), absent).kind())
+        assertThat(SocketErrorClassifier.classify(new IOException("odd"), absent)
+                        .kind())
                 .isEqualTo(Kind.SOCKET_MISSING);
-        assertThat(SocketErrorClassifier.classify(new IOException("odd"), present).kind()).isEqualTo(Kind.IO);
+        assertThat(SocketErrorClassifier.classify(new IOException("odd"), present)
+                        .kind())
+                .isEqualTo(Kind.IO);
     }
 
     @Test
@@ -102,5 +105,4 @@ class SocketErrorClassifierTest {
     private Kind kind(Throwable t) {
         return SocketErrorClassifier.classify(t, dir.resolve("tailscaled.sock")).kind();
     }
-
 }

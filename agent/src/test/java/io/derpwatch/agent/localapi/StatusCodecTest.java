@@ -18,10 +18,11 @@ class StatusCodecTest {
 
     @ParameterizedTest(name = "{0} ({1}) reads as {2}, home {3}")
     @CsvSource({
-            "status-02.json, 1.98.4-t9e69045b2-ged3a62f14, Running, sin",
-            "status-04.json, 1.102.4-t3caf7d9e7-g084ee3b64, Running, tok",
-            "status-05.json, 1.94.2-t0a29cf18b-g3f044c9f6, NeedsLogin, nue",
-            "status-06.json, 1.76.1-ERR-BuildInfo, Running, sea"})
+        "status-02.json, 1.98.4-t9e69045b2-ged3a62f14, Running, sin",
+        "status-04.json, 1.102.4-t3caf7d9e7-g084ee3b64, Running, tok",
+        "status-05.json, 1.94.2-t0a29cf18b-g3f044c9f6, NeedsLogin, nue",
+        "status-06.json, 1.76.1-ERR-BuildInfo, Running, sea"
+    })
     void fixture_readsVersionStateAndHomeRegion(String file, String version, String state, String relay)
             throws LocalApiException {
         NodeStatus status = codec.parse(StatusFixtures.read(file), SOCKET);
@@ -36,8 +37,9 @@ class StatusCodecTest {
     void health_readsWarningTexts() throws LocalApiException {
         NodeStatus status = codec.parse(StatusFixtures.read("status-05.json"), SOCKET);
 
-        assertThat(status.health()).containsExactly("Unable to connect to the Tailscale coordination server to"
-                + " synchronize the state of your tailnet. Peer reachability might degrade over time.");
+        assertThat(status.health())
+                .containsExactly("Unable to connect to the Tailscale coordination server to"
+                        + " synchronize the state of your tailnet. Peer reachability might degrade over time.");
     }
 
     @Test
@@ -49,7 +51,8 @@ class StatusCodecTest {
         assertThat(codec.parse(StatusFixtures.read("status-06.json"), SOCKET).peers())
                 .contains(new PeerPaths(0, 0, 0, 1));
         // status-05: "Peer": null
-        assertThat(codec.parse(StatusFixtures.read("status-05.json"), SOCKET).peers()).isEmpty();
+        assertThat(codec.parse(StatusFixtures.read("status-05.json"), SOCKET).peers())
+                .isEmpty();
     }
 
     @Test
@@ -71,8 +74,7 @@ class StatusCodecTest {
 
     @Test
     void nullSelfAndNullHealth_readAsAbsent() throws LocalApiException {
-        NodeStatus status = codec.parse(bytes("{\"BackendState\":\"Running\",\"Self\":null,\"Health\":null}"),
-                SOCKET);
+        NodeStatus status = codec.parse(bytes("{\"BackendState\":\"Running\",\"Self\":null,\"Health\":null}"), SOCKET);
 
         assertThat(status.selfPresent()).isFalse();
         assertThat(status.health()).isEmpty();
@@ -80,8 +82,7 @@ class StatusCodecTest {
 
     @Test
     void fieldNames_matchCaseInsensitivelyLikeGo() throws LocalApiException {
-        NodeStatus status = codec.parse(bytes("{\"backendstate\":\"Running\",\"self\":{\"relay\":\"ams\"}}"),
-                SOCKET);
+        NodeStatus status = codec.parse(bytes("{\"backendstate\":\"Running\",\"self\":{\"relay\":\"ams\"}}"), SOCKET);
 
         assertThat(status.backendState()).isEqualTo("Running");
         assertThat(status.selfRelay()).isEqualTo("ams");
@@ -89,8 +90,10 @@ class StatusCodecTest {
 
     @Test
     void unknownFieldsAndStructuredWarnings_areTolerated() throws LocalApiException {
-        NodeStatus status = codec.parse(bytes("{\"BackendState\":\"Running\",\"FutureField\":{\"x\":[1,2]},"
-                + "\"Health\":[\"plain\",{\"Code\":\"c\",\"Text\":\"structured\"},42]}"), SOCKET);
+        NodeStatus status = codec.parse(
+                bytes("{\"BackendState\":\"Running\",\"FutureField\":{\"x\":[1,2]},"
+                        + "\"Health\":[\"plain\",{\"Code\":\"c\",\"Text\":\"structured\"},42]}"),
+                SOCKET);
 
         assertThat(status.health()).containsExactly("plain", "structured");
     }
@@ -106,10 +109,11 @@ class StatusCodecTest {
 
     @Test
     void nonObject_isMalformedJson() {
-        for (String doc : new String[]{"null", "[]", "\"Running\"", ""}) {
+        for (String doc : new String[] {"null", "[]", "\"Running\"", ""}) {
             assertThatThrownBy(() -> codec.parse(bytes(doc), SOCKET))
                     .as(doc)
-                    .isInstanceOfSatisfying(LocalApiException.class,
+                    .isInstanceOfSatisfying(
+                            LocalApiException.class,
                             e -> assertThat(e.kind()).isEqualTo(LocalApiException.Kind.MALFORMED_JSON));
         }
     }

@@ -1,6 +1,5 @@
 package io.derpwatch.agent.netcheck;
 
-import io.derpwatch.agent.net.NettyTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +8,7 @@ import io.derpwatch.agent.derp.DerpMapCodec;
 import io.derpwatch.agent.derp.DerpMapException;
 import io.derpwatch.agent.localapi.LocalApiClient;
 import io.derpwatch.agent.localapi.LocalApiResponse;
+import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.config.NetcheckSettings.DerpMapSettings;
 import io.derpwatch.lab.LocalApiEmulator;
 import io.derpwatch.lab.net.LabCertificate;
@@ -50,13 +50,24 @@ class DerpMapLoaderTest {
     static void start() throws Exception {
         group = LabEventLoops.newGroup(1);
         LabCertificate cert = LabCertificate.generate(List.of("derpmap.lab.test"));
-        server = LabDerpHttpServer.https(group, new InetSocketAddress("127.0.0.1", 0),
-                SslContextBuilder.forServer(cert.keyManagerFactory()).build(), 200);
+        server = LabDerpHttpServer.https(
+                group,
+                new InetSocketAddress("127.0.0.1", 0),
+                SslContextBuilder.forServer(cert.keyManagerFactory()).build(),
+                200);
         defaultMap = Files.readAllBytes(fixture("derpmap-default-01.json"));
         server.serveDerpMap(defaultMap);
-        clientTls = SslContextBuilder.forClient().trustManager(cert.trustManagerFactory()).build();
-        prober = new NetcheckProber(group.next(), NettyTransport.forGroup(group),
-                NetcheckTestSupport.settings(Map.of()), clientTls, r -> { }, Clock.systemUTC(), 80);
+        clientTls = SslContextBuilder.forClient()
+                .trustManager(cert.trustManagerFactory())
+                .build();
+        prober = new NetcheckProber(
+                group.next(),
+                NettyTransport.forGroup(group),
+                NetcheckTestSupport.settings(Map.of()),
+                clientTls,
+                r -> {},
+                Clock.systemUTC(),
+                80);
     }
 
     @AfterAll
@@ -78,8 +89,7 @@ class DerpMapLoaderTest {
 
     private static DerpMapLoader loader(DerpMapSettings s, Supplier<CompletableFuture<byte[]>> localApi)
             throws DerpMapException {
-        return new DerpMapLoader(s, new DerpMapCodec(), localApi, prober.http(),
-                ForkJoinPool.commonPool());
+        return new DerpMapLoader(s, new DerpMapCodec(), localApi, prober.http(), ForkJoinPool.commonPool());
     }
 
     private static DerpMapSettings settings(String source, String file, boolean omit, String regions) {
@@ -92,8 +102,8 @@ class DerpMapLoaderTest {
 
     @Test
     void localApiMap_isUsed_withConfiguredRegionsAdded() throws Exception {
-        DerpMap m = load(loader(settings("localapi", "", false, LAB_REGION),
-                () -> CompletableFuture.completedFuture(defaultMap)));
+        DerpMap m = load(loader(
+                settings("localapi", "", false, LAB_REGION), () -> CompletableFuture.completedFuture(defaultMap)));
 
         assertThat(m.regions()).hasSize(13).containsKeys(1, 12, 900);
         assertThat(m.regions().get(900).nodes().get(0).ipv4()).isEqualTo("127.0.0.1");
@@ -104,7 +114,8 @@ class DerpMapLoaderTest {
     void localApiEmulator_mapIsRead_andAMissingMapFallsBackToTheUrl(@TempDir Path dir) throws Exception {
         try (LocalApiEmulator tailscaled = LocalApiEmulator.start(dir.resolve("tailscaled.sock"))) {
             LocalApiClient client = new LocalApiClient(group, tailscaled.socket(), Duration.ofSeconds(5), 1 << 20);
-            DerpMapLoader l = loader(settings("localapi", "", false, "{}"),
+            DerpMapLoader l = loader(
+                    settings("localapi", "", false, "{}"),
                     () -> client.get(NetcheckCommand.DERP_MAP_PATH).thenApply(LocalApiResponse::body));
 
             int fetches = server.derpMapRequests();
@@ -121,7 +132,8 @@ class DerpMapLoaderTest {
 
     @Test
     void localApiWithoutMap_fallsBackToTheUrl() throws Exception {
-        DerpMap m = load(loader(settings("localapi", "", false, "{}"),
+        DerpMap m = load(loader(
+                settings("localapi", "", false, "{}"),
                 () -> CompletableFuture.completedFuture("null".getBytes(StandardCharsets.UTF_8))));
 
         assertThat(m.regions()).hasSize(12);
@@ -129,12 +141,14 @@ class DerpMapLoaderTest {
 
     @Test
     void noLocalApiClient_usesTheUrl() throws Exception {
-        assertThat(load(loader(settings("localapi", "", false, "{}"), null)).regions()).hasSize(12);
+        assertThat(load(loader(settings("localapi", "", false, "{}"), null)).regions())
+                .hasSize(12);
     }
 
     @Test
     void url_overTlsWithTheTrustedCertificate() throws Exception {
-        assertThat(load(loader(settings("url", "", false, "{}"), null)).regions()).hasSize(12);
+        assertThat(load(loader(settings("url", "", false, "{}"), null)).regions())
+                .hasSize(12);
     }
 
     @Test
@@ -146,7 +160,8 @@ class DerpMapLoaderTest {
 
     @Test
     void policyFileForm_isAccepted(@TempDir Path dir) throws Exception {
-        DerpMap m = load(loader(settings("file", fixture("derpmap-03-policy.json").toString(), false, "{}"), null));
+        DerpMap m =
+                load(loader(settings("file", fixture("derpmap-03-policy.json").toString(), false, "{}"), null));
 
         assertThat(m.omitDefaultRegions()).isTrue();
         assertThat(m.regions().keySet()).allSatisfy(id -> assertThat(id).isBetween(900, 999));
@@ -156,7 +171,9 @@ class DerpMapLoaderTest {
     @Test
     void loadFrom_acceptsAFileOrAUrl() throws Exception {
         DerpMapLoader l = loader(settings("localapi", "", false, "{}"), null);
-        assertThat(l.loadFrom(fixture("derpmap-default-01.json").toString()).get(10, TimeUnit.SECONDS).regions())
+        assertThat(l.loadFrom(fixture("derpmap-default-01.json").toString())
+                        .get(10, TimeUnit.SECONDS)
+                        .regions())
                 .hasSize(12);
         assertThat(l.loadFrom(url()).get(10, TimeUnit.SECONDS).regions()).hasSize(12);
     }
@@ -164,26 +181,36 @@ class DerpMapLoaderTest {
     @Test
     void missingFile_failsNamingTheFile(@TempDir Path dir) throws Exception {
         Path missing = dir.resolve("nope.json");
-        CompletableFuture<DerpMap> f = loader(settings("file", missing.toString(), false, "{}"), null).load();
+        CompletableFuture<DerpMap> f =
+                loader(settings("file", missing.toString(), false, "{}"), null).load();
 
-        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .rootCause().isInstanceOf(java.nio.file.NoSuchFileException.class);
+        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .rootCause()
+                .isInstanceOf(java.nio.file.NoSuchFileException.class);
         assertThat(DerpMapLoader.rootMessage(f.handle((m, e) -> e).get())).contains(missing.toString());
     }
 
     @Test
     void malformedFile_failsSayingWhere(@TempDir Path dir) throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.json"), "{\"Regions\": {\"1\": ");
-        Throwable e = loader(settings("file", bad.toString(), false, "{}"), null).load()
-                .handle((m, x) -> x).get(10, TimeUnit.SECONDS);
+        Throwable e = loader(settings("file", bad.toString(), false, "{}"), null)
+                .load()
+                .handle((m, x) -> x)
+                .get(10, TimeUnit.SECONDS);
 
         assertThat(DerpMapLoader.rootMessage(e)).contains(bad.toString()).contains("malformed DERP map JSON");
     }
 
     @Test
     void urlAnsweringAnError_failsWithTheStatus() throws Exception {
-        DerpMapSettings s = new DerpMapSettings("url", "https://127.0.0.1:" + server.address().getPort()
-                + "/nothing-here", "", Duration.ofMinutes(5), false, "{}");
+        DerpMapSettings s = new DerpMapSettings(
+                "url",
+                "https://127.0.0.1:" + server.address().getPort() + "/nothing-here",
+                "",
+                Duration.ofMinutes(5),
+                false,
+                "{}");
         Throwable e = loader(s, null).load().handle((m, x) -> x).get(10, TimeUnit.SECONDS);
 
         assertThat(DerpMapLoader.rootMessage(e)).contains("HTTP 404");
@@ -191,9 +218,12 @@ class DerpMapLoaderTest {
 
     @Test
     void localApiFailure_isReported() throws Exception {
-        Throwable e = loader(settings("localapi", "", false, "{}"),
-                () -> CompletableFuture.failedFuture(new java.io.IOException("connection refused")))
-                .load().handle((m, x) -> x).get(10, TimeUnit.SECONDS);
+        Throwable e = loader(
+                        settings("localapi", "", false, "{}"),
+                        () -> CompletableFuture.failedFuture(new java.io.IOException("connection refused")))
+                .load()
+                .handle((m, x) -> x)
+                .get(10, TimeUnit.SECONDS);
 
         assertThat(DerpMapLoader.rootMessage(e)).contains("LocalAPI").contains("connection refused");
     }

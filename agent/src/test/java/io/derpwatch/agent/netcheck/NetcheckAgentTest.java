@@ -49,14 +49,25 @@ class NetcheckAgentTest {
         EventLoopGroup labGroup = LabEventLoops.newGroup(1);
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         try (Coturn coturn = coturn(List.of(ip("127.0.0.21"), ip("127.0.0.22")));
-             LocalApiEmulator tailscaled = LocalApiEmulator.start(dir.resolve("tailscaled.sock"));
-             UdpNatProxy proxy = UdpNatProxy.start(labGroup, Mapping.ENDPOINT_INDEPENDENT, List.of(
-                     new Route(new InetSocketAddress("127.0.0.111", 0), coturn.address(ip("127.0.0.21")),
-                             Duration.ofMillis(10), false),
-                     new Route(new InetSocketAddress("127.0.0.112", 0), coturn.address(ip("127.0.0.22")),
-                             Duration.ofMillis(30), false)))) {
-            Path map = Files.writeString(dir.resolve("derpmap.json"), "{\"Regions\": {"
-                    + region(1, "aaa", proxy.address(0)) + ", " + region(2, "bbb", proxy.address(1)) + "}}");
+                LocalApiEmulator tailscaled = LocalApiEmulator.start(dir.resolve("tailscaled.sock"));
+                UdpNatProxy proxy = UdpNatProxy.start(
+                        labGroup,
+                        Mapping.ENDPOINT_INDEPENDENT,
+                        List.of(
+                                new Route(
+                                        new InetSocketAddress("127.0.0.111", 0),
+                                        coturn.address(ip("127.0.0.21")),
+                                        Duration.ofMillis(10),
+                                        false),
+                                new Route(
+                                        new InetSocketAddress("127.0.0.112", 0),
+                                        coturn.address(ip("127.0.0.22")),
+                                        Duration.ofMillis(30),
+                                        false)))) {
+            Path map = Files.writeString(
+                    dir.resolve("derpmap.json"),
+                    "{\"Regions\": {" + region(1, "aaa", proxy.address(0)) + ", " + region(2, "bbb", proxy.address(1))
+                            + "}}");
             Properties props = new Properties();
             props.putAll(stdoutSinkTypeIfMissing());
             props.setProperty("derpwatch.localapi.socket", tailscaled.socket().toString());
@@ -73,19 +84,29 @@ class NetcheckAgentTest {
             DerpwatchSettings settings = SettingsLoader.with(Map.of(), props)
                     .load(null, (all, problems) -> sinks.addAll(catalog.configure(all, problems)));
 
-            try (Agent agent = Agent.start(settings, sinks, new SinkContext(new PrintStream(stdout, true,
-                    StandardCharsets.UTF_8)), Agent.Mode.CONTINUOUS, Map.of("HOSTNAME", "node-under-test"))) {
+            try (Agent agent = Agent.start(
+                    settings,
+                    sinks,
+                    new SinkContext(new PrintStream(stdout, true, StandardCharsets.UTF_8)),
+                    Agent.Mode.CONTINUOUS,
+                    Map.of("HOSTNAME", "node-under-test"))) {
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     List<JsonNode> latency = points(stdout, "tailscale.netcheck.region.latency");
                     TreeSet<String> codes = new TreeSet<>();
                     latency.forEach(p -> codes.add(attribute(p, "tailscale.derp.region.code")));
                     assertThat(codes).containsExactly("aaa", "bbb");
                     // several exports, each with the latest report's latencies
-                    assertThat(latency.stream().map(p -> p.path("timeUnixNano").asText()).distinct().count())
+                    assertThat(latency.stream()
+                                    .map(p -> p.path("timeUnixNano").asText())
+                                    .distinct()
+                                    .count())
                             .isGreaterThanOrEqualTo(3);
-                    assertThat(points(stdout, "tailscale.netcheck.udp")).isNotEmpty()
-                            .allSatisfy(p -> assertThat(p.path("asInt").asText()).isEqualTo("1"));
-                    assertThat(points(stdout, "tailscale.netcheck.preferred_derp")).isNotEmpty();
+                    assertThat(points(stdout, "tailscale.netcheck.udp"))
+                            .isNotEmpty()
+                            .allSatisfy(
+                                    p -> assertThat(p.path("asInt").asText()).isEqualTo("1"));
+                    assertThat(points(stdout, "tailscale.netcheck.preferred_derp"))
+                            .isNotEmpty();
                 });
             }
         } finally {

@@ -39,11 +39,11 @@ class NetcheckCommandTest {
     private static EventLoopGroup labGroup;
     private static Coturn coturn;
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
+
     @TempDir
     Path dir;
 
-    private record Result(int exit, String out, String err) {
-    }
+    private record Result(int exit, String out, String err) {}
 
     @BeforeAll
     static void startPeers() throws Exception {
@@ -74,11 +74,20 @@ class NetcheckCommandTest {
     private UdpNatProxy proxy(Mapping mapping, String a, String b, long delayA, long delayB, boolean drop)
             throws InterruptedException {
         int up = mapping == Mapping.ENDPOINT_INDEPENDENT ? 21 : 23;
-        UdpNatProxy p = UdpNatProxy.start(labGroup, mapping, List.of(
-                new Route(new InetSocketAddress(a, 0), coturn.address(ip("127.0.0." + up)),
-                        Duration.ofMillis(delayA), drop),
-                new Route(new InetSocketAddress(b, 0), coturn.address(ip("127.0.0." + (up + 1))),
-                        Duration.ofMillis(delayB), drop)));
+        UdpNatProxy p = UdpNatProxy.start(
+                labGroup,
+                mapping,
+                List.of(
+                        new Route(
+                                new InetSocketAddress(a, 0),
+                                coturn.address(ip("127.0.0." + up)),
+                                Duration.ofMillis(delayA),
+                                drop),
+                        new Route(
+                                new InetSocketAddress(b, 0),
+                                coturn.address(ip("127.0.0." + (up + 1))),
+                                Duration.ofMillis(delayB),
+                                drop)));
         closeAfter.add(p);
         return p;
     }
@@ -98,7 +107,8 @@ class NetcheckCommandTest {
 
     private Path config(String extra) throws Exception {
         StringBuilder c = new StringBuilder();
-        stdoutSinkTypeIfMissing().forEach((k, v) -> c.append(k).append(" = ").append(v).append('\n'));
+        stdoutSinkTypeIfMissing()
+                .forEach((k, v) -> c.append(k).append(" = ").append(v).append('\n'));
         c.append("derpwatch.netcheck { stun-timeout = 500ms, ipv6 = false, captive-portal.enabled = false }\n");
         c.append(extra);
         return Files.writeString(dir.resolve("derpwatch.conf"), c.toString());
@@ -118,7 +128,9 @@ class NetcheckCommandTest {
     void json_reportsWhatTheDelayProxyDoes() throws Exception {
         UdpNatProxy p = proxy(Mapping.ENDPOINT_INDEPENDENT, "127.0.0.91", "127.0.0.92", 80, 20, false);
 
-        String[] args = {"--config", config("").toString(), "--derp-map", mapFile(p).toString(), "--format", "json"};
+        String[] args = {
+            "--config", config("").toString(), "--derp-map", mapFile(p).toString(), "--format", "json"
+        };
 
         await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).untilAsserted(() -> {
             Result r = run(args);
@@ -140,7 +152,8 @@ class NetcheckCommandTest {
     void json_symmetricNat_mappingVaries() throws Exception {
         UdpNatProxy p = proxy(Mapping.PER_DESTINATION, "127.0.0.93", "127.0.0.94", 0, 0, false);
 
-        Result r = run("--config", config("").toString(), "--derp-map", mapFile(p).toString(), "--format=json");
+        Result r =
+                run("--config", config("").toString(), "--derp-map", mapFile(p).toString(), "--format=json");
 
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode n = new ObjectMapper().readTree(r.out());
@@ -152,13 +165,19 @@ class NetcheckCommandTest {
     void text_followsTailscaleLayout_andShowsPublicAddressesWhenAsked() throws Exception {
         UdpNatProxy p = proxy(Mapping.ENDPOINT_INDEPENDENT, "127.0.0.95", "127.0.0.96", 30, 0, false);
 
-        String[] args = {"--config", config("derpwatch.netcheck.report-public-addresses = true\n").toString(),
-                "--derp-map", mapFile(p).toString(), "--verbose"};
+        String[] args = {
+            "--config",
+            config("derpwatch.netcheck.report-public-addresses = true\n").toString(),
+            "--derp-map",
+            mapFile(p).toString(),
+            "--verbose"
+        };
 
         await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).untilAsserted(() -> {
             Result r = run(args);
             assertThat(r.exit()).as(r.err()).isZero();
-            assertThat(r.out()).startsWith("\nReport:\n\t* Time: ")
+            assertThat(r.out())
+                    .startsWith("\nReport:\n\t* Time: ")
                     .contains("\t* UDP: true\n")
                     .containsPattern("\t\\* IPv4: yes, 127\\.0\\.0\\.1:\\d+\n")
                     .contains("\t* MappingVariesByDestIP: false\n")
@@ -173,11 +192,16 @@ class NetcheckCommandTest {
     void noRegionAnswering_exitsNonZero() throws Exception {
         UdpNatProxy p = proxy(Mapping.ENDPOINT_INDEPENDENT, "127.0.0.97", "127.0.0.98", 0, 0, true);
 
-        Result r = run("--config", config("derpwatch.netcheck.https-fallback.timeout = 1s\n").toString(),
-                "--derp-map", mapFile(p).toString());
+        Result r = run(
+                "--config",
+                config("derpwatch.netcheck.https-fallback.timeout = 1s\n").toString(),
+                "--derp-map",
+                mapFile(p).toString());
 
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.out()).contains("\t* UDP: false\n").contains("\t* Nearest DERP: [none]\n")
+        assertThat(r.out())
+                .contains("\t* UDP: false\n")
+                .contains("\t* Nearest DERP: [none]\n")
                 .contains("\t\t- aaa:         (Region A)\n");
         assertThat(r.err()).contains("no DERP region answered");
     }
@@ -206,13 +230,18 @@ class NetcheckCommandTest {
 
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err()).contains("LocalAPI").contains("using " + url);
-        assertThat(new ObjectMapper().readTree(r.out()).get("RegionLatency").size()).isEqualTo(2);
+        assertThat(new ObjectMapper().readTree(r.out()).get("RegionLatency").size())
+                .isEqualTo(2);
         assertThat(mapServer.derpMapRequests()).isEqualTo(1);
     }
 
     @Test
     void unreadableDerpMap_exitsTwo() throws Exception {
-        Result r = run("--config", config("").toString(), "--derp-map", dir.resolve("missing.json").toString());
+        Result r = run(
+                "--config",
+                config("").toString(),
+                "--derp-map",
+                dir.resolve("missing.json").toString());
 
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("missing.json");

@@ -21,9 +21,12 @@ import org.junit.jupiter.api.Test;
 
 class NetcheckInstrumentsTest {
     private final TelemetryHarness otel = new TelemetryHarness();
-    private final DerpMap map = new DerpMap(new TreeMap<>(Map.of(
-            1, new DerpRegion(1, "nyc", "New York City", false, false, List.of()),
-            2, new DerpRegion(2, "sfo", "San Francisco", false, false, List.of()))), Map.of(), false);
+    private final DerpMap map = new DerpMap(
+            new TreeMap<>(Map.of(
+                    1, new DerpRegion(1, "nyc", "New York City", false, false, List.of()),
+                    2, new DerpRegion(2, "sfo", "San Francisco", false, false, List.of()))),
+            Map.of(),
+            false);
 
     @AfterEach
     void close() {
@@ -34,45 +37,58 @@ class NetcheckInstrumentsTest {
     void report_isExportedAsGauges_withRegionAttributes() {
         NetcheckInstruments instruments = new NetcheckInstruments(otel.telemetry, false);
 
-        instruments.publish(report(Optional.of(false), 1,
-                latency(1, AddressFamily.IPV4, 12), latency(1, AddressFamily.IPV6, 14),
-                new RegionLatency(2, AddressFamily.IPV4, ProbeKind.HTTPS, Duration.ofMillis(70))), map);
+        instruments.publish(
+                report(
+                        Optional.of(false),
+                        1,
+                        latency(1, AddressFamily.IPV4, 12),
+                        latency(1, AddressFamily.IPV6, 14),
+                        new RegionLatency(2, AddressFamily.IPV4, ProbeKind.HTTPS, Duration.ofMillis(70))),
+                map);
         Map<String, List<PointData>> m = otel.collect();
 
         List<PointData> latency = m.get(NETCHECK_REGION_LATENCY);
         assertThat(latency).hasSize(3);
-        PointData nycV6 = latency.stream().filter(p -> "ipv6".equals(p.getAttributes().get(NETWORK_TYPE)))
-                .findFirst().orElseThrow();
+        PointData nycV6 = latency.stream()
+                .filter(p -> "ipv6".equals(p.getAttributes().get(NETWORK_TYPE)))
+                .findFirst()
+                .orElseThrow();
         assertThat(((DoublePointData) nycV6).getValue()).isEqualTo(0.014);
         assertThat(nycV6.getAttributes().get(REGION_ID)).isEqualTo(1L);
         assertThat(nycV6.getAttributes().get(REGION_CODE)).isEqualTo("nyc");
         assertThat(nycV6.getAttributes().get(REGION_NAME)).isEqualTo("New York City");
         assertThat(nycV6.getAttributes().get(NETCHECK_PROBE)).isEqualTo("stun");
-        assertThat(TelemetryHarness.where(latency, REGION_CODE, "sfo")).singleElement()
-                .satisfies(p -> assertThat(p.getAttributes().get(NETCHECK_PROBE)).isEqualTo("https"));
+        assertThat(TelemetryHarness.where(latency, REGION_CODE, "sfo"))
+                .singleElement()
+                .satisfies(
+                        p -> assertThat(p.getAttributes().get(NETCHECK_PROBE)).isEqualTo("https"));
         assertThat(value(m, NETCHECK_UDP)).isEqualTo(1);
         assertThat(value(m, NETCHECK_IPV4)).isEqualTo(1);
         assertThat(value(m, NETCHECK_IPV6)).isEqualTo(1);
         assertThat(value(m, NETCHECK_OS_HAS_IPV6)).isEqualTo(1);
         assertThat(value(m, NETCHECK_MAPPING_VARIES)).isZero();
         assertThat(m).doesNotContainKey(NETCHECK_CAPTIVE_PORTAL);
-        assertThat(m.get(NETCHECK_PREFERRED_DERP)).singleElement()
+        assertThat(m.get(NETCHECK_PREFERRED_DERP))
+                .singleElement()
                 .satisfies(p -> assertThat(p.getAttributes().get(REGION_CODE)).isEqualTo("nyc"));
-        assertThat(((DoublePointData) m.get(NETCHECK_DURATION).get(0)).getValue()).isEqualTo(0.4);
+        assertThat(((DoublePointData) m.get(NETCHECK_DURATION).get(0)).getValue())
+                .isEqualTo(0.4);
         assertThat(m).doesNotContainKey(NETCHECK_GLOBAL_ADDRESS);
     }
 
     @Test
     void regionThatStopsAnswering_vanishesFromTheGauges() {
         NetcheckInstruments instruments = new NetcheckInstruments(otel.telemetry, false);
-        instruments.publish(report(Optional.of(false), 1, latency(1, AddressFamily.IPV4, 12),
-                latency(2, AddressFamily.IPV4, 60)), map);
+        instruments.publish(
+                report(Optional.of(false), 1, latency(1, AddressFamily.IPV4, 12), latency(2, AddressFamily.IPV4, 60)),
+                map);
         assertThat(otel.collect().get(NETCHECK_REGION_LATENCY)).hasSize(2);
 
         instruments.publish(report(Optional.empty(), 1, latency(1, AddressFamily.IPV4, 13)), map);
         Map<String, List<PointData>> m = otel.collect();
 
-        assertThat(m.get(NETCHECK_REGION_LATENCY)).singleElement()
+        assertThat(m.get(NETCHECK_REGION_LATENCY))
+                .singleElement()
                 .satisfies(p -> assertThat(p.getAttributes().get(REGION_ID)).isEqualTo(1L));
         assertThat(m).doesNotContainKey(NETCHECK_MAPPING_VARIES); // unknown: no point at all
 
@@ -89,14 +105,20 @@ class NetcheckInstrumentsTest {
         instruments.publish(report(Optional.of(true), 2, latency(2, AddressFamily.IPV4, 12)), map);
         instruments.publish(report(Optional.of(true), 0), map);
 
-        assertThat(otel.eventNames()).containsExactly(EVENT_NETCHECK_PREFERRED_CHANGED,
-                EVENT_NETCHECK_MAPPING_VARIES_CHANGED, EVENT_NETCHECK_PREFERRED_CHANGED, EVENT_NETCHECK_UDP_CHANGED);
+        assertThat(otel.eventNames())
+                .containsExactly(
+                        EVENT_NETCHECK_PREFERRED_CHANGED,
+                        EVENT_NETCHECK_MAPPING_VARIES_CHANGED,
+                        EVENT_NETCHECK_PREFERRED_CHANGED,
+                        EVENT_NETCHECK_UDP_CHANGED);
         var preferred = otel.logs.getFinishedLogRecordItems().get(0);
         assertThat(preferred.getAttributes().get(PREVIOUS_REGION_ID)).isEqualTo(1L);
         assertThat(preferred.getAttributes().get(PREVIOUS_REGION_CODE)).isEqualTo("nyc");
         assertThat(preferred.getAttributes().get(REGION_ID)).isEqualTo(2L);
         assertThat(preferred.getAttributes().get(REGION_CODE)).isEqualTo("sfo");
-        assertThat(preferred.getBodyValue().asString()).contains("New York City").contains("San Francisco");
+        assertThat(preferred.getBodyValue().asString())
+                .contains("New York City")
+                .contains("San Francisco");
     }
 
     @Test
@@ -108,9 +130,13 @@ class NetcheckInstrumentsTest {
 
         List<PointData> points = otel.collect().get(NETCHECK_STUN_REJECTED);
 
-        assertThat(((LongPointData) TelemetryHarness.where(points, REASON, "bad_cookie").get(0)).getValue())
+        assertThat(((LongPointData) TelemetryHarness.where(points, REASON, "bad_cookie")
+                                .get(0))
+                        .getValue())
                 .isEqualTo(2);
-        assertThat(((LongPointData) TelemetryHarness.where(points, REASON, "wrong_source").get(0)).getValue())
+        assertThat(((LongPointData) TelemetryHarness.where(points, REASON, "wrong_source")
+                                .get(0))
+                        .getValue())
                 .isEqualTo(1);
     }
 
@@ -119,8 +145,10 @@ class NetcheckInstrumentsTest {
         NetcheckInstruments instruments = new NetcheckInstruments(otel.telemetry, true);
         instruments.publish(report(Optional.empty(), 1, latency(1, AddressFamily.IPV4, 12)), map);
 
-        assertThat(otel.collect().get(NETCHECK_GLOBAL_ADDRESS)).singleElement().satisfies(p ->
-                assertThat(p.getAttributes().get(NETCHECK_ADDRESS)).isEqualTo("198.51.100.7:41641"));
+        assertThat(otel.collect().get(NETCHECK_GLOBAL_ADDRESS))
+                .singleElement()
+                .satisfies(
+                        p -> assertThat(p.getAttributes().get(NETCHECK_ADDRESS)).isEqualTo("198.51.100.7:41641"));
     }
 
     private static long value(Map<String, List<PointData>> m, String name) {
@@ -134,8 +162,21 @@ class NetcheckInstrumentsTest {
     private static NetcheckReport report(Optional<Boolean> varies, int preferred, RegionLatency... l) {
         boolean any = l.length > 0;
         boolean v6 = List.of(l).stream().anyMatch(x -> x.family() == AddressFamily.IPV6);
-        return new NetcheckReport(Instant.now(), Duration.ofMillis(400), any, any, v6, true, v6, true, varies,
-                preferred, List.of(l), any ? Optional.of(new InetSocketAddress("198.51.100.7", 41641))
-                : Optional.empty(), Optional.empty(), Optional.empty(), List.of(1, 2));
+        return new NetcheckReport(
+                Instant.now(),
+                Duration.ofMillis(400),
+                any,
+                any,
+                v6,
+                true,
+                v6,
+                true,
+                varies,
+                preferred,
+                List.of(l),
+                any ? Optional.of(new InetSocketAddress("198.51.100.7", 41641)) : Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                List.of(1, 2));
     }
 }

@@ -1,6 +1,5 @@
 package io.derpwatch.agent.netcheck;
 
-import io.derpwatch.agent.net.NettyTransport;
 import static io.derpwatch.agent.netcheck.NetcheckTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -8,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpNode;
 import io.derpwatch.agent.derp.DerpRegion;
+import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.netcheck.stun.StunRejection;
 import io.derpwatch.config.NetcheckSettings;
 import io.derpwatch.lab.net.Coturn;
@@ -91,16 +91,28 @@ class NetcheckProberTest {
     }
 
     private NetcheckProber prober(NetcheckSettings settings, SslContext ssl, int portalPort) {
-        NetcheckProber p = new NetcheckProber(group.next(), NettyTransport.forGroup(group), settings, ssl,
-                r -> rejected.computeIfAbsent(r, k -> new AtomicLong()).incrementAndGet(), Clock.systemUTC(),
+        NetcheckProber p = new NetcheckProber(
+                group.next(),
+                NettyTransport.forGroup(group),
+                settings,
+                ssl,
+                r -> rejected.computeIfAbsent(r, k -> new AtomicLong()).incrementAndGet(),
+                Clock.systemUTC(),
                 portalPort);
         closeAfter.add(p);
         return p;
     }
 
     private static NetcheckSettings fast() {
-        return settings(Map.of("stun-timeout", "1s", "captive-portal.enabled", "false",
-                "https-fallback.enabled", "false", "ipv6", "false"));
+        return settings(Map.of(
+                "stun-timeout",
+                "1s",
+                "captive-portal.enabled",
+                "false",
+                "https-fallback.enabled",
+                "false",
+                "ipv6",
+                "false"));
     }
 
     private UdpNatProxy proxy(Mapping mapping, List<Route> routes) throws InterruptedException {
@@ -110,22 +122,28 @@ class NetcheckProberTest {
     }
 
     private static Route route(String listen, int upstream, long delayMs) {
-        return new Route(new InetSocketAddress(listen, 0), coturn.address(ip("127.0.0." + upstream)),
-                Duration.ofMillis(delayMs), false);
+        return new Route(
+                new InetSocketAddress(listen, 0),
+                coturn.address(ip("127.0.0." + upstream)),
+                Duration.ofMillis(delayMs),
+                false);
     }
 
     private static NetcheckReport run(NetcheckProber p, DerpMap map) throws Exception {
-        return p.run(map, l -> { }).get(20, TimeUnit.SECONDS);
+        return p.run(map, l -> {}).get(20, TimeUnit.SECONDS);
     }
 
     /** The first report whose latencies all match {@code injectedMs} (region id to delay), retried under load. */
     static NetcheckReport cleanRun(NetcheckProber p, DerpMap map, Map<Integer, Long> injectedMs) {
         AtomicReference<NetcheckReport> clean = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(60))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> {
                     NetcheckReport r = run(p, map);
                     assertThat(r.regionLatency()).containsOnlyKeys(injectedMs.keySet());
-                    injectedMs.forEach((id, ms) -> assertWithin(r.regionLatency().get(id), ms));
+                    injectedMs.forEach(
+                            (id, ms) -> assertWithin(r.regionLatency().get(id), ms));
                     clean.set(r);
                 });
         return clean.get();
@@ -133,9 +151,12 @@ class NetcheckProberTest {
 
     @Test
     void latency_isTheInjectedDelay_andPreferredIsTheFastest() throws Exception {
-        UdpNatProxy proxy = proxy(Mapping.ENDPOINT_INDEPENDENT, List.of(
-                route("127.0.0.31", 21, 60), route("127.0.0.32", 22, 15), route("127.0.0.33", 23, 120)));
-        DerpMap map = map(region(1, "aaa", proxy.address(0)), region(2, "bbb", proxy.address(1)),
+        UdpNatProxy proxy = proxy(
+                Mapping.ENDPOINT_INDEPENDENT,
+                List.of(route("127.0.0.31", 21, 60), route("127.0.0.32", 22, 15), route("127.0.0.33", 23, 120)));
+        DerpMap map = map(
+                region(1, "aaa", proxy.address(0)),
+                region(2, "bbb", proxy.address(1)),
                 region(3, "ccc", proxy.address(2)));
 
         NetcheckReport report = cleanRun(prober(fast()), map, Map.of(1, 60L, 2, 15L, 3, 120L));
@@ -147,24 +168,33 @@ class NetcheckProberTest {
         assertThat(report.regionV4Latency()).isEqualTo(report.regionLatency());
         assertThat(report.latencies()).allSatisfy(l -> assertThat(l.probe()).isEqualTo(ProbeKind.STUN));
         assertThat(report.globalV4()).isPresent();
-        NetcheckReport selected = new PreferredRegionSelector(Duration.ofMinutes(5)).select(report, map,
-                Instant.now());
+        NetcheckReport selected = new PreferredRegionSelector(Duration.ofMinutes(5)).select(report, map, Instant.now());
         assertThat(selected.preferredDerp()).isEqualTo(2);
         assertThat(rejected).isEmpty();
     }
 
     @Test
     void easyNat_mappingDoesNotVary_symmetricNat_mappingVaries() throws Exception {
-        UdpNatProxy plain = proxy(Mapping.ENDPOINT_INDEPENDENT, List.of(
-                route("127.0.0.41", 21, 0), route("127.0.0.42", 22, 0), route("127.0.0.43", 23, 0)));
-        UdpNatProxy hard = proxy(Mapping.PER_DESTINATION, List.of(
-                route("127.0.0.44", 24, 0), route("127.0.0.45", 25, 0), route("127.0.0.46", 26, 0)));
+        UdpNatProxy plain = proxy(
+                Mapping.ENDPOINT_INDEPENDENT,
+                List.of(route("127.0.0.41", 21, 0), route("127.0.0.42", 22, 0), route("127.0.0.43", 23, 0)));
+        UdpNatProxy hard = proxy(
+                Mapping.PER_DESTINATION,
+                List.of(route("127.0.0.44", 24, 0), route("127.0.0.45", 25, 0), route("127.0.0.46", 26, 0)));
         NetcheckProber prober = prober(fast());
 
-        NetcheckReport easy = run(prober, map(region(1, "aaa", plain.address(0)),
-                region(2, "bbb", plain.address(1)), region(3, "ccc", plain.address(2))));
-        NetcheckReport symmetric = run(prober, map(region(1, "aaa", hard.address(0)),
-                region(2, "bbb", hard.address(1)), region(3, "ccc", hard.address(2))));
+        NetcheckReport easy = run(
+                prober,
+                map(
+                        region(1, "aaa", plain.address(0)),
+                        region(2, "bbb", plain.address(1)),
+                        region(3, "ccc", plain.address(2))));
+        NetcheckReport symmetric = run(
+                prober,
+                map(
+                        region(1, "aaa", hard.address(0)),
+                        region(2, "bbb", hard.address(1)),
+                        region(3, "ccc", hard.address(2))));
 
         assertThat(easy.regionLatency()).hasSize(3);
         assertThat(easy.mappingVariesByDestIp()).contains(false);
@@ -186,9 +216,15 @@ class NetcheckProberTest {
 
     @Test
     void unansweredRegion_isAbsent_andTheReportStillEnds() throws Exception {
-        UdpNatProxy proxy = proxy(Mapping.ENDPOINT_INDEPENDENT, List.of(route("127.0.0.51", 21, 0),
-                new Route(new InetSocketAddress("127.0.0.52", 0), coturn.address(ip("127.0.0.22")),
-                        Duration.ZERO, true)));
+        UdpNatProxy proxy = proxy(
+                Mapping.ENDPOINT_INDEPENDENT,
+                List.of(
+                        route("127.0.0.51", 21, 0),
+                        new Route(
+                                new InetSocketAddress("127.0.0.52", 0),
+                                coturn.address(ip("127.0.0.22")),
+                                Duration.ZERO,
+                                true)));
         DerpMap map = map(region(1, "aaa", proxy.address(0)), region(2, "dead", proxy.address(1)));
 
         NetcheckReport report = run(prober(fast()), map);
@@ -200,14 +236,21 @@ class NetcheckProberTest {
 
     @Test
     void regionWithoutStun_andNoMeasureNoHomeRegion_areNotProbed() throws Exception {
-        UdpNatProxy proxy = proxy(Mapping.PER_DESTINATION, List.of(route("127.0.0.53", 21, 0),
-                route("127.0.0.54", 22, 0), route("127.0.0.55", 23, 0), route("127.0.0.56", 24, 0)));
+        UdpNatProxy proxy = proxy(
+                Mapping.PER_DESTINATION,
+                List.of(
+                        route("127.0.0.53", 21, 0),
+                        route("127.0.0.54", 22, 0),
+                        route("127.0.0.55", 23, 0),
+                        route("127.0.0.56", 24, 0)));
         DerpNode noStun = new DerpNode("2a", 2, "derp2.lab.test", "127.0.0.54", "none", -1, false, 0, false);
-        DerpRegion noMeasure = new DerpRegion(3, "nom", "No measure", false, true,
-                List.of(node(3, proxy.address(2))));
+        DerpRegion noMeasure = new DerpRegion(3, "nom", "No measure", false, true, List.of(node(3, proxy.address(2))));
         DerpRegion avoided = new DerpRegion(4, "avd", "Avoid", true, false, List.of(node(4, proxy.address(3))));
-        DerpMap map = map(region(1, "aaa", proxy.address(0)),
-                new DerpRegion(2, "nos", "No STUN", false, false, List.of(noStun)), noMeasure, avoided);
+        DerpMap map = map(
+                region(1, "aaa", proxy.address(0)),
+                new DerpRegion(2, "nos", "No STUN", false, false, List.of(noStun)),
+                noMeasure,
+                avoided);
 
         NetcheckReport report = run(prober(fast()), map);
 
@@ -221,17 +264,26 @@ class NetcheckProberTest {
 
     @Test
     void avoidedRegion_isMeasured_whenAsked_butNeverPreferred() throws Exception {
-        UdpNatProxy proxy = proxy(Mapping.ENDPOINT_INDEPENDENT, List.of(route("127.0.0.57", 21, 40),
-                route("127.0.0.58", 22, 0)));
+        UdpNatProxy proxy =
+                proxy(Mapping.ENDPOINT_INDEPENDENT, List.of(route("127.0.0.57", 21, 40), route("127.0.0.58", 22, 0)));
         DerpRegion avoided = new DerpRegion(2, "avd", "Avoid", true, false, List.of(node(2, proxy.address(1))));
         DerpMap map = map(region(1, "aaa", proxy.address(0)), avoided);
-        NetcheckSettings s = settings(Map.of("stun-timeout", "1s", "captive-portal.enabled", "false",
-                "ipv6", "false", "measure-avoided-regions", "true"));
+        NetcheckSettings s = settings(Map.of(
+                "stun-timeout",
+                "1s",
+                "captive-portal.enabled",
+                "false",
+                "ipv6",
+                "false",
+                "measure-avoided-regions",
+                "true"));
 
         NetcheckReport report = cleanRun(prober(s), map, Map.of(1, 40L, 2, 0L));
 
-        assertThat(new PreferredRegionSelector(Duration.ofMinutes(5)).select(report, map, Instant.now())
-                .preferredDerp()).isEqualTo(1);
+        assertThat(new PreferredRegionSelector(Duration.ofMinutes(5))
+                        .select(report, map, Instant.now())
+                        .preferredDerp())
+                .isEqualTo(1);
     }
 
     @Test
@@ -251,7 +303,8 @@ class NetcheckProberTest {
         closeAfter.add(v6);
         DerpNode dual = new DerpNode("1a", 1, "derp1.lab.test", "127.0.0.1", "::1", v6.port(), false, 0, false);
         DerpNode v6only = new DerpNode("2a", 2, "derp2.lab.test", "none", "::1", v6.port(), false, 0, false);
-        DerpMap map = map(new DerpRegion(1, "dua", "Dual", false, false, List.of(dual)),
+        DerpMap map = map(
+                new DerpRegion(1, "dua", "Dual", false, false, List.of(dual)),
                 new DerpRegion(2, "six", "Six", false, false, List.of(v6only)));
         NetcheckSettings s = settings(Map.of("stun-timeout", "1s", "captive-portal.enabled", "false"));
 
@@ -263,15 +316,15 @@ class NetcheckProberTest {
         assertThat(report.ipv4()).isTrue();
         assertThat(report.regionV4Latency()).containsOnlyKeys(1);
         assertThat(report.regionV6Latency()).containsOnlyKeys(1, 2);
-        assertThat(report.globalV6()).hasValueSatisfying(a -> assertThat(a.getAddress().getHostAddress())
-                .isIn("0:0:0:0:0:0:0:1", "::1"));
+        assertThat(report.globalV6())
+                .hasValueSatisfying(
+                        a -> assertThat(a.getAddress().getHostAddress()).isIn("0:0:0:0:0:0:0:1", "::1"));
     }
 
     @Test
     void ipv6Off_probesNoIpv6() throws Exception {
         DerpNode dual = new DerpNode("1a", 1, "derp1.lab.test", "127.0.0.1", "::1", coturn.port(), false, 0, false);
-        NetcheckReport report = run(prober(fast()), map(new DerpRegion(1, "dua", "Dual", false, false,
-                List.of(dual))));
+        NetcheckReport report = run(prober(fast()), map(new DerpRegion(1, "dua", "Dual", false, false, List.of(dual))));
 
         assertThat(report.ipv6()).isFalse();
         assertThat(report.ipv6CanSend()).isFalse();
@@ -289,24 +342,23 @@ class NetcheckProberTest {
 
     @Test
     void hysteresis_keepsTheOldRegionForASmallGain_andSwitchesForALargeOne() throws Exception {
-        UdpNatProxy proxy = proxy(Mapping.ENDPOINT_INDEPENDENT, List.of(route("127.0.0.61", 21, 30),
-                route("127.0.0.62", 22, 60)));
+        UdpNatProxy proxy =
+                proxy(Mapping.ENDPOINT_INDEPENDENT, List.of(route("127.0.0.61", 21, 30), route("127.0.0.62", 22, 60)));
         DerpMap map = map(region(1, "aaa", proxy.address(0)), region(2, "bbb", proxy.address(1)));
         NetcheckProber prober = prober(fast());
         PreferredRegionSelector selector = new PreferredRegionSelector(Duration.ofMinutes(5));
         Instant t = Instant.now();
 
-        assertThat(selector.select(cleanRun(prober, map, Map.of(1, 30L, 2, 60L)), map, t).preferredDerp())
+        assertThat(selector.select(cleanRun(prober, map, Map.of(1, 30L, 2, 60L)), map, t)
+                        .preferredDerp())
                 .isEqualTo(1);
 
         proxy.setDelay(1, Duration.ofMillis(22)); // 8 ms better than region 1: not worth switching
-        NetcheckReport small = selector.select(cleanRun(prober, map, Map.of(1, 30L, 2, 22L)), map,
-                t.plusSeconds(60));
+        NetcheckReport small = selector.select(cleanRun(prober, map, Map.of(1, 30L, 2, 22L)), map, t.plusSeconds(60));
         assertThat(small.preferredDerp()).isEqualTo(1);
 
         proxy.setDelay(0, Duration.ofMillis(150)); // region 1 got far slower: switch
-        NetcheckReport large = selector.select(cleanRun(prober, map, Map.of(1, 150L, 2, 22L)), map,
-                t.plusSeconds(120));
+        NetcheckReport large = selector.select(cleanRun(prober, map, Map.of(1, 150L, 2, 22L)), map, t.plusSeconds(120));
         assertThat(large.preferredDerp()).isEqualTo(2);
     }
 
@@ -320,32 +372,76 @@ class NetcheckProberTest {
 
         assertThat(report.regionLatency()).isEmpty();
         assertThat(report.udp()).isFalse();
-        assertThat(rejected).containsKeys(StunRejection.UNKNOWN_TRANSACTION, StunRejection.WRONG_SOURCE,
-                StunRejection.TRUNCATED_ATTRIBUTE, StunRejection.BAD_COOKIE);
+        assertThat(rejected)
+                .containsKeys(
+                        StunRejection.UNKNOWN_TRANSACTION,
+                        StunRejection.WRONG_SOURCE,
+                        StunRejection.TRUNCATED_ATTRIBUTE,
+                        StunRejection.BAD_COOKIE);
     }
 
     @Test
     void udpBlocked_fallsBackToHttps() throws Exception {
         LabCertificate cert = LabCertificate.generate(List.of("derp1.lab.test", "derp2.lab.test"));
-        SslContext serverTls = SslContextBuilder.forServer(cert.keyManagerFactory()).build();
-        LabDerpHttpServer ok = LabDerpHttpServer.https(labGroup, new InetSocketAddress("127.0.0.73", 0),
-                serverTls, 200);
-        LabDerpHttpServer failing = LabDerpHttpServer.https(labGroup, new InetSocketAddress("127.0.0.74", 0),
-                serverTls, 503);
+        SslContext serverTls =
+                SslContextBuilder.forServer(cert.keyManagerFactory()).build();
+        LabDerpHttpServer ok =
+                LabDerpHttpServer.https(labGroup, new InetSocketAddress("127.0.0.73", 0), serverTls, 200);
+        LabDerpHttpServer failing =
+                LabDerpHttpServer.https(labGroup, new InetSocketAddress("127.0.0.74", 0), serverTls, 503);
         closeAfter.add(ok);
         closeAfter.add(failing);
-        UdpNatProxy blocked = proxy(Mapping.ENDPOINT_INDEPENDENT, List.of(
-                new Route(new InetSocketAddress("127.0.0.73", 0), coturn.address(ip("127.0.0.21")), Duration.ZERO, true),
-                new Route(new InetSocketAddress("127.0.0.74", 0), coturn.address(ip("127.0.0.22")), Duration.ZERO, true)));
+        UdpNatProxy blocked = proxy(
+                Mapping.ENDPOINT_INDEPENDENT,
+                List.of(
+                        new Route(
+                                new InetSocketAddress("127.0.0.73", 0),
+                                coturn.address(ip("127.0.0.21")),
+                                Duration.ZERO,
+                                true),
+                        new Route(
+                                new InetSocketAddress("127.0.0.74", 0),
+                                coturn.address(ip("127.0.0.22")),
+                                Duration.ZERO,
+                                true)));
         DerpMap map = map(
-                new DerpRegion(1, "aaa", "A", false, false, List.of(new DerpNode("1a", 1, "derp1.lab.test",
-                        "127.0.0.73", "none", blocked.address(0).getPort(), false, ok.address().getPort(), false))),
-                new DerpRegion(2, "bbb", "B", false, false, List.of(new DerpNode("2a", 2, "derp2.lab.test",
-                        "127.0.0.74", "none", blocked.address(1).getPort(), false, failing.address().getPort(),
-                        false))));
-        SslContext clientTls = SslContextBuilder.forClient().trustManager(cert.trustManagerFactory()).build();
-        NetcheckSettings s = settings(Map.of("stun-timeout", "500ms", "captive-portal.enabled", "false",
-                "ipv6", "false"));
+                new DerpRegion(
+                        1,
+                        "aaa",
+                        "A",
+                        false,
+                        false,
+                        List.of(new DerpNode(
+                                "1a",
+                                1,
+                                "derp1.lab.test",
+                                "127.0.0.73",
+                                "none",
+                                blocked.address(0).getPort(),
+                                false,
+                                ok.address().getPort(),
+                                false))),
+                new DerpRegion(
+                        2,
+                        "bbb",
+                        "B",
+                        false,
+                        false,
+                        List.of(new DerpNode(
+                                "2a",
+                                2,
+                                "derp2.lab.test",
+                                "127.0.0.74",
+                                "none",
+                                blocked.address(1).getPort(),
+                                false,
+                                failing.address().getPort(),
+                                false))));
+        SslContext clientTls = SslContextBuilder.forClient()
+                .trustManager(cert.trustManagerFactory())
+                .build();
+        NetcheckSettings s =
+                settings(Map.of("stun-timeout", "500ms", "captive-portal.enabled", "false", "ipv6", "false"));
 
         NetcheckReport report = run(prober(s, clientTls, 80), map);
 
@@ -363,13 +459,30 @@ class NetcheckProberTest {
     @Test
     void httpsFallback_refusesAnUntrustedCertificate() throws Exception {
         LabCertificate cert = LabCertificate.generate(List.of("derp1.lab.test"));
-        LabDerpHttpServer server = LabDerpHttpServer.https(labGroup, new InetSocketAddress("127.0.0.75", 0),
-                SslContextBuilder.forServer(cert.keyManagerFactory()).build(), 200);
+        LabDerpHttpServer server = LabDerpHttpServer.https(
+                labGroup,
+                new InetSocketAddress("127.0.0.75", 0),
+                SslContextBuilder.forServer(cert.keyManagerFactory()).build(),
+                200);
         closeAfter.add(server);
-        DerpMap map = map(new DerpRegion(1, "aaa", "A", false, false, List.of(new DerpNode("1a", 1,
-                "derp1.lab.test", "127.0.0.75", "none", 9, false, server.address().getPort(), false))));
-        NetcheckSettings s = settings(Map.of("stun-timeout", "200ms", "captive-portal.enabled", "false",
-                "ipv6", "false"));
+        DerpMap map = map(new DerpRegion(
+                1,
+                "aaa",
+                "A",
+                false,
+                false,
+                List.of(new DerpNode(
+                        "1a",
+                        1,
+                        "derp1.lab.test",
+                        "127.0.0.75",
+                        "none",
+                        9,
+                        false,
+                        server.address().getPort(),
+                        false))));
+        NetcheckSettings s =
+                settings(Map.of("stun-timeout", "200ms", "captive-portal.enabled", "false", "ipv6", "false"));
 
         NetcheckReport report = run(prober(s), map); // default trust store: the lab certificate is unknown
 
@@ -381,16 +494,19 @@ class NetcheckProberTest {
     void captivePortal_isFalseForAnHonestAnswer_andTrueForAPortal() throws Exception {
         LabDerpHttpServer honest = LabDerpHttpServer.http(labGroup, new InetSocketAddress("127.0.0.76", 0), false);
         closeAfter.add(honest);
-        LabDerpHttpServer portal = LabDerpHttpServer.http(labGroup,
-                new InetSocketAddress("127.0.0.77", honest.address().getPort()), true);
+        LabDerpHttpServer portal = LabDerpHttpServer.http(
+                labGroup, new InetSocketAddress("127.0.0.77", honest.address().getPort()), true);
         closeAfter.add(portal);
-        UdpNatProxy proxy = proxy(Mapping.ENDPOINT_INDEPENDENT, List.of(route("127.0.0.76", 21, 0),
-                route("127.0.0.77", 22, 0)));
+        UdpNatProxy proxy =
+                proxy(Mapping.ENDPOINT_INDEPENDENT, List.of(route("127.0.0.76", 21, 0), route("127.0.0.77", 22, 0)));
         NetcheckSettings s = settings(Map.of("stun-timeout", "1s", "ipv6", "false"));
-        NetcheckProber prober = prober(s, NetcheckSource.defaultSsl(), honest.address().getPort());
+        NetcheckProber prober =
+                prober(s, NetcheckSource.defaultSsl(), honest.address().getPort());
 
-        NetcheckReport clean = run(prober, map(portalRegion(1, "127.0.0.76", proxy.address(0).getPort())));
-        NetcheckReport captive = run(prober, map(portalRegion(1, "127.0.0.77", proxy.address(1).getPort())));
+        NetcheckReport clean =
+                run(prober, map(portalRegion(1, "127.0.0.76", proxy.address(0).getPort())));
+        NetcheckReport captive =
+                run(prober, map(portalRegion(1, "127.0.0.77", proxy.address(1).getPort())));
 
         assertThat(honest.portalChecks()).isEqualTo(1);
         assertThat(clean.captivePortal()).contains(false);
@@ -401,14 +517,18 @@ class NetcheckProberTest {
     @Test
     void captivePortal_isNotChecked_withoutACanPort80Node() throws Exception {
         UdpNatProxy proxy = proxy(Mapping.ENDPOINT_INDEPENDENT, List.of(route("127.0.0.78", 21, 0)));
-        NetcheckReport report = run(prober(settings(Map.of("ipv6", "false"))),
-                map(region(1, "aaa", proxy.address(0))));
+        NetcheckReport report = run(prober(settings(Map.of("ipv6", "false"))), map(region(1, "aaa", proxy.address(0))));
         assertThat(report.captivePortal()).isEmpty();
     }
 
     private static DerpRegion portalRegion(int id, String ip, int stunPort) {
-        return new DerpRegion(id, "cap", "Portal", false, false, List.of(new DerpNode(id + "a", id,
-                "derp" + id + ".lab.test", ip, "none", stunPort, false, 0, true)));
+        return new DerpRegion(
+                id,
+                "cap",
+                "Portal",
+                false,
+                false,
+                List.of(new DerpNode(id + "a", id, "derp" + id + ".lab.test", ip, "none", stunPort, false, 0, true)));
     }
 
     static void assertWithin(Duration measured, long injectedMs) {

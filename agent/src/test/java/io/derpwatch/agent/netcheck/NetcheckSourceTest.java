@@ -1,12 +1,12 @@
 package io.derpwatch.agent.netcheck;
 
-import io.derpwatch.agent.net.NettyTransport;
 import static io.derpwatch.agent.netcheck.NetcheckTestSupport.*;
 import static io.derpwatch.agent.telemetry.TelemetryNames.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.derpwatch.agent.localapi.LocalApiClient;
+import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.config.NetcheckSettings;
 import io.derpwatch.lab.LocalApiEmulator;
 import io.derpwatch.lab.net.Coturn;
@@ -44,11 +44,20 @@ class NetcheckSourceTest {
         coturn = coturn(List.of(ip("127.0.0.21"), ip("127.0.0.22")));
         group = LabEventLoops.newGroup(1);
         labGroup = LabEventLoops.newGroup(1);
-        proxy = UdpNatProxy.start(labGroup, Mapping.ENDPOINT_INDEPENDENT, List.of(
-                new Route(new InetSocketAddress("127.0.0.81", 0), coturn.address(ip("127.0.0.21")),
-                        Duration.ofMillis(5), false),
-                new Route(new InetSocketAddress("127.0.0.82", 0), coturn.address(ip("127.0.0.22")),
-                        Duration.ofMillis(40), false)));
+        proxy = UdpNatProxy.start(
+                labGroup,
+                Mapping.ENDPOINT_INDEPENDENT,
+                List.of(
+                        new Route(
+                                new InetSocketAddress("127.0.0.81", 0),
+                                coturn.address(ip("127.0.0.21")),
+                                Duration.ofMillis(5),
+                                false),
+                        new Route(
+                                new InetSocketAddress("127.0.0.82", 0),
+                                coturn.address(ip("127.0.0.22")),
+                                Duration.ofMillis(40),
+                                false)));
         otel = new TelemetryHarness();
     }
 
@@ -81,16 +90,36 @@ class NetcheckSourceTest {
     private static String region(int id, String code, String name, InetSocketAddress stun) {
         return "\"" + id + "\": {\"RegionID\": " + id + ", \"RegionCode\": \"" + code + "\", \"RegionName\": \""
                 + name + "\", \"Nodes\": [{\"Name\": \"" + id + "a\", \"RegionID\": " + id
-                + ", \"HostName\": \"derp" + id + ".lab.test\", \"IPv4\": \"" + stun.getAddress().getHostAddress()
+                + ", \"HostName\": \"derp" + id + ".lab.test\", \"IPv4\": \""
+                + stun.getAddress().getHostAddress()
                 + "\", \"IPv6\": \"none\", \"STUNPort\": " + stun.getPort() + "}]}";
     }
 
     private NetcheckSource source(Path mapFile, String interval, String refresh) throws Exception {
-        NetcheckSettings s = settings(Map.of("interval", interval, "stun-timeout", "500ms", "ipv6", "false",
-                "captive-portal.enabled", "false", "derp-map.source", "file", "derp-map.file", mapFile.toString(),
-                "derp-map.refresh-interval", refresh));
-        return new NetcheckSource(group.next(), NettyTransport.forGroup(group), s, otel.telemetry, null,
-                NetcheckSource.defaultSsl(), Clock.systemUTC(), 80);
+        NetcheckSettings s = settings(Map.of(
+                "interval",
+                interval,
+                "stun-timeout",
+                "500ms",
+                "ipv6",
+                "false",
+                "captive-portal.enabled",
+                "false",
+                "derp-map.source",
+                "file",
+                "derp-map.file",
+                mapFile.toString(),
+                "derp-map.refresh-interval",
+                refresh));
+        return new NetcheckSource(
+                group.next(),
+                NettyTransport.forGroup(group),
+                s,
+                otel.telemetry,
+                null,
+                NetcheckSource.defaultSsl(),
+                Clock.systemUTC(),
+                80);
     }
 
     @Test
@@ -103,13 +132,19 @@ class NetcheckSourceTest {
 
         assertThat(m.get(NETCHECK_REGION_LATENCY)).hasSize(2);
         assertThat(((LongPointData) m.get(NETCHECK_UDP).get(0)).getValue()).isEqualTo(1);
-        assertThat(((LongPointData) m.get(NETCHECK_MAPPING_VARIES).get(0)).getValue()).isZero();
-        PointData fastest = m.get(NETCHECK_REGION_LATENCY).stream().min(java.util.Comparator.comparingDouble(
-                p -> ((io.opentelemetry.sdk.metrics.data.DoublePointData) p).getValue())).orElseThrow();
-        assertThat(m.get(NETCHECK_PREFERRED_DERP)).singleElement().satisfies(p -> assertThat(
-                p.getAttributes().get(REGION_CODE)).isEqualTo(fastest.getAttributes().get(REGION_CODE)));
+        assertThat(((LongPointData) m.get(NETCHECK_MAPPING_VARIES).get(0)).getValue())
+                .isZero();
+        PointData fastest = m.get(NETCHECK_REGION_LATENCY).stream()
+                .min(java.util.Comparator.comparingDouble(
+                        p -> ((io.opentelemetry.sdk.metrics.data.DoublePointData) p).getValue()))
+                .orElseThrow();
+        assertThat(m.get(NETCHECK_PREFERRED_DERP))
+                .singleElement()
+                .satisfies(p -> assertThat(p.getAttributes().get(REGION_CODE))
+                        .isEqualTo(fastest.getAttributes().get(REGION_CODE)));
         assertThat(m.get(NETCHECK_DURATION)).hasSize(1);
-        assertThat(((LongPointData) m.get(NETCHECK_DERP_MAP_REGIONS).get(0)).getValue()).isEqualTo(2);
+        assertThat(((LongPointData) m.get(NETCHECK_DERP_MAP_REGIONS).get(0)).getValue())
+                .isEqualTo(2);
         assertThat(source.name()).isEqualTo("netcheck");
     }
 
@@ -120,21 +155,25 @@ class NetcheckSourceTest {
         source = source(file, "300ms", "200ms");
         source.start();
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(otel.collect().get(NETCHECK_REGION_LATENCY)).hasSize(2));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() ->
+                        assertThat(otel.collect().get(NETCHECK_REGION_LATENCY)).hasSize(2));
 
         Files.writeString(dir.resolve("next.json"), mapJson(false));
         Files.move(dir.resolve("next.json"), file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(otel.collect().get(NETCHECK_REGION_LATENCY)).singleElement()
-                        .satisfies(p -> assertThat(p.getAttributes().get(REGION_ID)).isEqualTo(1L)));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(otel.collect().get(NETCHECK_REGION_LATENCY))
+                        .singleElement()
+                        .satisfies(p ->
+                                assertThat(p.getAttributes().get(REGION_ID)).isEqualTo(1L)));
 
         Files.delete(file);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(otel.logs.getFinishedLogRecordItems()).anySatisfy(r -> {
-                    assertThat(r.getEventName()).isEqualTo(EVENT_SOURCE_ERROR);
-                    assertThat(r.getBodyValue().asString()).contains("keeping the last good map");
-                }));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(otel.logs.getFinishedLogRecordItems())
+                        .anySatisfy(r -> {
+                            assertThat(r.getEventName()).isEqualTo(EVENT_SOURCE_ERROR);
+                            assertThat(r.getBodyValue().asString()).contains("keeping the last good map");
+                        }));
         assertThat(otel.collect().get(NETCHECK_REGION_LATENCY)).hasSize(1);
     }
 
@@ -142,17 +181,24 @@ class NetcheckSourceTest {
     void agentFactory_readsTheMapFromTheLocalApi_withConfiguredRegions(@TempDir Path dir) throws Exception {
         try (LocalApiEmulator tailscaled = LocalApiEmulator.start(dir.resolve("tailscaled.sock"))) {
             String custom = "{" + region(900, "lab", "Lab", proxy.address(0)) + "}";
-            NetcheckSettings s = withDerpMap(settings(Map.of("stun-timeout", "500ms", "ipv6", "false",
-                    "captive-portal.enabled", "false")), new NetcheckSettings.DerpMapSettings("localapi",
-                    "https://127.0.0.1:9/unused", "", Duration.ofMinutes(5), true, custom));
-            source = NetcheckSource.create(s, group, otel.telemetry,
+            NetcheckSettings s = withDerpMap(
+                    settings(Map.of("stun-timeout", "500ms", "ipv6", "false", "captive-portal.enabled", "false")),
+                    new NetcheckSettings.DerpMapSettings(
+                            "localapi", "https://127.0.0.1:9/unused", "", Duration.ofMinutes(5), true, custom));
+            source = NetcheckSource.create(
+                    s,
+                    group,
+                    otel.telemetry,
                     new LocalApiClient(group, tailscaled.socket(), Duration.ofSeconds(5), 1 << 20));
 
             source.sampleOnce().get(20, TimeUnit.SECONDS);
 
-            assertThat(tailscaled.lastRequest()).hasValueSatisfying(r -> assertThat(r.uri()).isEqualTo("/localapi/v0/derpmap"));
-            assertThat(otel.collect().get(NETCHECK_REGION_LATENCY)).singleElement()
-                    .satisfies(p -> assertThat(p.getAttributes().get(REGION_CODE)).isEqualTo("lab"));
+            assertThat(tailscaled.lastRequest())
+                    .hasValueSatisfying(r -> assertThat(r.uri()).isEqualTo("/localapi/v0/derpmap"));
+            assertThat(otel.collect().get(NETCHECK_REGION_LATENCY))
+                    .singleElement()
+                    .satisfies(
+                            p -> assertThat(p.getAttributes().get(REGION_CODE)).isEqualTo("lab"));
         }
     }
 

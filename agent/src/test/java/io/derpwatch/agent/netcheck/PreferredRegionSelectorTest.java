@@ -82,7 +82,8 @@ class PreferredRegionSelectorTest {
         pick(map(), T0, 1, 30, 2, 35);
         TreeMap<Integer, DerpRegion> regions = new TreeMap<>(map().regions());
         regions.put(1, new DerpRegion(1, "aaa", "A", true, false, List.of()));
-        assertThat(pick(new DerpMap(regions, Map.of(), false), T0.plusSeconds(60), 1, 30, 2, 35)).isEqualTo(2);
+        assertThat(pick(new DerpMap(regions, Map.of(), false), T0.plusSeconds(60), 1, 30, 2, 35))
+                .isEqualTo(2);
     }
 
     private int pick(DerpMap map, Instant at, int... idAndMillis) {
@@ -92,11 +93,24 @@ class PreferredRegionSelectorTest {
     private static int select(PreferredRegionSelector s, DerpMap map, Instant at, int... idAndMillis) {
         List<RegionLatency> l = new ArrayList<>();
         for (int i = 0; i < idAndMillis.length; i += 2) {
-            l.add(new RegionLatency(idAndMillis[i], AddressFamily.IPV4, ProbeKind.STUN,
-                    Duration.ofMillis(idAndMillis[i + 1])));
+            l.add(new RegionLatency(
+                    idAndMillis[i], AddressFamily.IPV4, ProbeKind.STUN, Duration.ofMillis(idAndMillis[i + 1])));
         }
-        NetcheckReport r = new NetcheckReport(at, Duration.ofMillis(300), !l.isEmpty(), !l.isEmpty(), false, true,
-                false, false, Optional.empty(), 0, l, Optional.empty(), Optional.empty(), Optional.empty(),
+        NetcheckReport r = new NetcheckReport(
+                at,
+                Duration.ofMillis(300),
+                !l.isEmpty(),
+                !l.isEmpty(),
+                false,
+                true,
+                false,
+                false,
+                Optional.empty(),
+                0,
+                l,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
                 List.of(1, 2, 3));
         return s.select(r, map, at).preferredDerp();
     }

@@ -27,14 +27,20 @@ final class SpoofingStunServer implements AutoCloseable {
 
     static SpoofingStunServer start(EventLoopGroup group, InetAddress address, InetAddress otherAddress)
             throws InterruptedException {
-        Channel other = new Bootstrap().group(group).channel(io.derpwatch.agent.net.NettyTransport.forGroup(group)
-                .datagramChannel()).handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+        Channel other = new Bootstrap()
+                .group(group)
+                .channel(io.derpwatch.agent.net.NettyTransport.forGroup(group).datagramChannel())
+                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
-                    }
-                }).bind(new InetSocketAddress(otherAddress, 0)).sync().channel();
+                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {}
+                })
+                .bind(new InetSocketAddress(otherAddress, 0))
+                .sync()
+                .channel();
         Channel[] holder = new Channel[1];
-        Channel main = new Bootstrap().group(group).channel(NettyTransport.forGroup(group).datagramChannel())
+        Channel main = new Bootstrap()
+                .group(group)
+                .channel(NettyTransport.forGroup(group).datagramChannel())
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket req) {
@@ -52,7 +58,10 @@ final class SpoofingStunServer implements AutoCloseable {
                         ctx.writeAndFlush(new DatagramPacket(reply(ctx, tx, 0x2112A442, true), to));
                         ctx.writeAndFlush(new DatagramPacket(reply(ctx, tx, 0x12345678, false), to));
                     }
-                }).bind(new InetSocketAddress(address, 0)).sync().channel();
+                })
+                .bind(new InetSocketAddress(address, 0))
+                .sync()
+                .channel();
         holder[0] = main;
         return new SpoofingStunServer(main, other);
     }

@@ -21,11 +21,13 @@ import java.util.TreeMap;
 final class TelemetryHarness implements AutoCloseable {
     final InMemoryMetricReader metrics = InMemoryMetricReader.create();
     final InMemoryLogRecordExporter logs = InMemoryLogRecordExporter.create();
-    final SdkMeterProvider meterProvider = SdkMeterProvider.builder().registerMetricReader(metrics).build();
+    final SdkMeterProvider meterProvider =
+            SdkMeterProvider.builder().registerMetricReader(metrics).build();
     final SdkLoggerProvider loggerProvider = SdkLoggerProvider.builder()
-            .addLogRecordProcessor(SimpleLogRecordProcessor.create(logs)).build();
-    final Telemetry telemetry = new Telemetry(meterProvider.get("io.derpwatch"),
-            new EventEmitter(loggerProvider.get("io.derpwatch")));
+            .addLogRecordProcessor(SimpleLogRecordProcessor.create(logs))
+            .build();
+    final Telemetry telemetry =
+            new Telemetry(meterProvider.get("io.derpwatch"), new EventEmitter(loggerProvider.get("io.derpwatch")));
 
     /** One collection: metric name to its points. */
     Map<String, List<PointData>> collect() {
@@ -42,11 +44,15 @@ final class TelemetryHarness implements AutoCloseable {
 
     /** The points of {@code name} whose attribute {@code key} is {@code value}. */
     static List<PointData> where(List<PointData> points, AttributeKey<?> key, Object value) {
-        return points.stream().filter(p -> value.equals(p.getAttributes().get(key))).toList();
+        return points.stream()
+                .filter(p -> value.equals(p.getAttributes().get(key)))
+                .toList();
     }
 
     List<String> eventNames() {
-        return logs.getFinishedLogRecordItems().stream().map(LogRecordData::getEventName).toList();
+        return logs.getFinishedLogRecordItems().stream()
+                .map(LogRecordData::getEventName)
+                .toList();
     }
 
     @Override

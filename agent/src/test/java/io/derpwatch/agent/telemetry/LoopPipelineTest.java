@@ -40,7 +40,8 @@ class LoopPipelineTest {
         RecordingMetricExporter exporter = new RecordingMetricExporter();
         LoopMetricReader reader = new LoopMetricReader(exporter, handOff);
         List<Boolean> collectedOnLoop = new CopyOnWriteArrayList<>();
-        SdkMeterProvider provider = SdkMeterProvider.builder().registerMetricReader(reader).build();
+        SdkMeterProvider provider =
+                SdkMeterProvider.builder().registerMetricReader(reader).build();
         provider.get("test").gaugeBuilder("g").ofLongs().buildWithCallback(m -> {
             collectedOnLoop.add(loop.inEventLoop());
             m.record(1);
@@ -59,7 +60,8 @@ class LoopPipelineTest {
     void metricFlush_exportsTheLatestCollection_andShutdownStopsCollecting() {
         RecordingMetricExporter exporter = new RecordingMetricExporter();
         LoopMetricReader reader = new LoopMetricReader(exporter, handOff);
-        SdkMeterProvider provider = SdkMeterProvider.builder().registerMetricReader(reader).build();
+        SdkMeterProvider provider =
+                SdkMeterProvider.builder().registerMetricReader(reader).build();
         provider.get("test").gaugeBuilder("g").ofLongs().buildWithCallback(m -> m.record(1));
         reader.start(loop, Duration.ofMillis(20));
         assertThat(provider.forceFlush().join(5, TimeUnit.SECONDS).isSuccess()).isTrue();
@@ -70,7 +72,8 @@ class LoopPipelineTest {
         int exported = exporter.batches.size();
 
         assertThat(exporter.shutdown).isTrue();
-        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2))
+        await().during(Duration.ofMillis(200))
+                .atMost(Duration.ofSeconds(2))
                 .until(() -> exporter.batches.size() == exported);
     }
 
@@ -98,7 +101,8 @@ class LoopPipelineTest {
         CountDownLatch release = new CountDownLatch(1);
         RecordingLogExporter exporter = new RecordingLogExporter(release);
         LoopLogRecordProcessor processor = new LoopLogRecordProcessor(exporter, handOff, loop, Duration.ofMillis(10));
-        SdkLoggerProvider provider = SdkLoggerProvider.builder().addLogRecordProcessor(processor).build();
+        SdkLoggerProvider provider =
+                SdkLoggerProvider.builder().addLogRecordProcessor(processor).build();
         Logger logger = provider.get("test");
         logger.logRecordBuilder().setBody("first").emit();
         await().atMost(Duration.ofSeconds(5)).until(() -> exporter.started.getCount() == 0); // export blocked

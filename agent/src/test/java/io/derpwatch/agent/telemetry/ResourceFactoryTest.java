@@ -15,8 +15,16 @@ class ResourceFactoryTest {
 
     @Test
     void resource_carriesServiceHostAndKubernetesAttributes() {
-        Resource r = new ResourceFactory(Map.of("HOSTNAME", "node-a", "K8S_NODE_NAME", "node-a",
-                "K8S_POD_NAME", "derpwatch-x1", "K8S_NAMESPACE", "monitoring")).create(Map.of());
+        Resource r = new ResourceFactory(Map.of(
+                        "HOSTNAME",
+                        "node-a",
+                        "K8S_NODE_NAME",
+                        "node-a",
+                        "K8S_POD_NAME",
+                        "derpwatch-x1",
+                        "K8S_NAMESPACE",
+                        "monitoring"))
+                .create(Map.of());
 
         assertThat(attr(r, "service.name")).isEqualTo("derpwatch");
         assertThat(attr(r, "service.version")).isNotBlank();
@@ -37,8 +45,10 @@ class ResourceFactoryTest {
     @Test
     void otelEnvironment_andConfig_overrideInThatOrder() {
         Resource r = new ResourceFactory(Map.of(
-                "OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod,team=net%20ops,service.name=from-attrs,bad",
-                "OTEL_SERVICE_NAME", "edge-derpwatch")).create(Map.of("team", "sre"));
+                        "OTEL_RESOURCE_ATTRIBUTES",
+                                "deployment.environment=prod,team=net%20ops,service.name=from-attrs,bad",
+                        "OTEL_SERVICE_NAME", "edge-derpwatch"))
+                .create(Map.of("team", "sre"));
 
         assertThat(attr(r, "deployment.environment")).isEqualTo("prod");
         assertThat(attr(r, "service.name")).isEqualTo("edge-derpwatch");

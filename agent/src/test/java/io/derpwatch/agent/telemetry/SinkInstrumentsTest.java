@@ -11,6 +11,7 @@ import io.derpwatch.sinks.SinkCatalog;
 import io.derpwatch.sinks.SinkContext;
 import io.derpwatch.sinks.SinkSet;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.MemoryMode;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
@@ -19,7 +20,6 @@ import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.export.CollectionRegistration;
 import io.opentelemetry.sdk.metrics.export.MetricReader;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -65,33 +65,40 @@ class SinkInstrumentsTest {
     private static SinkSet openUnreachableOtlpSink() {
         Config reference = ConfigFactory.parseResources(SinkInstrumentsTest.class.getClassLoader(), "reference.conf")
                 .resolve();
-        Config merged = ConfigFactory.parseString("type = otlp\nendpoint = \"http://127.0.0.1:9\"\n"
-                        + "retry { initial = 20ms, max = 50ms }")
+        Config merged = ConfigFactory.parseString(
+                        "type = otlp\nendpoint = \"http://127.0.0.1:9\"\n" + "retry { initial = 20ms, max = 50ms }")
                 .withFallback(reference.getConfig("derpwatch.sink-types.otlp"))
-                .withFallback(reference.getConfig("derpwatch.sink-defaults")).resolve();
+                .withFallback(reference.getConfig("derpwatch.sink-defaults"))
+                .resolve();
         List<ConfigProblem> problems = new ArrayList<>();
-        var configured = SinkCatalog.load().configure(List.of(new SinkSettings("collector", "otlp", true, merged)),
-                problems);
+        var configured =
+                SinkCatalog.load().configure(List.of(new SinkSettings("collector", "otlp", true, merged)), problems);
         assertThat(problems).isEmpty();
         return SinkSet.open(configured, SinkContext.forProcess());
     }
 
     private static long value(Collection<MetricData> metrics, String name, Attributes attributes) {
-        return metrics.stream().filter(m -> m.getName().equals(name))
-                .flatMap(m -> m.getData().getPoints().stream()).map(p -> (LongPointData) p)
-                .filter(p -> p.getAttributes().equals(attributes)).mapToLong(LongPointData::getValue)
-                .findFirst().orElseThrow(() -> new AssertionError("no " + name + " " + attributes));
+        return metrics.stream()
+                .filter(m -> m.getName().equals(name))
+                .flatMap(m -> m.getData().getPoints().stream())
+                .map(p -> (LongPointData) p)
+                .filter(p -> p.getAttributes().equals(attributes))
+                .mapToLong(LongPointData::getValue)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " " + attributes));
     }
 
     @Test
     void sinkCounters_areReportedPerSink_withTheDropReason() {
         CollectingReader reader = new CollectingReader();
-        SdkMeterProvider provider = SdkMeterProvider.builder().registerMetricReader(reader).build();
+        SdkMeterProvider provider =
+                SdkMeterProvider.builder().registerMetricReader(reader).build();
         SinkSet sinks = openUnreachableOtlpSink();
         try (SinkInstruments ignored = SinkInstruments.register(provider.get("test"), sinks)) {
             Collection<MetricData> first = reader.collect();
             sinks.metricExporter().export(first);
-            await().atMost(Duration.ofSeconds(10)).until(() -> sinks.stats().get(0).failed() >= 2);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> sinks.stats().get(0).failed() >= 2);
 
             Collection<MetricData> metrics = reader.collect();
             Attributes sink = Attributes.of(TelemetryNames.SINK_NAME, "collector");
@@ -102,8 +109,13 @@ class SinkInstrumentsTest {
             assertThat(metrics).noneMatch(m -> m.getName().equals(TelemetryNames.SINK_ITEMS_DROPPED));
 
             sinks.shutdown(Duration.ofMillis(200)); // the batch still queued in memory is dropped, reason shutdown
-            assertThat(value(reader.collect(), TelemetryNames.SINK_ITEMS_DROPPED,
-                    sink.toBuilder().put(TelemetryNames.REASON, "shutdown").build())).isEqualTo(1);
+            assertThat(value(
+                            reader.collect(),
+                            TelemetryNames.SINK_ITEMS_DROPPED,
+                            sink.toBuilder()
+                                    .put(TelemetryNames.REASON, "shutdown")
+                                    .build()))
+                    .isEqualTo(1);
         } finally {
             sinks.shutdown(Duration.ofMillis(200));
             provider.close();

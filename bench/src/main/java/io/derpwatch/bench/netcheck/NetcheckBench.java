@@ -43,8 +43,7 @@ import java.util.concurrent.TimeUnit;
 public final class NetcheckBench {
     private static final int REGIONS = 30;
 
-    private NetcheckBench() {
-    }
+    private NetcheckBench() {}
 
     public static void main(String[] args) throws Exception {
         int reports = args.length > 0 ? Integer.parseInt(args[0]) : 50;
@@ -63,17 +62,35 @@ public final class NetcheckBench {
         try (Coturn coturn = Coturn.start(upstreams)) {
             List<Route> routes = new ArrayList<>();
             for (int i = 0; i < REGIONS; i++) {
-                routes.add(new Route(new InetSocketAddress("127.0.1." + (i + 1), 0), coturn.address(upstreams.get(i)),
-                        Duration.ofNanos(injected[i]), false));
+                routes.add(new Route(
+                        new InetSocketAddress("127.0.1." + (i + 1), 0),
+                        coturn.address(upstreams.get(i)),
+                        Duration.ofNanos(injected[i]),
+                        false));
             }
             try (UdpNatProxy proxy = UdpNatProxy.start(labGroup, Mapping.ENDPOINT_INDEPENDENT, routes)) {
                 TreeMap<Integer, DerpRegion> regions = new TreeMap<>();
                 for (int i = 0; i < REGIONS; i++) {
                     int id = i + 1;
                     InetSocketAddress a = proxy.address(i);
-                    regions.put(id, new DerpRegion(id, "r" + id, "Region " + id, false, false, List.of(
-                            new DerpNode(id + "a", id, "derp" + id + ".bench.test", a.getAddress().getHostAddress(),
-                                    "none", a.getPort(), false, 0, false))));
+                    regions.put(
+                            id,
+                            new DerpRegion(
+                                    id,
+                                    "r" + id,
+                                    "Region " + id,
+                                    false,
+                                    false,
+                                    List.of(new DerpNode(
+                                            id + "a",
+                                            id,
+                                            "derp" + id + ".bench.test",
+                                            a.getAddress().getHostAddress(),
+                                            "none",
+                                            a.getPort(),
+                                            false,
+                                            0,
+                                            false))));
                 }
                 DerpMap map = new DerpMap(regions, Map.of(), false);
                 run(proberGroup, map, injected, reports, warmup);
@@ -86,8 +103,18 @@ public final class NetcheckBench {
 
     private static void run(EventLoopGroup group, DerpMap map, long[] injected, int reports, int warmup)
             throws Exception {
-        NetcheckSettings settings = new NetcheckSettings(true, Duration.ofSeconds(60), Duration.ofSeconds(5),
-                Duration.ofSeconds(3), 3, Duration.ofMillis(100), true, false, false, false, Duration.ofMinutes(5),
+        NetcheckSettings settings = new NetcheckSettings(
+                true,
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(3),
+                3,
+                Duration.ofMillis(100),
+                true,
+                false,
+                false,
+                false,
+                Duration.ofMinutes(5),
                 new NetcheckSettings.HttpsFallback(false, Duration.ofSeconds(3)),
                 new NetcheckSettings.CaptivePortal(false, Duration.ofSeconds(2)),
                 new NetcheckSettings.DerpMapSettings("file", "", "x", Duration.ofMinutes(5), false, "{}"));
@@ -102,11 +129,17 @@ public final class NetcheckBench {
         List<Long> errors = new ArrayList<>();
         List<Long> cpu = new ArrayList<>();
         int incomplete = 0;
-        try (NetcheckProber prober = new NetcheckProber(loop, NettyTransport.forGroup(group), settings,
-                NetcheckSource.defaultSsl(), r -> { }, Clock.systemUTC(), 80)) {
+        try (NetcheckProber prober = new NetcheckProber(
+                loop,
+                NettyTransport.forGroup(group),
+                settings,
+                NetcheckSource.defaultSsl(),
+                r -> {},
+                Clock.systemUTC(),
+                80)) {
             for (int i = 0; i < warmup + reports; i++) {
                 long cpuBefore = threads.getThreadCpuTime(loopThread);
-                NetcheckReport report = prober.run(map, l -> { }).get(30, TimeUnit.SECONDS);
+                NetcheckReport report = prober.run(map, l -> {}).get(30, TimeUnit.SECONDS);
                 long cpuAfter = threads.getThreadCpuTime(loopThread);
                 if (i == 0) {
                     List<Long> first = new ArrayList<>();
@@ -127,16 +160,18 @@ public final class NetcheckBench {
                 if (Boolean.getBoolean("bench.debug")) {
                     latency.forEach((id, d) -> {
                         if (Math.abs(d.toNanos() - injected[id - 1]) > 2_000_000) {
-                            System.out.printf("report %d region %d injected %.1f measured %.3f%n", reportNo, id, injected[id - 1] / 1e6, d.toNanos() / 1e6);
+                            System.out.printf(
+                                    "report %d region %d injected %.1f measured %.3f%n",
+                                    reportNo, id, injected[id - 1] / 1e6, d.toNanos() / 1e6);
                         }
                     });
                 }
                 Thread.sleep(50); // let the previous report's sockets close; a real agent runs one per minute
             }
         }
-        System.out.printf("netcheck bench: %d regions, delays %.1f-%.1f ms, %d reports (after %d warm-up), "
-                        + "%d incomplete%n", injected.length, injected[0] / 1e6, slowest / 1e6, reports, warmup,
-                incomplete);
+        System.out.printf(
+                "netcheck bench: %d regions, delays %.1f-%.1f ms, %d reports (after %d warm-up), " + "%d incomplete%n",
+                injected.length, injected[0] / 1e6, slowest / 1e6, reports, warmup, incomplete);
         print("report wall time - slowest injected delay", overhead);
         print("|measured - injected| per region", errors);
         print("event-loop CPU per report", cpu);
@@ -145,9 +180,14 @@ public final class NetcheckBench {
     private static void print(String what, List<Long> nanos) {
         List<Long> sorted = new ArrayList<>(nanos);
         Collections.sort(sorted);
-        System.out.printf("  %-42s p50 %7.3f ms  p90 %7.3f ms  p99 %7.3f ms  max %7.3f ms  (n=%d)%n", what,
-                pct(sorted, 0.50) / 1e6, pct(sorted, 0.90) / 1e6, pct(sorted, 0.99) / 1e6,
-                sorted.get(sorted.size() - 1) / 1e6, sorted.size());
+        System.out.printf(
+                "  %-42s p50 %7.3f ms  p90 %7.3f ms  p99 %7.3f ms  max %7.3f ms  (n=%d)%n",
+                what,
+                pct(sorted, 0.50) / 1e6,
+                pct(sorted, 0.90) / 1e6,
+                pct(sorted, 0.99) / 1e6,
+                sorted.get(sorted.size() - 1) / 1e6,
+                sorted.size());
     }
 
     private static long pct(List<Long> sorted, double p) {

@@ -32,7 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
-@Fork(value = 1, jvmArgs = {"-Xmx256m"})
+@Fork(
+        value = 1,
+        jvmArgs = {"-Xmx256m"})
 public class BacklogDrainBenchmark {
     static final int ONE_HOUR_OF_BATCHES = 360;
 
@@ -59,7 +61,8 @@ public class BacklogDrainBenchmark {
             sinks.metricExporter().export(batch);
         }
         if (sinks.stats().get(0).queued() != ONE_HOUR_OF_BATCHES) {
-            throw new IllegalStateException("backlog not queued: " + sinks.stats().get(0));
+            throw new IllegalStateException(
+                    "backlog not queued: " + sinks.stats().get(0));
         }
     }
 
@@ -67,7 +70,8 @@ public class BacklogDrainBenchmark {
     public long drainOneHourBacklog() throws Exception {
         receiver.start();
         if (!sinks.flush(Duration.ofMinutes(2))) {
-            throw new IllegalStateException("backlog not drained: " + sinks.stats().get(0));
+            throw new IllegalStateException(
+                    "backlog not drained: " + sinks.stats().get(0));
         }
         return receiver.requests();
     }

@@ -43,7 +43,9 @@ final class CountingOtlpReceiver implements AutoCloseable {
         // below the kernel's ephemeral range, so the port is still free when the receiver is restarted
         IOException last = null;
         for (int i = 0; i < 100; i++) {
-            int candidate = port != 0 ? port : java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_000);
+            int candidate = port != 0
+                    ? port
+                    : java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_000);
             try {
                 server = build(candidate, raw).start();
                 port = server.getPort();
@@ -57,19 +59,24 @@ final class CountingOtlpReceiver implements AutoCloseable {
 
     private Server build(int port, MethodDescriptor.Marshaller<byte[]> raw) {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));
-        for (String service : new String[] {"opentelemetry.proto.collector.metrics.v1.MetricsService",
-                "opentelemetry.proto.collector.logs.v1.LogsService"}) {
+        for (String service : new String[] {
+            "opentelemetry.proto.collector.metrics.v1.MetricsService",
+            "opentelemetry.proto.collector.logs.v1.LogsService"
+        }) {
             MethodDescriptor<byte[], byte[]> export = MethodDescriptor.<byte[], byte[]>newBuilder()
                     .setType(MethodDescriptor.MethodType.UNARY)
                     .setFullMethodName(MethodDescriptor.generateFullMethodName(service, "Export"))
-                    .setRequestMarshaller(raw).setResponseMarshaller(raw).build();
+                    .setRequestMarshaller(raw)
+                    .setResponseMarshaller(raw)
+                    .build();
             builder.addService(ServerServiceDefinition.builder(service)
                     .addMethod(export, ServerCalls.asyncUnaryCall((request, response) -> {
                         requests.incrementAndGet();
                         bytes.addAndGet(request.length);
                         response.onNext(new byte[0]);
                         response.onCompleted();
-                    })).build());
+                    }))
+                    .build());
         }
         return builder.build();
     }

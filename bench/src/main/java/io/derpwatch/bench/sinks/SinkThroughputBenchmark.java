@@ -39,7 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 4)
-@Fork(value = 1, jvmArgs = {"-Xmx256m"})
+@Fork(
+        value = 1,
+        jvmArgs = {"-Xmx256m"})
 public class SinkThroughputBenchmark {
     @Param({"bare", "queued", "persistent"})
     public String variant;
@@ -56,13 +58,16 @@ public class SinkThroughputBenchmark {
         receiver.start();
         batch = BenchData.collection();
         switch (variant) {
-            case "bare" -> bare = OtlpGrpcMetricExporter.builder().setEndpoint(receiver.endpoint())
-                    .setRetryPolicy(null).build();
+            case "bare" ->
+                bare = OtlpGrpcMetricExporter.builder()
+                        .setEndpoint(receiver.endpoint())
+                        .setRetryPolicy(null)
+                        .build();
             case "queued" -> sinks = BenchData.otlpSink(receiver.endpoint(), "");
             case "persistent" -> {
                 queueDir = Files.createTempDirectory("derpwatch-bench-queue");
-                sinks = BenchData.otlpSink(receiver.endpoint(), "queue.persistent { enabled = true, directory = \""
-                        + queueDir + "\" }");
+                sinks = BenchData.otlpSink(
+                        receiver.endpoint(), "queue.persistent { enabled = true, directory = \"" + queueDir + "\" }");
             }
             default -> throw new IllegalArgumentException(variant);
         }
@@ -84,8 +89,8 @@ public class SinkThroughputBenchmark {
         }
         if (sinks != null) {
             if (sinks.stats().get(0).exported() != receiver.requests()) {
-                throw new IllegalStateException("sink counted " + sinks.stats().get(0).exported()
-                        + " exported, receiver saw " + receiver.requests());
+                throw new IllegalStateException("sink counted "
+                        + sinks.stats().get(0).exported() + " exported, receiver saw " + receiver.requests());
             }
             sinks.shutdown(Duration.ofSeconds(5));
         }

@@ -55,14 +55,29 @@ public final class Coturn implements AutoCloseable {
         int port = freePort(addresses);
         Path dir = Files.createTempDirectory("coturn");
         Path log = dir.resolve("turnserver.log");
-        List<String> cmd = new ArrayList<>(List.of(exe.toString(), "-n", "--stun-only", "--no-tls", "--no-dtls",
-                "--no-tcp", "--no-cli", "--log-file", "stdout", "--simple-log", "--listening-port",
-                String.valueOf(port), "--pidfile", dir.resolve("turnserver.pid").toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                exe.toString(),
+                "-n",
+                "--stun-only",
+                "--no-tls",
+                "--no-dtls",
+                "--no-tcp",
+                "--no-cli",
+                "--log-file",
+                "stdout",
+                "--simple-log",
+                "--listening-port",
+                String.valueOf(port),
+                "--pidfile",
+                dir.resolve("turnserver.pid").toString()));
         for (InetAddress a : addresses) {
             cmd.add("-L");
             cmd.add(a.getHostAddress());
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         Coturn c = new Coturn(p, List.copyOf(addresses), port, log);
         try {
             c.awaitReady(Duration.ofSeconds(10));
@@ -93,12 +108,12 @@ public final class Coturn implements AutoCloseable {
             for (InetAddress a : addresses) {
                 while (true) {
                     if (!process.isAlive()) {
-                        throw new IOException("turnserver exited with " + process.exitValue() + ": "
-                                + Files.readString(log));
+                        throw new IOException(
+                                "turnserver exited with " + process.exitValue() + ": " + Files.readString(log));
                     }
                     if (System.nanoTime() > deadline) {
-                        throw new IOException("turnserver did not answer STUN on " + a + ":" + port + " within "
-                                + timeout);
+                        throw new IOException(
+                                "turnserver did not answer STUN on " + a + ":" + port + " within " + timeout);
                     }
                     if (ping(s, new InetSocketAddress(a, port))) {
                         break;
@@ -109,7 +124,8 @@ public final class Coturn implements AutoCloseable {
     }
 
     private static boolean ping(DatagramSocket s, InetSocketAddress to) throws IOException {
-        ByteBuffer req = ByteBuffer.allocate(20).putShort((short) 1).putShort((short) 0).putInt(0x2112A442);
+        ByteBuffer req =
+                ByteBuffer.allocate(20).putShort((short) 1).putShort((short) 0).putInt(0x2112A442);
         byte[] tx = new byte[12];
         ThreadLocalRandom.current().nextBytes(tx);
         req.put(tx);

@@ -19,8 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DemoNetwork implements AutoCloseable {
     /** Region code, name and the delay its proxy adds. */
-    private record Region(int id, String code, String name, Duration delay) {
-    }
+    private record Region(int id, String code, String name, Duration delay) {}
 
     private static final List<Region> REGIONS = List.of(
             new Region(901, "lab-near", "Lab near", Duration.ofMillis(4)),
@@ -51,20 +50,30 @@ public final class DemoNetwork implements AutoCloseable {
         try {
             List<UdpNatProxy.Route> routes = new ArrayList<>();
             for (int i = 0; i < REGIONS.size(); i++) {
-                routes.add(new UdpNatProxy.Route(new InetSocketAddress("127.0.1." + (20 + i), 0),
-                        coturn.address(stunAddresses.get(i)), REGIONS.get(i).delay(), false));
+                routes.add(new UdpNatProxy.Route(
+                        new InetSocketAddress("127.0.1." + (20 + i), 0),
+                        coturn.address(stunAddresses.get(i)),
+                        REGIONS.get(i).delay(),
+                        false));
             }
             UdpNatProxy proxy = UdpNatProxy.start(group, UdpNatProxy.Mapping.ENDPOINT_INDEPENDENT, routes);
             StringBuilder json = new StringBuilder("{\"Regions\": {");
             for (int i = 0; i < REGIONS.size(); i++) {
                 Region r = REGIONS.get(i);
                 InetSocketAddress a = proxy.address(i);
-                json.append(i == 0 ? "" : ",").append(String.format(
-                        "\"%d\": {\"RegionID\": %d, \"RegionCode\": \"%s\", \"RegionName\": \"%s\", \"Nodes\": [{"
-                                + "\"Name\": \"%da\", \"RegionID\": %d, \"HostName\": \"localhost\", \"IPv4\": \"%s\", "
-                                + "\"IPv6\": \"none\", \"STUNPort\": %d, \"STUNOnly\": true}]}",
-                        r.id(), r.id(), r.code(), r.name(), r.id(), r.id(), a.getAddress().getHostAddress(),
-                        a.getPort()));
+                json.append(i == 0 ? "" : ",")
+                        .append(String.format(
+                                "\"%d\": {\"RegionID\": %d, \"RegionCode\": \"%s\", \"RegionName\": \"%s\", \"Nodes\": [{"
+                                        + "\"Name\": \"%da\", \"RegionID\": %d, \"HostName\": \"localhost\", \"IPv4\": \"%s\", "
+                                        + "\"IPv6\": \"none\", \"STUNPort\": %d, \"STUNOnly\": true}]}",
+                                r.id(),
+                                r.id(),
+                                r.code(),
+                                r.name(),
+                                r.id(),
+                                r.id(),
+                                a.getAddress().getHostAddress(),
+                                a.getPort()));
             }
             json.append("}}\n");
             Path map = Files.writeString(dir.resolve("demo-derpmap.json"), json.toString(), StandardCharsets.UTF_8);
@@ -86,7 +95,8 @@ public final class DemoNetwork implements AutoCloseable {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < REGIONS.size(); i++) {
             Region r = REGIONS.get(i);
-            out.add(r.code() + " (" + r.id() + ") at " + proxy.address(i) + ", +" + r.delay().toMillis() + " ms");
+            out.add(r.code() + " (" + r.id() + ") at " + proxy.address(i) + ", +"
+                    + r.delay().toMillis() + " ms");
         }
         return out;
     }

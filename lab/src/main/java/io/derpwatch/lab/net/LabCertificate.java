@@ -24,8 +24,8 @@ public final class LabCertificate {
     }
 
     /** Generates a key pair and self-signed certificate for {@code dnsNames} (valid for two days). */
-    public static LabCertificate generate(List<String> dnsNames) throws IOException, GeneralSecurityException,
-            InterruptedException {
+    public static LabCertificate generate(List<String> dnsNames)
+            throws IOException, GeneralSecurityException, InterruptedException {
         Path dir = Files.createTempDirectory("lab-cert");
         Path file = dir.resolve("lab.p12");
         StringBuilder san = new StringBuilder("SAN=ip:127.0.0.1");
@@ -33,11 +33,31 @@ public final class LabCertificate {
             san.append(",dns:").append(n);
         }
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "lab", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-dname", "CN=" + dnsNames.get(0), "-ext", san.toString(),
-                "-validity", "2", "-storetype", "PKCS12", "-keystore", file.toString(),
-                "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD))
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        keytool.toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "lab",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        "CN=" + dnsNames.get(0),
+                        "-ext",
+                        san.toString(),
+                        "-validity",
+                        "2",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        file.toString(),
+                        "-storepass",
+                        new String(PASSWORD),
+                        "-keypass",
+                        new String(PASSWORD))
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException("keytool failed: " + out);

@@ -35,11 +35,14 @@ public final class LabDerpHttpServer implements AutoCloseable {
     private final boolean captive;
     private volatile byte[] derpMap;
 
-    private LabDerpHttpServer(EventLoopGroup group, InetSocketAddress listen, SslContext tls, int latencyStatus,
-                              boolean captive) throws InterruptedException {
+    private LabDerpHttpServer(
+            EventLoopGroup group, InetSocketAddress listen, SslContext tls, int latencyStatus, boolean captive)
+            throws InterruptedException {
         this.latencyStatus = latencyStatus;
         this.captive = captive;
-        this.channel = new ServerBootstrap().group(group).channel(LabEventLoops.server())
+        this.channel = new ServerBootstrap()
+                .group(group)
+                .channel(LabEventLoops.server())
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -48,12 +51,16 @@ public final class LabDerpHttpServer implements AutoCloseable {
                         }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8192), new Handler());
                     }
-                }).bind(listen).sync().channel();
+                })
+                .bind(listen)
+                .sync()
+                .channel();
     }
 
     /** An HTTPS server ({@code /derp/latency-check}). */
-    public static LabDerpHttpServer https(EventLoopGroup group, InetSocketAddress listen, SslContext tls,
-                                          int latencyStatus) throws InterruptedException {
+    public static LabDerpHttpServer https(
+            EventLoopGroup group, InetSocketAddress listen, SslContext tls, int latencyStatus)
+            throws InterruptedException {
         return new LabDerpHttpServer(group, listen, tls, latencyStatus, false);
     }
 
@@ -98,14 +105,16 @@ public final class LabDerpHttpServer implements AutoCloseable {
                 res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(latencyStatus));
             } else if (req.uri().equals("/derpmap/default") && derpMap != null) {
                 derpMapRequests.incrementAndGet();
-                res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                        Unpooled.wrappedBuffer(derpMap));
+                res = new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(derpMap));
                 res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
             } else if (req.uri().equals("/generate_204")) {
                 portalChecks.incrementAndGet();
                 String challenge = req.headers().get("X-Tailscale-Challenge");
                 if (captive || challenge == null) {
-                    res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    res = new DefaultFullHttpResponse(
+                            HttpVersion.HTTP_1_1,
+                            HttpResponseStatus.OK,
                             Unpooled.copiedBuffer("<html>Please log in</html>", StandardCharsets.UTF_8));
                 } else {
                     res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);

@@ -14,12 +14,11 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 /** Event loops for lab peers: epoll when its native library is present (precise timers), else NIO. */
 public final class LabEventLoops {
-    private LabEventLoops() {
-    }
+    private LabEventLoops() {}
 
     public static EventLoopGroup newGroup(int threads) {
-        return new MultiThreadIoEventLoopGroup(threads,
-                Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        return new MultiThreadIoEventLoopGroup(
+                threads, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
 
     static Class<? extends DatagramChannel> datagram() {

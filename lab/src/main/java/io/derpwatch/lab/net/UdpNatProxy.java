@@ -32,14 +32,16 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class UdpNatProxy implements AutoCloseable {
 
     /** How the proxy maps the client onto upstream source ports. */
-    public enum Mapping { ENDPOINT_INDEPENDENT, PER_DESTINATION }
+    public enum Mapping {
+        ENDPOINT_INDEPENDENT,
+        PER_DESTINATION
+    }
 
     /**
      * One region's path: listen on {@code listen} (port 0 = any), forward to {@code upstream} after {@code delay};
      * {@code drop} discards everything (UDP blocked).
      */
-    public record Route(InetSocketAddress listen, InetSocketAddress upstream, Duration delay, boolean drop) {
-    }
+    public record Route(InetSocketAddress listen, InetSocketAddress upstream, Duration delay, boolean drop) {}
 
     private final AtomicReferenceArray<Duration> delays;
     private final AtomicLongArray forwardedByRoute;
@@ -74,8 +76,8 @@ public final class UdpNatProxy implements AutoCloseable {
     private void bind(Mapping mapping) throws InterruptedException {
         for (int i = 0; i < routes.size(); i++) {
             if (routeByUpstream.put(routes.get(i).upstream(), i) != null) {
-                throw new IllegalArgumentException("two routes to " + routes.get(i).upstream()
-                        + ": replies could not be told apart");
+                throw new IllegalArgumentException(
+                        "two routes to " + routes.get(i).upstream() + ": replies could not be told apart");
             }
         }
         int sockets = mapping == Mapping.ENDPOINT_INDEPENDENT ? 1 : routes.size();
@@ -83,15 +85,21 @@ public final class UdpNatProxy implements AutoCloseable {
             upstreams.add(udp(new InetSocketAddress("127.0.0.1", 0), new FromUpstream()));
         }
         for (int i = 0; i < routes.size(); i++) {
-            listeners.add(udp(routes.get(i).listen(), new FromClient(i,
-                    upstreams.get(mapping == Mapping.ENDPOINT_INDEPENDENT ? 0 : i))));
+            listeners.add(udp(
+                    routes.get(i).listen(),
+                    new FromClient(i, upstreams.get(mapping == Mapping.ENDPOINT_INDEPENDENT ? 0 : i))));
         }
     }
 
     private Channel udp(InetSocketAddress local, SimpleChannelInboundHandler<DatagramPacket> handler)
             throws InterruptedException {
-        return new Bootstrap().group(group).channel(LabEventLoops.datagram()).handler(handler)
-                .bind(local).sync().channel();
+        return new Bootstrap()
+                .group(group)
+                .channel(LabEventLoops.datagram())
+                .handler(handler)
+                .bind(local)
+                .sync()
+                .channel();
     }
 
     /** The address a route listens on (put it in the DERP node's IPv4 and STUNPort). */
@@ -161,7 +169,9 @@ public final class UdpNatProxy implements AutoCloseable {
             if (client == null) {
                 return;
             }
-            listeners.get(route).writeAndFlush(new DatagramPacket(packet.content().retain(), client));
+            listeners
+                    .get(route)
+                    .writeAndFlush(new DatagramPacket(packet.content().retain(), client));
         }
     }
 }

@@ -43,7 +43,11 @@ public final class DeliveringSink implements Sink {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveringSink.class);
     private static final Duration PLAIN_EXPORT_TIMEOUT = Duration.ofSeconds(30);
 
-    private enum State { RUNNING, DRAINING, STOPPED }
+    private enum State {
+        RUNNING,
+        DRAINING,
+        STOPPED
+    }
 
     private final String name;
     private final Sink inner;
@@ -94,19 +98,24 @@ public final class DeliveringSink implements Sink {
                 throw new IllegalArgumentException("sink " + inner.name() + " cannot use a persistent queue");
             }
             try {
-                queue = new FileBatchQueue(settings.directory().resolve(inner.name() + ".queue"),
-                        settings.persistentMaxBytes());
+                queue = new FileBatchQueue(
+                        settings.directory().resolve(inner.name() + ".queue"), settings.persistentMaxBytes());
             } catch (IOException e) {
                 ((PayloadSink) inner).close();
-                throw new IllegalStateException("cannot open the persistent queue of sink " + inner.name() + " in "
-                        + settings.directory() + ": " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "cannot open the persistent queue of sink " + inner.name() + " in " + settings.directory()
+                                + ": " + e.getMessage(),
+                        e);
             }
         } else {
             queue = new MemoryBatchQueue(settings.maxBytes());
         }
         DeliveringSink sink = new DeliveringSink(inner, settings, queue);
         if (queue instanceof FileBatchQueue f && f.recovered() > 0) {
-            LOG.info("sink {}: {} batches left by an earlier run in {} will be delivered", sink.name, f.recovered(),
+            LOG.info(
+                    "sink {}: {} batches left by an earlier run in {} will be delivered",
+                    sink.name,
+                    f.recovered(),
                     f.file());
         }
         sink.worker.start();
@@ -139,8 +148,18 @@ public final class DeliveringSink implements Sink {
         try {
             int recovered = queue instanceof FileBatchQueue f ? f.recovered() : 0;
             long corrupt = corruptAtRuntime + (queue instanceof FileBatchQueue f ? f.corruptFiles() : 0);
-            return new SinkStats(name, accepted, recovered, exported, failed, new EnumMap<>(dropped), queue.size(),
-                    queue.bytes(), retries, corrupt, lastError);
+            return new SinkStats(
+                    name,
+                    accepted,
+                    recovered,
+                    exported,
+                    failed,
+                    new EnumMap<>(dropped),
+                    queue.size(),
+                    queue.bytes(),
+                    retries,
+                    corrupt,
+                    lastError);
         } finally {
             lock.unlock();
         }
@@ -241,9 +260,12 @@ public final class DeliveringSink implements Sink {
     private CompletableResultCode accept(Signal signal, Collection<?> data) {
         Batch batch;
         try {
-            batch = payloadSink == null ? new Batch(signal, null, null, List.copyOf(data))
-                    : Batch.encoded(signal, payloadSink.keyFor(signal, data),
-                    OtlpEncoding.encode(signal, data, payloadSink.encoding()));
+            batch = payloadSink == null
+                    ? new Batch(signal, null, null, List.copyOf(data))
+                    : Batch.encoded(
+                            signal,
+                            payloadSink.keyFor(signal, data),
+                            OtlpEncoding.encode(signal, data, payloadSink.encoding()));
         } catch (IOException | RuntimeException e) {
             lock.lock();
             try {
@@ -288,7 +310,8 @@ public final class DeliveringSink implements Sink {
 
     /** Drops the oldest waiting batches until the queue is within bounds; never the one in flight. */
     private void enforceBounds() {
-        while ((queue.size() > settings.maxBatches() || queue.bytes() > queue.maxBytes()) && queue.size() > 0
+        while ((queue.size() > settings.maxBatches() || queue.bytes() > queue.maxBytes())
+                && queue.size() > 0
                 && !inFlight) {
             try {
                 queue.removeHead();
@@ -304,8 +327,12 @@ public final class DeliveringSink implements Sink {
         dropped.merge(reason, count, Long::sum);
         if (reason == DropReason.QUEUE_FULL && !warnedFull) {
             warnedFull = true;
-            LOG.warn("sink {}: queue full ({} batches / {} bytes), dropping the {} batches; counted in "
-                    + "derpwatch.sink.items.dropped{reason=queue_full}", name, settings.maxBatches(), queue.maxBytes(),
+            LOG.warn(
+                    "sink {}: queue full ({} batches / {} bytes), dropping the {} batches; counted in "
+                            + "derpwatch.sink.items.dropped{reason=queue_full}",
+                    name,
+                    settings.maxBatches(),
+                    queue.maxBytes(),
                     settings.dropNewest() ? "newest" : "oldest");
         }
     }
@@ -390,11 +417,16 @@ public final class DeliveringSink implements Sink {
                 } else {
                     failed++;
                     lastError = failure.getMessage();
-                    boolean exhausted = System.nanoTime() - firstAttemptNanos >= settings.retryMaxElapsed().toNanos();
+                    boolean exhausted = System.nanoTime() - firstAttemptNanos
+                            >= settings.retryMaxElapsed().toNanos();
                     if (!failure.retryable() || exhausted) {
                         removeHead();
                         drop(failure.retryable() ? DropReason.RETRY_EXHAUSTED : DropReason.REJECTED, 1);
-                        LOG.warn("sink {}: dropped a {} batch: {}{}", name, batch.signal(), failure.getMessage(),
+                        LOG.warn(
+                                "sink {}: dropped a {} batch: {}{}",
+                                name,
+                                batch.signal(),
+                                failure.getMessage(),
                                 failure.retryable() ? " (still failing after " + settings.retryMaxElapsed() + ")" : "");
                     } else {
                         if (!failing) {
@@ -454,8 +486,12 @@ public final class DeliveringSink implements Sink {
                 return null;
             }
             Throwable cause = result.getFailureThrowable();
-            return new DeliveryException(result.isDone() ? "export failed" + (cause == null ? "" : ": " + cause)
-                    : "export did not finish within " + PLAIN_EXPORT_TIMEOUT, true, cause);
+            return new DeliveryException(
+                    result.isDone()
+                            ? "export failed" + (cause == null ? "" : ": " + cause)
+                            : "export did not finish within " + PLAIN_EXPORT_TIMEOUT,
+                    true,
+                    cause);
         } catch (DeliveryException e) {
             return e;
         } catch (RuntimeException e) {

@@ -18,14 +18,29 @@ import java.util.List;
  * @param retryMax           longest backoff
  * @param retryMaxElapsed    how long one batch may be retried before it is dropped ({@code retry_exhausted})
  */
-public record DeliverySettings(int maxBatches, long maxBytes, boolean dropNewest, boolean persistent, Path directory,
-                               long persistentMaxBytes, Duration retryInitial, Duration retryMax,
-                               Duration retryMaxElapsed) {
+public record DeliverySettings(
+        int maxBatches,
+        long maxBytes,
+        boolean dropNewest,
+        boolean persistent,
+        Path directory,
+        long persistentMaxBytes,
+        Duration retryInitial,
+        Duration retryMax,
+        Duration retryMaxElapsed) {
 
     /** The reference.conf defaults, for callers without a config (tests, tools). */
     public static DeliverySettings defaults() {
-        return new DeliverySettings(2000, 16L << 20, false, false, Path.of("/var/lib/derpwatch/queue"), 256L << 20,
-                Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofHours(1));
+        return new DeliverySettings(
+                2000,
+                16L << 20,
+                false,
+                false,
+                Path.of("/var/lib/derpwatch/queue"),
+                256L << 20,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30),
+                Duration.ofHours(1));
     }
 
     /** Checked without creating anything, so {@code derpwatch validate} has no side effects. */
@@ -47,22 +62,36 @@ public record DeliverySettings(int maxBatches, long maxBytes, boolean dropNewest
         boolean persistent = persistentQueue.bool("enabled");
         String directory = persistentQueue.string("directory");
         if (persistent && directory.isBlank()) {
-            persistentQueue.problem("directory", "empty (expected a writable directory for the queue file, e.g. "
-                    + "directory = \"/var/lib/derpwatch/queue\")");
+            persistentQueue.problem(
+                    "directory",
+                    "empty (expected a writable directory for the queue file, e.g. "
+                            + "directory = \"/var/lib/derpwatch/queue\")");
         }
         if (persistent && !directory.isBlank() && !writableOrCreatable(Path.of(directory))) {
-            persistentQueue.problem("directory", "\"" + directory + "\" is not a writable directory (expected a "
-                    + "directory the agent can write, e.g. a hostPath or PVC volume mounted there)");
+            persistentQueue.problem(
+                    "directory",
+                    "\"" + directory + "\" is not a writable directory (expected a "
+                            + "directory the agent can write, e.g. a hostPath or PVC volume mounted there)");
         }
         long persistentMaxBytes = persistentQueue.bytes("max-bytes", 4096);
         Duration initial = retry.duration("initial");
         Duration max = retry.duration("max");
         Duration maxElapsed = retry.duration("max-elapsed");
         if (max.compareTo(initial) < 0) {
-            retry.problem("max", "retry.max (" + max + ") is shorter than retry.initial (" + initial
-                    + ") (expected max >= initial)");
+            retry.problem(
+                    "max",
+                    "retry.max (" + max + ") is shorter than retry.initial (" + initial
+                            + ") (expected max >= initial)");
         }
-        return new DeliverySettings(maxBatches, maxBytes, "drop-newest".equals(whenFull), persistent,
-                Path.of(directory.isBlank() ? "." : directory), persistentMaxBytes, initial, max, maxElapsed);
+        return new DeliverySettings(
+                maxBatches,
+                maxBytes,
+                "drop-newest".equals(whenFull),
+                persistent,
+                Path.of(directory.isBlank() ? "." : directory),
+                persistentMaxBytes,
+                initial,
+                max,
+                maxElapsed);
     }
 }

@@ -16,8 +16,7 @@ import java.util.Collection;
 
 /** Synchronous exporters over a {@link PayloadSink}: no queue, no retry (what the benchmark compares against). */
 public final class DirectExporters {
-    private DirectExporters() {
-    }
+    private DirectExporters() {}
 
     public static MetricExporter metrics(PayloadSink sink) {
         return new MetricExporter() {

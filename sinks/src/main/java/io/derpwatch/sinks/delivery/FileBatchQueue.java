@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 final class FileBatchQueue implements BatchQueue {
     private static final Logger LOG = LoggerFactory.getLogger(FileBatchQueue.class);
     private static final byte VERSION = 1;
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
 
     private final Path file;
     private final long maxBytes;
@@ -42,8 +42,8 @@ final class FileBatchQueue implements BatchQueue {
         this.maxBytes = maxBytes;
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
-        lockChannel = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.WRITE);
+        lockChannel = java.nio.channels.FileChannel.open(
+                lockFile, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
         java.nio.channels.FileLock acquired;
         try {
             acquired = lockChannel.tryLock();
@@ -87,8 +87,11 @@ final class FileBatchQueue implements BatchQueue {
         Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + STAMP.format(Instant.now()));
         Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
         corruptFiles++;
-        LOG.error("persistent queue file {} is corrupt ({}); moved it to {} and started an empty queue",
-                file, cause.toString(), aside);
+        LOG.error(
+                "persistent queue file {} is corrupt ({}); moved it to {} and started an empty queue",
+                file,
+                cause.toString(),
+                aside);
     }
 
     /** Batches found in the file when it was opened. */

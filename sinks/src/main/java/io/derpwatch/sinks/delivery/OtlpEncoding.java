@@ -17,8 +17,7 @@ import java.util.Collection;
  * {@code opentelemetry-proto}, so a change in those internals fails a test.
  */
 public final class OtlpEncoding {
-    private OtlpEncoding() {
-    }
+    private OtlpEncoding() {}
 
     @SuppressWarnings("unchecked")
     public static byte[] encode(Signal signal, Collection<?> data, PayloadEncoding encoding) throws IOException {

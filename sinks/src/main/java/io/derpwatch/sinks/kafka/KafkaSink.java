@@ -80,7 +80,8 @@ final class KafkaSink implements PayloadSink {
             return null;
         }
         Object first = data.iterator().next();
-        Resource resource = first instanceof MetricData m ? m.getResource()
+        Resource resource = first instanceof MetricData m
+                ? m.getResource()
                 : first instanceof LogRecordData l ? l.getResource() : Resource.empty();
         String node = resource.getAttribute(K8S_NODE_NAME);
         return node != null ? node : resource.getAttribute(HOST_NAME);
@@ -100,7 +101,8 @@ final class KafkaSink implements PayloadSink {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new DeliveryException("topic " + topic + ": " + cause, cause instanceof RetriableException, cause);
         } catch (TimeoutException e) {
-            throw new DeliveryException("topic " + topic + ": no acknowledgement within " + waitMillis + " ms", true, e);
+            throw new DeliveryException(
+                    "topic " + topic + ": no acknowledgement within " + waitMillis + " ms", true, e);
         } catch (org.apache.kafka.common.KafkaException e) {
             throw new DeliveryException("topic " + topic + ": " + e, e instanceof RetriableException, e);
         }

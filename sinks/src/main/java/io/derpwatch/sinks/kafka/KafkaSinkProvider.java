@@ -17,8 +17,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 /** {@code type = kafka}: OTLP requests as Kafka messages, Collector-compatible. */
 public final class KafkaSinkProvider implements SinkProvider {
     private static final Pattern BROKER = Pattern.compile("(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9_.-]+):[0-9]{1,5}");
-    private static final Set<String> OWNED = Set.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+    private static final Set<String> OWNED = Set.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
 
     @Override
     public String type() {
@@ -44,19 +46,29 @@ public final class KafkaSinkProvider implements SinkProvider {
         Set<String> known = ProducerConfig.configNames();
         for (String property : producer.keySet()) {
             if (OWNED.contains(property)) {
-                r.problem("producer." + property, "set by derpwatch (expected brokers = [...] for the bootstrap "
-                        + "servers; serializers are fixed)");
+                r.problem(
+                        "producer." + property,
+                        "set by derpwatch (expected brokers = [...] for the bootstrap "
+                                + "servers; serializers are fixed)");
             } else if (!known.contains(property)) {
-                r.problem("producer." + property, "unknown Kafka producer property (expected a name from the "
-                        + "kafka-clients ProducerConfig, e.g. security.protocol, sasl.mechanism, sasl.jaas.config)");
+                r.problem(
+                        "producer." + property,
+                        "unknown Kafka producer property (expected a name from the "
+                                + "kafka-clients ProducerConfig, e.g. security.protocol, sasl.mechanism, sasl.jaas.config)");
             }
         }
         if (problems.size() > before) {
             return null;
         }
-        KafkaSettings settings = new KafkaSettings(sink.name(), brokers, metricsTopic, logsTopic,
+        KafkaSettings settings = new KafkaSettings(
+                sink.name(),
+                brokers,
+                metricsTopic,
+                logsTopic,
                 encoding.equals("otlp_json") ? PayloadEncoding.OTLP_JSON : PayloadEncoding.OTLP_PROTO,
-                partitionBy.equals("node"), timeout, producer);
+                partitionBy.equals("node"),
+                timeout,
+                producer);
         return context -> new KafkaSink(settings);
     }
 

@@ -52,8 +52,8 @@ final class GrpcJavaSender implements GrpcSender {
         NettyChannelBuilder builder = NettyChannelBuilder.forAddress(endpoint.getHost(), port)
                 .disableRetry()
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.getMaxResponseBodySize()))
-                .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                        (int) Math.min(Integer.MAX_VALUE, config.getConnectTimeout().toMillis()));
+                .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.min(Integer.MAX_VALUE, config.getConnectTimeout().toMillis()));
         if (tls) {
             builder.sslContext(alpn(config.getSslContext()));
         } else {
@@ -77,12 +77,19 @@ final class GrpcJavaSender implements GrpcSender {
                 throw new IllegalStateException("no default TLS context", e);
             }
         }
-        return new JdkSslContext(ssl, true, null, IdentityCipherSuiteFilter.INSTANCE,
-                new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+        return new JdkSslContext(
+                ssl,
+                true,
+                null,
+                IdentityCipherSuiteFilter.INSTANCE,
+                new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         ApplicationProtocolNames.HTTP_2),
-                ClientAuth.NONE, null, false);
+                ClientAuth.NONE,
+                null,
+                false);
     }
 
     @Override
@@ -91,13 +98,15 @@ final class GrpcJavaSender implements GrpcSender {
             channel.resetConnectBackoff(); // the sink's queue paces retries, not grpc's reconnect backoff
         }
         Metadata metadata = new Metadata();
-        for (Map.Entry<String, List<String>> h : config.getHeadersSupplier().get().entrySet()) {
+        for (Map.Entry<String, List<String>> h :
+                config.getHeadersSupplier().get().entrySet()) {
             Metadata.Key<String> key = Metadata.Key.of(h.getKey(), Metadata.ASCII_STRING_MARSHALLER);
             h.getValue().forEach(v -> metadata.put(key, v));
         }
-        Channel intercepted = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(metadata));
-        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(config.getTimeout().toMillis(),
-                TimeUnit.MILLISECONDS);
+        Channel intercepted =
+                ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(metadata));
+        CallOptions options =
+                CallOptions.DEFAULT.withDeadlineAfter(config.getTimeout().toMillis(), TimeUnit.MILLISECONDS);
         if (config.getCompressor() != null) {
             options = options.withCompression(config.getCompressor().getEncoding());
         }
@@ -113,8 +122,8 @@ final class GrpcJavaSender implements GrpcSender {
                 @Override
                 public void onError(Throwable t) {
                     Status status = Status.fromThrowable(t);
-                    onResponse.accept(new Response(GrpcStatusCode.fromValue(status.getCode().value()),
-                            describe(status), new byte[0]));
+                    onResponse.accept(new Response(
+                            GrpcStatusCode.fromValue(status.getCode().value()), describe(status), new byte[0]));
                 }
 
                 @Override
@@ -136,7 +145,10 @@ final class GrpcJavaSender implements GrpcSender {
         Throwable cause = status.getCause();
         while (cause != null) {
             if (cause.getMessage() != null && !sb.toString().contains(cause.getMessage())) {
-                sb.append(" (").append(cause.getClass().getSimpleName()).append(": ").append(cause.getMessage())
+                sb.append(" (")
+                        .append(cause.getClass().getSimpleName())
+                        .append(": ")
+                        .append(cause.getMessage())
                         .append(')');
             }
             cause = cause.getCause() == cause ? null : cause.getCause();
@@ -159,8 +171,7 @@ final class GrpcJavaSender implements GrpcSender {
     }
 
     private record Response(GrpcStatusCode getStatusCode, String getStatusDescription, byte[] getResponseMessage)
-            implements GrpcResponse {
-    }
+            implements GrpcResponse {}
 
     private static final class WriterMarshaller implements MethodDescriptor.Marshaller<MessageWriter> {
         @Override

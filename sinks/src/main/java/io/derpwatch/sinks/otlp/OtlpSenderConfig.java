@@ -21,9 +21,15 @@ import javax.net.ssl.X509TrustManager;
  * What the SDK's sender SPI needs to build one sender (one endpoint, one signal). No retry policy: the sink's
  * delivery worker retries, with its own backoff and counts.
  */
-record OtlpSenderConfig(URI endpoint, String fullMethodName, String contentType, boolean gzip, Duration timeout,
-                        Map<String, List<String>> headers, SSLContext sslContext) implements HttpSenderConfig,
-        GrpcSenderConfig {
+record OtlpSenderConfig(
+        URI endpoint,
+        String fullMethodName,
+        String contentType,
+        boolean gzip,
+        Duration timeout,
+        Map<String, List<String>> headers,
+        SSLContext sslContext)
+        implements HttpSenderConfig, GrpcSenderConfig {
 
     static final Compressor GZIP = new Compressor() {
         @Override

@@ -8,8 +8,15 @@ import java.util.Map;
  * A validated OTLP sink configuration (config merged with the {@code OTEL_EXPORTER_OTLP_*} environment).
  * Header values are credentials: {@link #toString()} shows only their names.
  */
-record OtlpSettings(String name, OtlpProtocol protocol, URI metricsEndpoint, URI logsEndpoint,
-                    Map<String, String> headers, boolean gzip, Duration timeout, TlsFiles tls) {
+record OtlpSettings(
+        String name,
+        OtlpProtocol protocol,
+        URI metricsEndpoint,
+        URI logsEndpoint,
+        Map<String, String> headers,
+        boolean gzip,
+        Duration timeout,
+        TlsFiles tls) {
     OtlpSettings {
         headers = Map.copyOf(headers);
     }

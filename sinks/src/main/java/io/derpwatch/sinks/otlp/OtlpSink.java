@@ -34,9 +34,14 @@ import javax.net.ssl.SSLException;
  */
 final class OtlpSink implements PayloadSink {
     /** OTLP spec: retryable gRPC codes. */
-    private static final Set<GrpcStatusCode> RETRYABLE_GRPC = EnumSet.of(GrpcStatusCode.CANCELLED,
-            GrpcStatusCode.DEADLINE_EXCEEDED, GrpcStatusCode.RESOURCE_EXHAUSTED, GrpcStatusCode.ABORTED,
-            GrpcStatusCode.OUT_OF_RANGE, GrpcStatusCode.UNAVAILABLE, GrpcStatusCode.DATA_LOSS);
+    private static final Set<GrpcStatusCode> RETRYABLE_GRPC = EnumSet.of(
+            GrpcStatusCode.CANCELLED,
+            GrpcStatusCode.DEADLINE_EXCEEDED,
+            GrpcStatusCode.RESOURCE_EXHAUSTED,
+            GrpcStatusCode.ABORTED,
+            GrpcStatusCode.OUT_OF_RANGE,
+            GrpcStatusCode.UNAVAILABLE,
+            GrpcStatusCode.DATA_LOSS);
     /** OTLP spec: retryable HTTP statuses. */
     private static final Set<Integer> RETRYABLE_HTTP = Set.of(429, 502, 503, 504);
 
@@ -50,26 +55,35 @@ final class OtlpSink implements PayloadSink {
         try {
             ssl = settings.tls().configured() ? settings.tls().sslContext() : null;
         } catch (SSLException e) {
-            throw new IllegalStateException("sink " + settings.name() + ": cannot load TLS files: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "sink " + settings.name() + ": cannot load TLS files: " + e.getMessage(), e);
         }
         Map<String, List<String>> headers = settings.headers().entrySet().stream()
                 .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> List.of(e.getValue())));
-        this.metrics = sender(settings, settings.metricsEndpoint(),
-                "opentelemetry.proto.collector.metrics.v1.MetricsService/Export", headers, ssl);
-        this.logs = sender(settings, settings.logsEndpoint(),
-                "opentelemetry.proto.collector.logs.v1.LogsService/Export", headers, ssl);
+        this.metrics = sender(
+                settings,
+                settings.metricsEndpoint(),
+                "opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
+                headers,
+                ssl);
+        this.logs = sender(
+                settings,
+                settings.logsEndpoint(),
+                "opentelemetry.proto.collector.logs.v1.LogsService/Export",
+                headers,
+                ssl);
     }
 
-    private static Sender sender(OtlpSettings s, URI endpoint, String method, Map<String, List<String>> headers,
-                                 SSLContext ssl) {
+    private static Sender sender(
+            OtlpSettings s, URI endpoint, String method, Map<String, List<String>> headers, SSLContext ssl) {
         if (s.protocol() == OtlpProtocol.GRPC) {
-            OtlpSenderConfig config = new OtlpSenderConfig(endpoint, method, "application/grpc", s.gzip(), s.timeout(),
-                    headers, ssl);
+            OtlpSenderConfig config =
+                    new OtlpSenderConfig(endpoint, method, "application/grpc", s.gzip(), s.timeout(), headers, ssl);
             GrpcJavaSender grpc = new GrpcJavaSender(config);
             return new Sender(endpoint, (w, ok, err) -> grpc.send(w, r -> ok.accept(r), err), grpc::shutdown);
         }
-        OtlpSenderConfig config = new OtlpSenderConfig(endpoint, method, "application/x-protobuf", s.gzip(),
-                s.timeout(), headers, ssl);
+        OtlpSenderConfig config =
+                new OtlpSenderConfig(endpoint, method, "application/x-protobuf", s.gzip(), s.timeout(), headers, ssl);
         var http = new JdkHttpSenderProvider().createSender(config);
         return new Sender(endpoint, (w, ok, err) -> http.send(w, r -> ok.accept(r), err), http::shutdown);
     }
@@ -90,17 +104,20 @@ final class OtlpSink implements PayloadSink {
         String where = OtlpSettings.display(sender.endpoint);
         CompletableFuture<Object> result = new CompletableFuture<>();
         byte[] payload = batch.payload();
-        sender.transport.send(new MessageWriter() {
-            @Override
-            public void writeMessage(OutputStream output) throws IOException {
-                output.write(payload);
-            }
+        sender.transport.send(
+                new MessageWriter() {
+                    @Override
+                    public void writeMessage(OutputStream output) throws IOException {
+                        output.write(payload);
+                    }
 
-            @Override
-            public int getContentLength() {
-                return payload.length;
-            }
-        }, result::complete, result::complete);
+                    @Override
+                    public int getContentLength() {
+                        return payload.length;
+                    }
+                },
+                result::complete,
+                result::complete);
         Object outcome;
         try {
             outcome = result.get(settings.timeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
@@ -119,18 +136,23 @@ final class OtlpSink implements PayloadSink {
                 return;
             }
             boolean retryable = RETRYABLE_GRPC.contains(r.getStatusCode());
-            throw new DeliveryException(endpoint + ": " + (r.getStatusDescription() != null ? r.getStatusDescription()
-                    : r.getStatusCode().name()) + hintFor(r.getStatusDescription()), retryable);
+            throw new DeliveryException(
+                    endpoint + ": "
+                            + (r.getStatusDescription() != null
+                                    ? r.getStatusDescription()
+                                    : r.getStatusCode().name()) + hintFor(r.getStatusDescription()),
+                    retryable);
         }
         if (outcome instanceof HttpResponse r) {
             int code = r.getStatusCode();
             if (code >= 200 && code < 300) {
                 return;
             }
-            String body = new String(r.getResponseBody() == null ? new byte[0] : r.getResponseBody(),
-                    StandardCharsets.UTF_8);
+            String body =
+                    new String(r.getResponseBody() == null ? new byte[0] : r.getResponseBody(), StandardCharsets.UTF_8);
             body = body.length() > 200 ? body.substring(0, 200) + "..." : body;
-            throw new DeliveryException(endpoint + ": HTTP " + code + (body.isBlank() ? "" : " " + body.strip()),
+            throw new DeliveryException(
+                    endpoint + ": HTTP " + code + (body.isBlank() ? "" : " " + body.strip()),
                     RETRYABLE_HTTP.contains(code));
         }
         Throwable t = (Throwable) outcome;
@@ -148,7 +170,11 @@ final class OtlpSink implements PayloadSink {
         for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
             tls |= c instanceof SSLException;
             if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {
-                sb.append(" (").append(c.getClass().getSimpleName()).append(": ").append(c.getMessage()).append(')');
+                sb.append(" (")
+                        .append(c.getClass().getSimpleName())
+                        .append(": ")
+                        .append(c.getMessage())
+                        .append(')');
             }
         }
         tls |= t instanceof SSLException;
@@ -160,8 +186,11 @@ final class OtlpSink implements PayloadSink {
             + "certificate";
 
     private static String hintFor(String description) {
-        if (description != null && (description.contains("SSL") || description.contains("PKIX")
-                || description.contains("certificate") || description.contains("handshake"))) {
+        if (description != null
+                && (description.contains("SSL")
+                        || description.contains("PKIX")
+                        || description.contains("certificate")
+                        || description.contains("handshake"))) {
             return TLS_HINT;
         }
         return "";
@@ -182,6 +211,5 @@ final class OtlpSink implements PayloadSink {
         void send(MessageWriter writer, Consumer<Object> onResponse, Consumer<Throwable> onError);
     }
 
-    private record Sender(URI endpoint, Transport transport, Runnable shutdown) {
-    }
+    private record Sender(URI endpoint, Transport transport, Runnable shutdown) {}
 }

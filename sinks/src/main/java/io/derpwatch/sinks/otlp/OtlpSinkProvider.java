@@ -62,8 +62,13 @@ public final class OtlpSinkProvider implements SinkProvider {
         }
         OtlpProtocol protocol = protocolValue == null ? OtlpProtocol.GRPC : OtlpProtocol.of(protocolValue);
         if (protocol == null) {
-            problem(r, "protocol", protocolSource, "unknown protocol \"" + protocolValue + "\" (expected one of "
-                    + String.join(", ", OtlpProtocol.configValues()) + "; http/json is not supported)", problems);
+            problem(
+                    r,
+                    "protocol",
+                    protocolSource,
+                    "unknown protocol \"" + protocolValue + "\" (expected one of "
+                            + String.join(", ", OtlpProtocol.configValues()) + "; http/json is not supported)",
+                    problems);
             protocol = OtlpProtocol.GRPC;
         }
 
@@ -75,11 +80,11 @@ public final class OtlpSinkProvider implements SinkProvider {
             logsEndpoint = signalEndpoint(base, protocol, "/v1/logs");
         } else {
             String baseValue = env.getOrDefault("OTEL_EXPORTER_OTLP_ENDPOINT", protocol.defaultEndpoint);
-            String baseSource = env.containsKey("OTEL_EXPORTER_OTLP_ENDPOINT") ? "OTEL_EXPORTER_OTLP_ENDPOINT"
-                    : "endpoint";
+            String baseSource =
+                    env.containsKey("OTEL_EXPORTER_OTLP_ENDPOINT") ? "OTEL_EXPORTER_OTLP_ENDPOINT" : "endpoint";
             URI base = endpoint(r, "endpoint", baseSource, baseValue, protocol, problems);
-            metricsEndpoint = perSignal(r, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", base, protocol, "/v1/metrics",
-                    problems);
+            metricsEndpoint =
+                    perSignal(r, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", base, protocol, "/v1/metrics", problems);
             logsEndpoint = perSignal(r, "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", base, protocol, "/v1/logs", problems);
         }
 
@@ -88,10 +93,14 @@ public final class OtlpSinkProvider implements SinkProvider {
         r.stringMap("headers").forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
         r.stringMap("header-files").forEach((k, file) -> {
             try {
-                headers.put(k.toLowerCase(Locale.ROOT), Files.readString(Path.of(file)).strip());
+                headers.put(
+                        k.toLowerCase(Locale.ROOT),
+                        Files.readString(Path.of(file)).strip());
             } catch (IOException | RuntimeException e) {
-                r.problem("header-files." + k, "cannot read header file \"" + file + "\": " + e.getMessage()
-                        + " (expected a readable file holding the header value, e.g. a mounted Secret)");
+                r.problem(
+                        "header-files." + k,
+                        "cannot read header file \"" + file + "\": " + e.getMessage()
+                                + " (expected a readable file holding the header value, e.g. a mounted Secret)");
             }
         });
         for (String name : headers.keySet()) {
@@ -101,7 +110,8 @@ public final class OtlpSinkProvider implements SinkProvider {
         }
 
         String compression = r.optionalString("compression")
-                .orElse(env.getOrDefault("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip")).strip();
+                .orElse(env.getOrDefault("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"))
+                .strip();
         if (!compression.equals("gzip") && !compression.equals("none")) {
             r.problem("compression", "unknown compression \"" + compression + "\" (expected gzip or none)");
         }
@@ -111,32 +121,49 @@ public final class OtlpSinkProvider implements SinkProvider {
             timeout = r.duration("timeout");
         } else if (env.containsKey("OTEL_EXPORTER_OTLP_TIMEOUT")) {
             try {
-                timeout = Duration.ofMillis(Long.parseLong(env.get("OTEL_EXPORTER_OTLP_TIMEOUT").strip()));
+                timeout = Duration.ofMillis(
+                        Long.parseLong(env.get("OTEL_EXPORTER_OTLP_TIMEOUT").strip()));
             } catch (NumberFormatException e) {
-                problem(r, "timeout", "OTEL_EXPORTER_OTLP_TIMEOUT", "bad value \""
-                        + env.get("OTEL_EXPORTER_OTLP_TIMEOUT") + "\" (expected milliseconds, e.g. 10000)", problems);
+                problem(
+                        r,
+                        "timeout",
+                        "OTEL_EXPORTER_OTLP_TIMEOUT",
+                        "bad value \"" + env.get("OTEL_EXPORTER_OTLP_TIMEOUT")
+                                + "\" (expected milliseconds, e.g. 10000)",
+                        problems);
             }
         }
 
         TlsFiles tls = readTls(r.child("tls"), problems);
         boolean https = metricsEndpoint != null && "https".equals(metricsEndpoint.getScheme());
         if (tls.configured() && !https && problems.size() == before) {
-            r.problem("endpoint", "tls settings are given but the endpoint is not https:// (expected e.g. "
-                    + "endpoint = \"https://collector:4317\", or remove the tls block)");
+            r.problem(
+                    "endpoint",
+                    "tls settings are given but the endpoint is not https:// (expected e.g. "
+                            + "endpoint = \"https://collector:4317\", or remove the tls block)");
         }
         if (https && tls.configured() && problems.size() == before) {
             try {
                 tls.sslContext();
             } catch (SSLException | RuntimeException e) {
-                r.problem("tls", "cannot load the TLS files: " + e.getMessage()
-                        + " (expected PEM certificates and a PKCS#8 PEM key, e.g. openssl pkcs8 -topk8 -nocrypt)");
+                r.problem(
+                        "tls",
+                        "cannot load the TLS files: " + e.getMessage()
+                                + " (expected PEM certificates and a PKCS#8 PEM key, e.g. openssl pkcs8 -topk8 -nocrypt)");
             }
         }
         if (problems.size() > before) {
             return null;
         }
-        OtlpSettings settings = new OtlpSettings(sink.name(), protocol, metricsEndpoint, logsEndpoint, headers,
-                compression.equals("gzip"), timeout, tls);
+        OtlpSettings settings = new OtlpSettings(
+                sink.name(),
+                protocol,
+                metricsEndpoint,
+                logsEndpoint,
+                headers,
+                compression.equals("gzip"),
+                timeout,
+                tls);
         return new Factory(settings);
     }
 
@@ -154,12 +181,16 @@ public final class OtlpSinkProvider implements SinkProvider {
         Path key = file(tls, "key-file");
         boolean insecure = tls.has("insecure-skip-verify") && tls.bool("insecure-skip-verify");
         if (cert != null && key == null) {
-            tls.problem("key-file", "missing: cert-file is set, so mTLS needs its private key (expected key-file = "
-                    + "\"/path/client.key\")");
+            tls.problem(
+                    "key-file",
+                    "missing: cert-file is set, so mTLS needs its private key (expected key-file = "
+                            + "\"/path/client.key\")");
         }
         if (key != null && cert == null) {
-            tls.problem("cert-file", "missing: key-file is set, so mTLS needs the client certificate (expected "
-                    + "cert-file = \"/path/client.crt\")");
+            tls.problem(
+                    "cert-file",
+                    "missing: key-file is set, so mTLS needs the client certificate (expected "
+                            + "cert-file = \"/path/client.crt\")");
         }
         return new TlsFiles(ca, cert, key, insecure);
     }
@@ -176,8 +207,13 @@ public final class OtlpSinkProvider implements SinkProvider {
         return p;
     }
 
-    private URI perSignal(SettingsReader r, String variable, URI base, OtlpProtocol protocol, String path,
-                          List<ConfigProblem> problems) {
+    private URI perSignal(
+            SettingsReader r,
+            String variable,
+            URI base,
+            OtlpProtocol protocol,
+            String path,
+            List<ConfigProblem> problems) {
         if (env.containsKey(variable)) {
             return endpoint(r, "endpoint", variable, env.get(variable), protocol, problems);
         }
@@ -193,15 +229,25 @@ public final class OtlpSinkProvider implements SinkProvider {
         return base.resolve(path + signalPath);
     }
 
-    private static URI endpoint(SettingsReader r, String key, String source, String value, OtlpProtocol protocol,
-                                List<ConfigProblem> problems) {
+    private static URI endpoint(
+            SettingsReader r,
+            String key,
+            String source,
+            String value,
+            OtlpProtocol protocol,
+            List<ConfigProblem> problems) {
         String expected = " (expected a URL such as " + protocol.defaultEndpoint.replace("localhost", "collector")
                 + " or https://collector:" + (protocol == OtlpProtocol.GRPC ? "4317" : "4318") + ")";
         try {
             URI uri = new URI(value.strip());
-            if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
-                problem(r, key, source, "bad endpoint URL \"" + value + "\": the scheme must be http or https"
-                        + expected, problems);
+            if (uri.getScheme() == null
+                    || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+                problem(
+                        r,
+                        key,
+                        source,
+                        "bad endpoint URL \"" + value + "\": the scheme must be http or https" + expected,
+                        problems);
                 return null;
             }
             if (uri.getHost() == null) {
@@ -215,26 +261,32 @@ public final class OtlpSinkProvider implements SinkProvider {
         }
     }
 
-    private static void parseEnvHeaders(SettingsReader r, String value, Map<String, String> out,
-                                        List<ConfigProblem> problems) {
+    private static void parseEnvHeaders(
+            SettingsReader r, String value, Map<String, String> out, List<ConfigProblem> problems) {
         if (value == null || value.isBlank()) {
             return;
         }
         for (String pair : value.split(",")) {
             int eq = pair.indexOf('=');
             if (eq <= 0) {
-                problem(r, "headers", "OTEL_EXPORTER_OTLP_HEADERS", "bad entry (expected name=value pairs separated "
-                        + "by commas)", problems);
+                problem(
+                        r,
+                        "headers",
+                        "OTEL_EXPORTER_OTLP_HEADERS",
+                        "bad entry (expected name=value pairs separated " + "by commas)",
+                        problems);
                 continue;
             }
-            out.put(URLDecoder.decode(pair.substring(0, eq).strip(), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT),
+            out.put(
+                    URLDecoder.decode(pair.substring(0, eq).strip(), StandardCharsets.UTF_8)
+                            .toLowerCase(Locale.ROOT),
                     URLDecoder.decode(pair.substring(eq + 1).strip(), StandardCharsets.UTF_8));
         }
     }
 
     /** A problem about a value that came from the config ({@code source} = key) or from an environment variable. */
-    private static void problem(SettingsReader r, String key, String source, String message,
-                                List<ConfigProblem> problems) {
+    private static void problem(
+            SettingsReader r, String key, String source, String message, List<ConfigProblem> problems) {
         if (source.equals(key)) {
             r.problem(key, message);
         } else {

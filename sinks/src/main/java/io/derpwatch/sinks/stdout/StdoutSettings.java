@@ -3,7 +3,8 @@ package io.derpwatch.sinks.stdout;
 /** Settings of a {@code type = stdout} sink. */
 record StdoutSettings(Format format) {
     enum Format {
-        OTLP_JSON("otlp-json"), TEXT("text");
+        OTLP_JSON("otlp-json"),
+        TEXT("text");
 
         final String key;
 

@@ -98,7 +98,9 @@ final class StdoutSink implements Sink {
 
         @Override
         public CompletableResultCode export(Collection<MetricData> batch) {
-            return encodeAndWrite(batch.size(), "metrics",
+            return encodeAndWrite(
+                    batch.size(),
+                    "metrics",
                     () -> settings.format() == StdoutSettings.Format.TEXT ? text.metrics(batch) : json.metrics(batch));
         }
 
@@ -116,7 +118,9 @@ final class StdoutSink implements Sink {
     private final class Logs implements LogRecordExporter {
         @Override
         public CompletableResultCode export(Collection<LogRecordData> batch) {
-            return encodeAndWrite(batch.size(), "events",
+            return encodeAndWrite(
+                    batch.size(),
+                    "events",
                     () -> settings.format() == StdoutSettings.Format.TEXT ? text.logs(batch) : json.logs(batch));
         }
 

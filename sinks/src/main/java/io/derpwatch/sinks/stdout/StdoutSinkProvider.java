@@ -20,13 +20,16 @@ public final class StdoutSinkProvider implements SinkProvider {
     public SinkFactory configure(SinkSettings settings, List<ConfigProblem> problems) {
         int before = problems.size();
         SettingsReader r = settings.reader(problems);
-        List<String> formats = Arrays.stream(StdoutSettings.Format.values()).map(f -> f.key).toList();
+        List<String> formats =
+                Arrays.stream(StdoutSettings.Format.values()).map(f -> f.key).toList();
         String format = r.oneOf("format", formats);
         if (problems.size() > before) {
             return null;
         }
         StdoutSettings s = new StdoutSettings(Arrays.stream(StdoutSettings.Format.values())
-                .filter(f -> f.key.equals(format)).findFirst().orElseThrow());
+                .filter(f -> f.key.equals(format))
+                .findFirst()
+                .orElseThrow());
         return context -> new StdoutSink(settings.name(), s, context.stdout());
     }
 }

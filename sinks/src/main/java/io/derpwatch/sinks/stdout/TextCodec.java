@@ -21,8 +21,11 @@ final class TextCodec {
         StringBuilder sb = new StringBuilder();
         for (MetricData m : metrics) {
             for (PointData p : m.getData().getPoints()) {
-                sb.append(Instant.ofEpochSecond(0, p.getEpochNanos())).append(" metric ").append(m.getName())
-                        .append(' ').append(value(p));
+                sb.append(Instant.ofEpochSecond(0, p.getEpochNanos()))
+                        .append(" metric ")
+                        .append(m.getName())
+                        .append(' ')
+                        .append(value(p));
                 if (!m.getUnit().isEmpty() && !"1".equals(m.getUnit())) {
                     sb.append(' ').append(m.getUnit());
                 }
@@ -36,13 +39,18 @@ final class TextCodec {
     byte[] logs(Collection<LogRecordData> logs) {
         StringBuilder sb = new StringBuilder();
         for (LogRecordData r : logs) {
-            long nanos = r.getTimestampEpochNanos() != 0 ? r.getTimestampEpochNanos() : r.getObservedTimestampEpochNanos();
-            sb.append(Instant.ofEpochSecond(0, nanos)).append(" event ")
-                    .append(r.getEventName() == null ? "-" : r.getEventName()).append(' ')
+            long nanos =
+                    r.getTimestampEpochNanos() != 0 ? r.getTimestampEpochNanos() : r.getObservedTimestampEpochNanos();
+            sb.append(Instant.ofEpochSecond(0, nanos))
+                    .append(" event ")
+                    .append(r.getEventName() == null ? "-" : r.getEventName())
+                    .append(' ')
                     .append(r.getSeverity().name());
             String body = r.getBodyValue() == null ? "" : r.getBodyValue().asString();
             if (!body.isEmpty()) {
-                sb.append(" \"").append(body.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")).append('"');
+                sb.append(" \"")
+                        .append(body.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n"))
+                        .append('"');
             }
             appendAttributes(sb, r.getAttributes());
             sb.append('\n');
@@ -56,7 +64,9 @@ final class TextCodec {
         }
         if (p instanceof DoublePointData d) {
             double v = d.getValue();
-            return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(java.util.Locale.ROOT, "%.6g", v);
+            return v == Math.rint(v) && Math.abs(v) < 1e15
+                    ? Long.toString((long) v)
+                    : String.format(java.util.Locale.ROOT, "%.6g", v);
         }
         if (p instanceof HistogramPointData h) {
             return "count=" + h.getCount() + " sum=" + h.getSum();
@@ -79,5 +89,4 @@ final class TextCodec {
         });
         sb.append('}');
     }
-
 }

@@ -19,8 +19,12 @@ class DeliverySettingsTest {
     @Test
     void persistentQueueDirectory_thatCannotBeWritten_isAConfigProblem() throws Exception {
         Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
-        assertThat(TestSinks.problems(TestSinks.settings("c", "otlp", "queue.persistent { enabled = true, "
-                + "directory = \"" + file.resolve("queue") + "\" }"))).singleElement().satisfies(p -> {
+        assertThat(TestSinks.problems(TestSinks.settings(
+                        "c",
+                        "otlp",
+                        "queue.persistent { enabled = true, " + "directory = \"" + file.resolve("queue") + "\" }")))
+                .singleElement()
+                .satisfies(p -> {
                     assertThat(p.path()).isEqualTo("derpwatch.sinks.c.queue.persistent.directory");
                     assertThat(p.problem()).contains("is not a writable directory");
                 });
@@ -29,16 +33,27 @@ class DeliverySettingsTest {
     @Test
     void retryMaxShorterThanInitial_isAConfigProblem() {
         assertThat(TestSinks.problems(TestSinks.settings("c", "otlp", "retry { initial = 10s, max = 1s }")))
-                .singleElement().satisfies(p -> assertThat(p.path()).isEqualTo("derpwatch.sinks.c.retry.max"));
+                .singleElement()
+                .satisfies(p -> assertThat(p.path()).isEqualTo("derpwatch.sinks.c.retry.max"));
     }
 
     @Test
     void backoff_growsExponentially_withJitter_andIsCapped() {
-        DeliverySettings settings = new DeliverySettings(10, 1 << 20, false, false, dir, 1 << 20,
-                Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofHours(1));
-        DeliveringSink sink = DeliveringSink.start(new LinesSinkProvider()
-                .configure(TestSinks.settings("b", "test-lines", ""), new ArrayList<>())
-                .open(SinkContext.forProcess()), settings);
+        DeliverySettings settings = new DeliverySettings(
+                10,
+                1 << 20,
+                false,
+                false,
+                dir,
+                1 << 20,
+                Duration.ofMillis(100),
+                Duration.ofSeconds(2),
+                Duration.ofHours(1));
+        DeliveringSink sink = DeliveringSink.start(
+                new LinesSinkProvider()
+                        .configure(TestSinks.settings("b", "test-lines", ""), new ArrayList<>())
+                        .open(SinkContext.forProcess()),
+                settings);
         try {
             for (int attempt = 0; attempt < 8; attempt++) {
                 long expected = Math.min(100L << attempt, 2000) * 1_000_000L;

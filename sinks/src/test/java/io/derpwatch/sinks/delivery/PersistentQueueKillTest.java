@@ -20,11 +20,17 @@ class PersistentQueueKillTest {
     Path dir;
 
     private static Process java(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
                 QueueFeederMain.class.getName()));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 
     @Test
@@ -33,14 +39,13 @@ class PersistentQueueKillTest {
             receiver.stopServers();
             Process feeder = java("feed", receiver.grpcEndpoint(), dir.toString(), "5");
             List<String> lines = new ArrayList<>();
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(feeder.getInputStream(),
-                    StandardCharsets.UTF_8))) {
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(feeder.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while (lines.size() < 5 && (line = out.readLine()) != null) {
                     lines.add(line);
                 }
-                assertThat(lines).containsExactly("ACCEPTED 0", "ACCEPTED 1", "ACCEPTED 2", "ACCEPTED 3",
-                        "ACCEPTED 4");
+                assertThat(lines).containsExactly("ACCEPTED 0", "ACCEPTED 1", "ACCEPTED 2", "ACCEPTED 3", "ACCEPTED 4");
                 feeder.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no flush
                 assertThat(feeder.waitFor(10, TimeUnit.SECONDS)).isTrue();
                 assertThat(feeder.exitValue()).isEqualTo(137);
@@ -51,8 +56,8 @@ class PersistentQueueKillTest {
             receiver.startServers();
             Process successor = java("drain", receiver.grpcEndpoint(), dir.toString());
             String result;
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(successor.getInputStream(),
-                    StandardCharsets.UTF_8))) {
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(successor.getInputStream(), StandardCharsets.UTF_8))) {
                 result = out.readLine();
             }
             assertThat(successor.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -1,7 +1,6 @@
 package io.derpwatch.sinks.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.derpwatch.sinks.SinkSet;
 import io.derpwatch.sinks.testing.LinesSinkProvider;
@@ -25,8 +24,11 @@ class PlainSinkDeliveryTest {
             sinks.metricExporter().export(TestData.metricBatch(1));
             assertThat(sinks.flush(Duration.ofSeconds(5))).isTrue();
 
-            assertThat(LinesSinkProvider.LINES).containsExactly("derpwatch-sink-lines: metrics 1",
-                    "derpwatch-sink-lines: logs 1", "derpwatch-sink-lines: metrics 1");
+            assertThat(LinesSinkProvider.LINES)
+                    .containsExactly(
+                            "derpwatch-sink-lines: metrics 1",
+                            "derpwatch-sink-lines: logs 1",
+                            "derpwatch-sink-lines: metrics 1");
             assertThat(sinks.stats().get(0).exported()).isEqualTo(3);
             assertThat(sinks.stats().get(0).accepted()).isEqualTo(3);
         } finally {
@@ -36,8 +38,9 @@ class PlainSinkDeliveryTest {
 
     @Test
     void persistentQueue_onASinkTypeWithoutOne_isAConfigProblemNamingTheKey() {
-        assertThat(TestSinks.problems(TestSinks.settings("lines", "test-lines",
-                "queue.persistent.enabled = true"))).singleElement().satisfies(p -> {
+        assertThat(TestSinks.problems(TestSinks.settings("lines", "test-lines", "queue.persistent.enabled = true")))
+                .singleElement()
+                .satisfies(p -> {
                     assertThat(p.path()).isEqualTo("derpwatch.sinks.lines.queue.persistent.enabled");
                     assertThat(p.problem()).contains("has no persistent queue").contains("expected enabled = false");
                 });

@@ -13,13 +13,15 @@ import java.time.Duration;
  * {@code DRAINED recovered=R exported=E queued=Q} and exits.
  */
 public final class QueueFeederMain {
-    private QueueFeederMain() {
-    }
+    private QueueFeederMain() {}
 
     public static void main(String[] args) throws Exception {
         String mode = args[0];
-        SinkSet sinks = TestSinks.open(TestSinks.settings("killed", "otlp", "endpoint = \"" + args[1] + "\"\n"
-                + TestSinks.FAST_RETRY + "queue.persistent { enabled = true, directory = \"" + args[2] + "\" }\n"));
+        SinkSet sinks = TestSinks.open(TestSinks.settings(
+                "killed",
+                "otlp",
+                "endpoint = \"" + args[1] + "\"\n" + TestSinks.FAST_RETRY
+                        + "queue.persistent { enabled = true, directory = \"" + args[2] + "\" }\n"));
         if (mode.equals("feed")) {
             int n = Integer.parseInt(args[3]);
             for (int i = 0; i < n; i++) {
@@ -36,7 +38,8 @@ public final class QueueFeederMain {
             Thread.sleep(20);
         }
         SinkStats s = sinks.stats().get(0);
-        System.out.println("DRAINED recovered=" + s.recovered() + " exported=" + s.exported() + " queued=" + s.queued());
+        System.out.println(
+                "DRAINED recovered=" + s.recovered() + " exported=" + s.exported() + " queued=" + s.queued());
         System.out.flush();
         sinks.shutdown(Duration.ofSeconds(2));
         System.exit(0);

@@ -33,28 +33,48 @@ class KafkaConfigTest {
 
     @Test
     void producerProperties_areCheckedAgainstKafkaNames() {
-        assertThat(problems("brokers = \"k:9092\"\nproducer { \"sasl.mechanizm\" = PLAIN }")).singleElement()
+        assertThat(problems("brokers = \"k:9092\"\nproducer { \"sasl.mechanizm\" = PLAIN }"))
+                .singleElement()
                 .satisfies(p -> {
                     assertThat(p.path()).isEqualTo("derpwatch.sinks.events.producer.sasl.mechanizm");
                     assertThat(p.problem()).contains("unknown Kafka producer property");
                 });
-        assertThat(problems("brokers = \"k:9092\"\nproducer { \"bootstrap.servers\" = \"x:1\" }")).singleElement()
+        assertThat(problems("brokers = \"k:9092\"\nproducer { \"bootstrap.servers\" = \"x:1\" }"))
+                .singleElement()
                 .satisfies(p -> assertThat(p.problem()).contains("set by derpwatch"));
     }
 
     @Test
     void safeProducerDefaults_canBeOverridden_andSecretsAreRedacted() {
-        KafkaSettings s = new KafkaSettings("events", List.of("k:9092"), "otlp_metrics", "otlp_logs",
-                PayloadEncoding.OTLP_PROTO, false, Duration.ofSeconds(30),
-                Map.of("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
-                        + "username=\"agent\" password=\"hunter2\";", "compression.type", "lz4",
-                        "ssl.truststore.password", "changeit", "security.protocol", "SASL_SSL"));
+        KafkaSettings s = new KafkaSettings(
+                "events",
+                List.of("k:9092"),
+                "otlp_metrics",
+                "otlp_logs",
+                PayloadEncoding.OTLP_PROTO,
+                false,
+                Duration.ofSeconds(30),
+                Map.of(
+                        "sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                                + "username=\"agent\" password=\"hunter2\";",
+                        "compression.type",
+                        "lz4",
+                        "ssl.truststore.password",
+                        "changeit",
+                        "security.protocol",
+                        "SASL_SSL"));
         Map<String, Object> props = KafkaSink.producerProperties(s);
-        assertThat(props).containsEntry("acks", "all").containsEntry("enable.idempotence", "true")
-                .containsEntry("compression.type", "lz4").containsEntry("max.block.ms", "10000")
+        assertThat(props)
+                .containsEntry("acks", "all")
+                .containsEntry("enable.idempotence", "true")
+                .containsEntry("compression.type", "lz4")
+                .containsEntry("max.block.ms", "10000")
                 .containsEntry("buffer.memory", "8388608")
                 .containsEntry("bootstrap.servers", "k:9092");
-        assertThat(s.toString()).contains("security.protocol=SASL_SSL").doesNotContain("hunter2")
+        assertThat(s.toString())
+                .contains("security.protocol=SASL_SSL")
+                .doesNotContain("hunter2")
                 .doesNotContain("changeit");
     }
 }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.derpwatch.sinks.DropReason;
 import io.derpwatch.sinks.SinkSet;
 import io.derpwatch.sinks.SinkStats;
+import io.derpwatch.sinks.testing.KafkaTestBroker;
 import io.derpwatch.sinks.testing.TestSinks;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.time.Duration;
@@ -22,7 +23,6 @@ import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.test.JaasUtils;
-import io.derpwatch.sinks.testing.KafkaTestBroker;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
@@ -37,11 +37,14 @@ class KafkaSaslTest {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        cluster = KafkaTestBroker.start(new TestKitNodes.Builder().setCombined(true)
-                .setNumBrokerNodes(1).setNumControllerNodes(1)
+        cluster = KafkaTestBroker.start(new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
                 .setBrokerListenerName(ListenerName.normalised("EXTERNAL"))
                 .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
-                .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT).build());
+                .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                .build());
     }
 
     @AfterAll
@@ -57,15 +60,19 @@ class KafkaSaslTest {
     }
 
     private static String jaas(String user, String password) {
-        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
-                + "\" password=\"" + password + "\";";
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user + "\" password=\""
+                + password + "\";";
     }
 
     private void open(String topic, String password) {
-        sinks = TestSinks.open(TestSinks.settings("kafka-sasl", "kafka", "brokers = \"" + cluster.bootstrapServers()
-                + "\"\nmetrics-topic = " + topic + "\n" + TestSinks.FAST_RETRY + "producer {\n"
-                + "  \"security.protocol\" = SASL_PLAINTEXT\n  \"sasl.mechanism\" = PLAIN\n"
-                + "  \"sasl.jaas.config\" = \"\"\"" + jaas(JaasUtils.KAFKA_PLAIN_ADMIN, password) + "\"\"\"\n}\n"));
+        sinks = TestSinks.open(TestSinks.settings(
+                "kafka-sasl",
+                "kafka",
+                "brokers = \"" + cluster.bootstrapServers()
+                        + "\"\nmetrics-topic = " + topic + "\n" + TestSinks.FAST_RETRY + "producer {\n"
+                        + "  \"security.protocol\" = SASL_PLAINTEXT\n  \"sasl.mechanism\" = PLAIN\n"
+                        + "  \"sasl.jaas.config\" = \"\"\"" + jaas(JaasUtils.KAFKA_PLAIN_ADMIN, password)
+                        + "\"\"\"\n}\n"));
     }
 
     private SinkStats stats() {
@@ -78,22 +85,38 @@ class KafkaSaslTest {
         sinks.metricExporter().export(metricBatch(7));
         await().atMost(Duration.ofSeconds(30)).until(() -> stats().exported() == 1);
 
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "sasl-test", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT", SaslConfigs.SASL_MECHANISM, "PLAIN",
-                SaslConfigs.SASL_JAAS_CONFIG, jaas(JaasUtils.KAFKA_PLAIN_ADMIN, JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD));
+        Map<String, Object> props = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cluster.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "sasl-test",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                CommonClientConfigs.SECURITY_PROTOCOL_CONFIG,
+                "SASL_PLAINTEXT",
+                SaslConfigs.SASL_MECHANISM,
+                "PLAIN",
+                SaslConfigs.SASL_JAAS_CONFIG,
+                jaas(JaasUtils.KAFKA_PLAIN_ADMIN, JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD));
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of("sasl_metrics"));
             await().atMost(Duration.ofSeconds(20)).until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
                 return !records.isEmpty();
             });
         }
-        assertThat(records).singleElement().satisfies(r -> assertThat(ExportMetricsServiceRequest.parseFrom(r.value())
-                .getResourceMetrics(0).getScopeMetrics(0).getMetrics(0).getGauge().getDataPoints(0).getAsInt())
-                .isEqualTo(7));
+        assertThat(records)
+                .singleElement()
+                .satisfies(r -> assertThat(ExportMetricsServiceRequest.parseFrom(r.value())
+                                .getResourceMetrics(0)
+                                .getScopeMetrics(0)
+                                .getMetrics(0)
+                                .getGauge()
+                                .getDataPoints(0)
+                                .getAsInt())
+                        .isEqualTo(7));
     }
 
     @Test

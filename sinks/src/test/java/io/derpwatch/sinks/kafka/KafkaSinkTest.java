@@ -7,9 +7,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.derpwatch.sinks.SinkSet;
 import io.derpwatch.sinks.SinkStats;
+import io.derpwatch.sinks.testing.KafkaTestBroker;
+import io.derpwatch.sinks.testing.OtlpReceiver;
 import io.derpwatch.sinks.testing.TestData;
 import io.derpwatch.sinks.testing.TestSinks;
-import io.derpwatch.sinks.testing.OtlpReceiver;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
@@ -33,7 +34,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import io.derpwatch.sinks.testing.KafkaTestBroker;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -73,9 +73,13 @@ class KafkaSinkTest {
     }
 
     private SinkSet open(String metricsTopic, String logsTopic, String extra) {
-        sinks = TestSinks.open(TestSinks.settings("kafka-test", "kafka", "brokers = \"" + cluster.bootstrapServers()
-                + "\"\nmetrics-topic = " + metricsTopic + "\nlogs-topic = " + logsTopic + "\n" + TestSinks.FAST_RETRY
-                + extra));
+        sinks = TestSinks.open(TestSinks.settings(
+                "kafka-test",
+                "kafka",
+                "brokers = \"" + cluster.bootstrapServers()
+                        + "\"\nmetrics-topic = " + metricsTopic + "\nlogs-topic = " + logsTopic + "\n"
+                        + TestSinks.FAST_RETRY
+                        + extra));
         return sinks;
     }
 
@@ -85,12 +89,16 @@ class KafkaSinkTest {
 
     /** Reads the whole topic from the start until {@code expected} messages came, then one more second. */
     private static List<ConsumerRecord<byte[], byte[]>> consume(String topic, int expected) {
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Map<String, Object> props = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cluster.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest");
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             long extraUntil = Long.MAX_VALUE;
@@ -108,10 +116,15 @@ class KafkaSinkTest {
         List<String> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             ExportMetricsServiceRequest req = ExportMetricsServiceRequest.parseFrom(r.value());
-            req.getResourceMetricsList().forEach(rm -> rm.getScopeMetricsList().forEach(sm -> sm.getMetricsList()
-                    .forEach(m -> m.getGauge().getDataPointsList().forEach(p -> p.getAttributesList().stream()
-                            .filter(kv -> kv.getKey().equals(SEQ)).map(KeyValue::getValue)
-                            .forEach(v -> out.add(v.getStringValue()))))));
+            req.getResourceMetricsList()
+                    .forEach(rm -> rm.getScopeMetricsList()
+                            .forEach(sm -> sm.getMetricsList()
+                                    .forEach(m -> m.getGauge()
+                                            .getDataPointsList()
+                                            .forEach(p -> p.getAttributesList().stream()
+                                                    .filter(kv -> kv.getKey().equals(SEQ))
+                                                    .map(KeyValue::getValue)
+                                                    .forEach(v -> out.add(v.getStringValue()))))));
         }
         return out;
     }
@@ -130,13 +143,16 @@ class KafkaSinkTest {
 
         List<ConsumerRecord<byte[], byte[]>> metrics = consume("m1", 3);
         assertThat(seqs(metrics)).containsExactly("0", "1", "2");
-        assertThat(metrics).allSatisfy(r -> assertThat(new String(r.key(), StandardCharsets.UTF_8))
-                .isEqualTo("node-7"));
+        assertThat(metrics)
+                .allSatisfy(r ->
+                        assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("node-7"));
         List<String> bodies = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : consume("l1", 2)) {
             ExportLogsServiceRequest req = ExportLogsServiceRequest.parseFrom(r.value());
-            req.getResourceLogsList().forEach(rl -> rl.getScopeLogsList().forEach(sl -> sl.getLogRecordsList()
-                    .forEach(lr -> bodies.add(lr.getBody().getStringValue()))));
+            req.getResourceLogsList()
+                    .forEach(rl -> rl.getScopeLogsList()
+                            .forEach(sl -> sl.getLogRecordsList()
+                                    .forEach(lr -> bodies.add(lr.getBody().getStringValue()))));
         }
         assertThat(bodies).containsExactly("event-a", "event-b");
         assertThat(stats().droppedTotal()).isZero();
@@ -147,22 +163,29 @@ class KafkaSinkTest {
         createTopics("m4", "l4");
         try (OtlpReceiver receiver = OtlpReceiver.start()) {
             sinks = TestSinks.open(
-                    TestSinks.settings("kafka-test", "kafka", "brokers = \"" + cluster.bootstrapServers()
-                            + "\"\nmetrics-topic = m4\nlogs-topic = l4\n"),
+                    TestSinks.settings(
+                            "kafka-test",
+                            "kafka",
+                            "brokers = \"" + cluster.bootstrapServers() + "\"\nmetrics-topic = m4\nlogs-topic = l4\n"),
                     TestSinks.settings("otlp-test", "otlp", "endpoint = \"" + receiver.grpcEndpoint() + "\""));
-            SdkMeterProvider meters = SdkMeterProvider.builder().setResource(TestData.RESOURCE)
+            SdkMeterProvider meters = SdkMeterProvider.builder()
+                    .setResource(TestData.RESOURCE)
                     .registerMetricReader(PeriodicMetricReader.builder(sinks.metricExporter())
-                            .setInterval(Duration.ofHours(1)).build())
+                            .setInterval(Duration.ofHours(1))
+                            .build())
                     .build();
             AtomicLong value = new AtomicLong();
-            meters.get("io.derpwatch").gaugeBuilder("tailscale.derp.home_connection").ofLongs()
-                    .buildWithCallback(m -> m.record(value.get(),
-                            Attributes.of(AttributeKey.stringKey(SEQ), Long.toString(value.get()))));
+            meters.get("io.derpwatch")
+                    .gaugeBuilder("tailscale.derp.home_connection")
+                    .ofLongs()
+                    .buildWithCallback(m -> m.record(
+                            value.get(), Attributes.of(AttributeKey.stringKey(SEQ), Long.toString(value.get()))));
             for (int i = 0; i < 3; i++) {
                 value.set(i);
                 meters.forceFlush().join(5, TimeUnit.SECONDS);
             }
-            await().atMost(Duration.ofSeconds(20)).until(() -> sinks.stats().stream().allMatch(s -> s.exported() == 3));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> sinks.stats().stream().allMatch(s -> s.exported() == 3));
 
             assertThat(seqs(consume("m4", 3))).containsExactly("0", "1", "2");
             assertThat(receiver.metricPointAttribute(SEQ)).containsExactly("0", "1", "2");
@@ -179,8 +202,10 @@ class KafkaSinkTest {
         List<ConsumerRecord<byte[], byte[]>> records = consume("m2", 1);
         assertThat(records).singleElement().satisfies(r -> {
             assertThat(r.key()).isNull();
-            assertThat(new String(r.value(), StandardCharsets.UTF_8)).startsWith("{\"resourceMetrics\":")
-                    .contains("\"test.seq\"").contains("\"42\"");
+            assertThat(new String(r.value(), StandardCharsets.UTF_8))
+                    .startsWith("{\"resourceMetrics\":")
+                    .contains("\"test.seq\"")
+                    .contains("\"42\"");
         });
     }
 

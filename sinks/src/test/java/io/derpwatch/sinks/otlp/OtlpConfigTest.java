@@ -42,20 +42,27 @@ class OtlpConfigTest {
 
     @Test
     void httpProtobuf_appendsTheSignalPaths() {
-        OtlpSettings s = configure("protocol = \"http/protobuf\"\nendpoint = \"https://otel.example:4318/base/\"",
-                Map.of());
+        OtlpSettings s =
+                configure("protocol = \"http/protobuf\"\nendpoint = \"https://otel.example:4318/base/\"", Map.of());
         assertThat(s.metricsEndpoint()).isEqualTo(URI.create("https://otel.example:4318/base/v1/metrics"));
         assertThat(s.logsEndpoint()).isEqualTo(URI.create("https://otel.example:4318/base/v1/logs"));
     }
 
     @Test
     void otelEnvironment_fillsWhatTheConfigLeavesUnset_andTheConfigWins() {
-        Map<String, String> env = Map.of("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
-                "OTEL_EXPORTER_OTLP_ENDPOINT", "http://env-collector:4318",
-                "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "http://logs-collector:4318/custom/logs",
-                "OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer%20abc,x-team=env",
-                "OTEL_EXPORTER_OTLP_COMPRESSION", "none",
-                "OTEL_EXPORTER_OTLP_TIMEOUT", "2500");
+        Map<String, String> env = Map.of(
+                "OTEL_EXPORTER_OTLP_PROTOCOL",
+                "http/protobuf",
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                "http://env-collector:4318",
+                "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+                "http://logs-collector:4318/custom/logs",
+                "OTEL_EXPORTER_OTLP_HEADERS",
+                "authorization=Bearer%20abc,x-team=env",
+                "OTEL_EXPORTER_OTLP_COMPRESSION",
+                "none",
+                "OTEL_EXPORTER_OTLP_TIMEOUT",
+                "2500");
         OtlpSettings s = configure("headers { x-team = config }", env);
         assertThat(s.protocol()).isEqualTo(OtlpProtocol.HTTP_PROTOBUF);
         assertThat(s.metricsEndpoint()).isEqualTo(URI.create("http://env-collector:4318/v1/metrics"));
@@ -73,22 +80,28 @@ class OtlpConfigTest {
     @Test
     void headerValues_comeFromFiles_andAreRedactedInToString() throws Exception {
         Path token = Files.writeString(dir.resolve("token"), "Bearer s3cret-from-file\n");
-        OtlpSettings s = configure("headers { x-api-key = \"s3cret-inline\" }\nheader-files { authorization = \""
-                + token + "\" }", Map.of());
+        OtlpSettings s = configure(
+                "headers { x-api-key = \"s3cret-inline\" }\nheader-files { authorization = \"" + token + "\" }",
+                Map.of());
         assertThat(s.headers()).containsEntry("authorization", "Bearer s3cret-from-file");
         assertThat(s.toString()).contains("authorization").contains("x-api-key").doesNotContain("s3cret");
         OtlpSettings withUser = configure("endpoint = \"https://agent:pa55word@collector:4317\"", Map.of());
-        assertThat(withUser.toString()).contains("https://[redacted]@collector:4317").doesNotContain("pa55word");
+        assertThat(withUser.toString())
+                .contains("https://[redacted]@collector:4317")
+                .doesNotContain("pa55word");
     }
 
     @Test
     void badEndpointUrl_namesTheKeyAndTheFix() {
         assertThat(problems("endpoint = \"collector:4317\"")).singleElement().satisfies(p -> {
             assertThat(p.path()).isEqualTo("derpwatch.sinks.collector.endpoint");
-            assertThat(p.problem()).contains("bad endpoint URL \"collector:4317\"").contains("http or https")
+            assertThat(p.problem())
+                    .contains("bad endpoint URL \"collector:4317\"")
+                    .contains("http or https")
                     .contains("expected a URL such as http://collector:4317");
         });
-        assertThat(problems("endpoint = \"http://\"")).singleElement()
+        assertThat(problems("endpoint = \"http://\""))
+                .singleElement()
                 .satisfies(p -> assertThat(p.problem()).contains("bad endpoint URL"));
     }
 
@@ -114,20 +127,25 @@ class OtlpConfigTest {
     @Test
     void tlsProblems_nameTheKey() {
         assertThat(problems("endpoint = \"https://c:4317\"\ntls { ca-file = \"/nonexistent/ca.pem\" }"))
-                .singleElement().satisfies(p -> {
+                .singleElement()
+                .satisfies(p -> {
                     assertThat(p.path()).isEqualTo("derpwatch.sinks.collector.tls.ca-file");
                     assertThat(p.problem()).contains("not found or not readable");
                 });
         assertThat(problems("endpoint = \"http://c:4317\"\ntls { insecure-skip-verify = true }"))
-                .singleElement().satisfies(p -> assertThat(p.problem()).contains("not https://"));
+                .singleElement()
+                .satisfies(p -> assertThat(p.problem()).contains("not https://"));
     }
 
     @Test
     void persistentQueueOnASinkWithout_isNotAProblem_forOtlp_andCompressionIsChecked() {
-        assertThat(problems("queue.persistent.enabled = true\nqueue.persistent.directory = \"/tmp/q\"")).isEmpty();
-        assertThat(problems("compression = brotli")).singleElement()
+        assertThat(problems("queue.persistent.enabled = true\nqueue.persistent.directory = \"/tmp/q\""))
+                .isEmpty();
+        assertThat(problems("compression = brotli"))
+                .singleElement()
                 .satisfies(p -> assertThat(p.path()).isEqualTo("derpwatch.sinks.collector.compression"));
-        assertThat(problems("queue.when-full = drop-random")).singleElement()
+        assertThat(problems("queue.when-full = drop-random"))
+                .singleElement()
                 .satisfies(p -> assertThat(p.path()).isEqualTo("derpwatch.sinks.collector.queue.when-full"));
     }
 }

@@ -48,8 +48,11 @@ class OtlpSinkTest {
 
     private SinkSet open(String protocol, String extra) {
         String endpoint = protocol.equals("grpc") ? receiver.grpcEndpoint() : receiver.httpEndpoint();
-        sinks = TestSinks.open(TestSinks.settings("otlp-test", "otlp", "protocol = \"" + protocol + "\"\n"
-                + "endpoint = \"" + endpoint + "\"\n" + TestSinks.FAST_RETRY + extra));
+        sinks = TestSinks.open(TestSinks.settings(
+                "otlp-test",
+                "otlp",
+                "protocol = \"" + protocol + "\"\n" + "endpoint = \"" + endpoint + "\"\n" + TestSinks.FAST_RETRY
+                        + extra));
         return sinks;
     }
 
@@ -62,7 +65,8 @@ class OtlpSinkTest {
     }
 
     static void assertBalanced(SinkStats s) {
-        assertThat(s.accepted() + s.recovered()).as("accepted + recovered == exported + dropped + queued: %s", s)
+        assertThat(s.accepted() + s.recovered())
+                .as("accepted + recovered == exported + dropped + queued: %s", s)
                 .isEqualTo(s.exported() + s.droppedTotal() + s.queued());
     }
 
@@ -71,14 +75,15 @@ class OtlpSinkTest {
     void delivers_metricsAndEvents_decodedByTheReceiver(String protocol) {
         open(protocol, "headers { x-tenant = \"team-a\" }\n");
         for (int i = 0; i < 5; i++) {
-            assertThat(sinks.metricExporter().export(metricBatch(i)).isSuccess()).isTrue();
+            assertThat(sinks.metricExporter().export(metricBatch(i)).isSuccess())
+                    .isTrue();
         }
         SdkLoggerProvider logs = TestData.loggerProvider(sinks.logExporter());
         TestData.emitLog(logs, "event-0");
         TestData.emitLog(logs, "event-1");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> receiver.metrics().size() == 5
-                && receiver.logs().size() == 2);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> receiver.metrics().size() == 5 && receiver.logs().size() == 2);
         assertThat(receiver.metricPointAttribute(SEQ)).containsExactlyElementsOf(seqs(0, 5));
         assertThat(receiver.logBodies()).containsExactly("event-0", "event-1");
         assertThat(receiver.metrics().get(0).getResourceMetrics(0).getResource().getAttributesList())
@@ -208,8 +213,11 @@ class OtlpSinkTest {
 
     @Test
     void retriesPastMaxElapsed_dropTheBatch_withReasonRetryExhausted() throws Exception {
-        sinks = TestSinks.open(TestSinks.settings("otlp-test", "otlp", "endpoint = \"" + receiver.grpcEndpoint()
-                + "\"\nretry { initial = 20ms, max = 50ms, max-elapsed = 300ms }\n"));
+        sinks = TestSinks.open(TestSinks.settings(
+                "otlp-test",
+                "otlp",
+                "endpoint = \"" + receiver.grpcEndpoint()
+                        + "\"\nretry { initial = 20ms, max = 50ms, max-elapsed = 300ms }\n"));
         receiver.stopServers();
         sinks.metricExporter().export(metricBatch(0));
         await().atMost(Duration.ofSeconds(10)).until(() -> stats().dropped(DropReason.RETRY_EXHAUSTED) == 1);
@@ -273,8 +281,10 @@ class OtlpSinkTest {
 
     @Test
     void corruptPersistentQueueFile_isSetAsideAndReported_andTheSinkKeepsWorking() throws Exception {
-        Files.write(dir.resolve("otlp-test.queue"), new byte[] {0x7f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
-                14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32});
+        Files.write(dir.resolve("otlp-test.queue"), new byte[] {
+            0x7f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
+            29, 30, 31, 32
+        });
         open("grpc", "queue.persistent { enabled = true, directory = \"" + dir + "\" }\n");
 
         assertThat(stats().corruptQueueFiles()).isEqualTo(1);

@@ -41,15 +41,36 @@ class OtlpTlsTest {
     static void makeCertificates() throws Exception {
         Instant from = Instant.now().minusSeconds(3600);
         Instant to = Instant.now().plusSeconds(86_400);
-        X509Bundle ca = new CertificateBuilder().subject("CN=derpwatch test CA").setIsCertificateAuthority(true)
-                .notBefore(from).notAfter(to).ecp256().buildSelfSigned();
-        X509Bundle otherCa = new CertificateBuilder().subject("CN=some other CA").setIsCertificateAuthority(true)
-                .notBefore(from).notAfter(to).ecp256().buildSelfSigned();
-        X509Bundle server = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
-                .addSanIpAddress("127.0.0.1").addExtendedKeyUsageServerAuth().notBefore(from).notAfter(to).ecp256()
+        X509Bundle ca = new CertificateBuilder()
+                .subject("CN=derpwatch test CA")
+                .setIsCertificateAuthority(true)
+                .notBefore(from)
+                .notAfter(to)
+                .ecp256()
+                .buildSelfSigned();
+        X509Bundle otherCa = new CertificateBuilder()
+                .subject("CN=some other CA")
+                .setIsCertificateAuthority(true)
+                .notBefore(from)
+                .notAfter(to)
+                .ecp256()
+                .buildSelfSigned();
+        X509Bundle server = new CertificateBuilder()
+                .subject("CN=localhost")
+                .addSanDnsName("localhost")
+                .addSanIpAddress("127.0.0.1")
+                .addExtendedKeyUsageServerAuth()
+                .notBefore(from)
+                .notAfter(to)
+                .ecp256()
                 .buildIssuedBy(ca);
-        X509Bundle client = new CertificateBuilder().subject("CN=derpwatch-agent").addExtendedKeyUsageClientAuth()
-                .notBefore(from).notAfter(to).ecp256().buildIssuedBy(ca);
+        X509Bundle client = new CertificateBuilder()
+                .subject("CN=derpwatch-agent")
+                .addExtendedKeyUsageClientAuth()
+                .notBefore(from)
+                .notAfter(to)
+                .ecp256()
+                .buildIssuedBy(ca);
         caPem = write("ca.pem", ca.getCertificatePEM());
         otherCaPem = write("other-ca.pem", otherCa.getCertificatePEM());
         serverChain = write("server.pem", server.getCertificatePathPEM());
@@ -78,8 +99,11 @@ class OtlpTlsTest {
 
     private void open(String protocol, String tls) {
         String endpoint = protocol.equals("grpc") ? receiver.grpcEndpoint() : receiver.httpEndpoint();
-        sinks = TestSinks.open(TestSinks.settings("otlp-tls", "otlp", "protocol = \"" + protocol + "\"\n"
-                + "endpoint = \"" + endpoint + "\"\ntimeout = 2s\n" + TestSinks.FAST_RETRY + "tls { " + tls + " }\n"));
+        sinks = TestSinks.open(TestSinks.settings(
+                "otlp-tls",
+                "otlp",
+                "protocol = \"" + protocol + "\"\n" + "endpoint = \"" + endpoint + "\"\ntimeout = 2s\n"
+                        + TestSinks.FAST_RETRY + "tls { " + tls + " }\n"));
     }
 
     private static File file(Path p) {
@@ -100,8 +124,9 @@ class OtlpTlsTest {
     @ValueSource(strings = {"grpc", "http/protobuf"})
     void mtls_withAClientCertificate_delivers(String protocol) throws Exception {
         receiver = OtlpReceiver.start(new OtlpReceiver.Tls(file(serverChain), file(serverKey), file(caPem)));
-        open(protocol, "ca-file = \"" + caPem + "\", cert-file = \"" + clientChain + "\", key-file = \""
-                + clientKey + "\"");
+        open(
+                protocol,
+                "ca-file = \"" + caPem + "\", cert-file = \"" + clientChain + "\", key-file = \"" + clientKey + "\"");
         sinks.metricExporter().export(metricBatch(0));
         await().atMost(Duration.ofSeconds(10)).until(() -> stats().exported() == 1);
         assertThat(receiver.metricPointAttribute(SEQ)).containsExactly("0");
@@ -128,8 +153,12 @@ class OtlpTlsTest {
 
         assertThat(receiver.metrics()).isEmpty();
         assertThat(stats().exported()).isZero();
-        assertThat(stats().queued()).as("kept for retry: the CA may be fixed on either side").isEqualTo(1);
-        assertThat(stats().lastError()).contains("TLS handshake failed").contains("tls.ca-file")
+        assertThat(stats().queued())
+                .as("kept for retry: the CA may be fixed on either side")
+                .isEqualTo(1);
+        assertThat(stats().lastError())
+                .contains("TLS handshake failed")
+                .contains("tls.ca-file")
                 .containsIgnoringCase("certification path");
     }
 }

@@ -32,34 +32,54 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class StdoutSinkTest {
-    private static final Resource RESOURCE = Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "derpwatch"));
+    private static final Resource RESOURCE =
+            Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "derpwatch"));
 
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
     private final ObjectMapper mapper = new ObjectMapper();
 
     private static Collection<MetricData> homeConnectionGauge() {
         InMemoryMetricReader reader = InMemoryMetricReader.create();
-        SdkMeterProvider provider = SdkMeterProvider.builder().setResource(RESOURCE).registerMetricReader(reader).build();
-        provider.get("io.derpwatch").gaugeBuilder("tailscale.derp.home_connection").ofLongs().setUnit("1")
-                .buildWithCallback(m -> m.record(1, Attributes.of(
-                        AttributeKey.longKey("tailscale.derp.region.id"), 10L,
-                        AttributeKey.stringKey("tailscale.derp.region.code"), "sin")));
+        SdkMeterProvider provider = SdkMeterProvider.builder()
+                .setResource(RESOURCE)
+                .registerMetricReader(reader)
+                .build();
+        provider.get("io.derpwatch")
+                .gaugeBuilder("tailscale.derp.home_connection")
+                .ofLongs()
+                .setUnit("1")
+                .buildWithCallback(m -> m.record(
+                        1,
+                        Attributes.of(
+                                AttributeKey.longKey("tailscale.derp.region.id"),
+                                10L,
+                                AttributeKey.stringKey("tailscale.derp.region.code"),
+                                "sin")));
         return reader.collectAllMetrics();
     }
 
     private static Collection<LogRecordData> changedEvent() {
         InMemoryLogRecordExporter exporter = InMemoryLogRecordExporter.create();
-        SdkLoggerProvider provider = SdkLoggerProvider.builder().setResource(RESOURCE)
-                .addLogRecordProcessor(SimpleLogRecordProcessor.create(exporter)).build();
-        provider.get("io.derpwatch").logRecordBuilder().setEventName("tailscale.derp.home_connection.changed")
-                .setSeverity(Severity.WARN).setBody("home DERP connection lost: \"sin\"")
-                .setAttribute(AttributeKey.stringKey("reason"), "derp_unreachable").emit();
+        SdkLoggerProvider provider = SdkLoggerProvider.builder()
+                .setResource(RESOURCE)
+                .addLogRecordProcessor(SimpleLogRecordProcessor.create(exporter))
+                .build();
+        provider.get("io.derpwatch")
+                .logRecordBuilder()
+                .setEventName("tailscale.derp.home_connection.changed")
+                .setSeverity(Severity.WARN)
+                .setBody("home DERP connection lost: \"sin\"")
+                .setAttribute(AttributeKey.stringKey("reason"), "derp_unreachable")
+                .emit();
         return exporter.getFinishedLogRecordItems();
     }
 
     private Sink open(String format, PrintStream out) {
         List<ConfigProblem> problems = new ArrayList<>();
-        SinkSettings settings = new SinkSettings("stdout", "stdout", true,
+        SinkSettings settings = new SinkSettings(
+                "stdout",
+                "stdout",
+                true,
                 ConfigFactory.parseMap(Map.of("type", "stdout", "format", format, "enabled", true)));
         SinkFactory factory = new StdoutSinkProvider().configure(settings, problems);
         assertThat(problems).isEmpty();
@@ -74,7 +94,8 @@ class StdoutSinkTest {
     void otlpJson_writesOneResourceMetricsObjectPerLine() throws Exception {
         Sink sink = open("otlp-json", new PrintStream(captured, true, StandardCharsets.UTF_8));
 
-        assertThat(sink.metricExporter().export(homeConnectionGauge()).isSuccess()).isTrue();
+        assertThat(sink.metricExporter().export(homeConnectionGauge()).isSuccess())
+                .isTrue();
 
         assertThat(lines()).hasSize(1);
         JsonNode root = mapper.readTree(lines().get(0));
@@ -88,7 +109,8 @@ class StdoutSinkTest {
         assertThat(point.at("/asInt").asText()).isEqualTo("1");
         assertThat(point.at("/attributes").findValuesAsText("key"))
                 .containsExactlyInAnyOrder("tailscale.derp.region.id", "tailscale.derp.region.code");
-        assertThat(root.at("/resourceMetrics/0/scopeMetrics/0/scope/name").asText()).isEqualTo("io.derpwatch");
+        assertThat(root.at("/resourceMetrics/0/scopeMetrics/0/scope/name").asText())
+                .isEqualTo("io.derpwatch");
     }
 
     @Test
@@ -112,10 +134,12 @@ class StdoutSinkTest {
         sink.logExporter().export(changedEvent());
 
         assertThat(lines()).hasSize(2);
-        assertThat(lines().get(0)).matches("\\d{4}-\\d\\d-\\d\\dT.*Z metric tailscale\\.derp\\.home_connection 1 "
-                + "\\{tailscale\\.derp\\.region\\.code=sin, tailscale\\.derp\\.region\\.id=10\\}");
-        assertThat(lines().get(1)).endsWith(" event tailscale.derp.home_connection.changed WARN "
-                + "\"home DERP connection lost: \\\"sin\\\"\" {reason=derp_unreachable}");
+        assertThat(lines().get(0))
+                .matches("\\d{4}-\\d\\d-\\d\\dT.*Z metric tailscale\\.derp\\.home_connection 1 "
+                        + "\\{tailscale\\.derp\\.region\\.code=sin, tailscale\\.derp\\.region\\.id=10\\}");
+        assertThat(lines().get(1))
+                .endsWith(" event tailscale.derp.home_connection.changed WARN "
+                        + "\"home DERP connection lost: \\\"sin\\\"\" {reason=derp_unreachable}");
     }
 
     @Test
@@ -137,17 +161,20 @@ class StdoutSinkTest {
         };
         Sink sink = open("otlp-json", new PrintStream(broken, true, StandardCharsets.UTF_8));
 
-        assertThat(sink.metricExporter().export(homeConnectionGauge()).isSuccess()).isFalse();
+        assertThat(sink.metricExporter().export(homeConnectionGauge()).isSuccess())
+                .isFalse();
     }
 
     @Test
     void unknownFormat_isAConfigProblemNamingTheChoices() {
         List<ConfigProblem> problems = new ArrayList<>();
-        SinkSettings settings = new SinkSettings("out", "stdout", true,
-                ConfigFactory.parseMap(Map.of("type", "stdout", "format", "yaml")));
+        SinkSettings settings = new SinkSettings(
+                "out", "stdout", true, ConfigFactory.parseMap(Map.of("type", "stdout", "format", "yaml")));
 
         assertThat(new StdoutSinkProvider().configure(settings, problems)).isNull();
-        assertThat(problems).singleElement().asString()
+        assertThat(problems)
+                .singleElement()
+                .asString()
                 .endsWith("derpwatch.sinks.out.format: unknown value \"yaml\" (expected one of otlp-json, text)");
     }
 }

@@ -8,8 +8,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  * combined broker/controller, replication factor 1, no rebalance delay. Ready in ~2 s.
  */
 public final class KafkaTestBroker {
-    private KafkaTestBroker() {
-    }
+    private KafkaTestBroker() {}
 
     /** Formats, starts and waits for a broker built from {@code nodes}; close it when done. */
     public static KafkaClusterTestKit start(TestKitNodes nodes) throws Exception {
@@ -26,6 +25,10 @@ public final class KafkaTestBroker {
 
     /** A plaintext broker. */
     public static KafkaClusterTestKit start() throws Exception {
-        return start(new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build());
+        return start(new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .build());
     }
 }

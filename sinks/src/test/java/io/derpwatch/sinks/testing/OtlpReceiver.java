@@ -56,8 +56,7 @@ public final class OtlpReceiver implements AutoCloseable {
     private HttpServer http;
 
     /** Server certificate chain + key, and (for mTLS) the CA that client certificates must chain to. */
-    public record Tls(File certChain, File key, File clientCa) {
-    }
+    public record Tls(File certChain, File key, File clientCa) {}
 
     private OtlpReceiver(Tls tls) {
         this.tls = tls;
@@ -112,15 +111,20 @@ public final class OtlpReceiver implements AutoCloseable {
 
     private Server startGrpc(int port) throws IOException {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-                .addService(new Metrics()).addService(new Logs())
+                .addService(new Metrics())
+                .addService(new Logs())
                 .intercept(new io.grpc.ServerInterceptor() {
                     @Override
-                    public <Q, S> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, S> call,
-                            io.grpc.Metadata headers, io.grpc.ServerCallHandler<Q, S> next) {
+                    public <Q, S> io.grpc.ServerCall.Listener<Q> interceptCall(
+                            io.grpc.ServerCall<Q, S> call,
+                            io.grpc.Metadata headers,
+                            io.grpc.ServerCallHandler<Q, S> next) {
                         for (String k : headers.keys()) {
                             if (!k.endsWith("-bin")) {
-                                lastHeaders.put(k, headers.get(io.grpc.Metadata.Key.of(k,
-                                        io.grpc.Metadata.ASCII_STRING_MARSHALLER)));
+                                lastHeaders.put(
+                                        k,
+                                        headers.get(
+                                                io.grpc.Metadata.Key.of(k, io.grpc.Metadata.ASCII_STRING_MARSHALLER)));
                             }
                         }
                         return next.startCall(call, headers);
@@ -209,11 +213,14 @@ public final class OtlpReceiver implements AutoCloseable {
     public List<String> metricPointAttribute(String key) {
         List<String> out = new ArrayList<>();
         for (ExportMetricsServiceRequest req : metrics) {
-            req.getResourceMetricsList().forEach(rm -> rm.getScopeMetricsList().forEach(sm -> sm.getMetricsList()
-                    .forEach(m -> {
-                        m.getGauge().getDataPointsList().forEach(p -> out.add(attr(p.getAttributesList(), key)));
-                        m.getSum().getDataPointsList().forEach(p -> out.add(attr(p.getAttributesList(), key)));
-                    })));
+            req.getResourceMetricsList()
+                    .forEach(rm -> rm.getScopeMetricsList()
+                            .forEach(sm -> sm.getMetricsList().forEach(m -> {
+                                m.getGauge()
+                                        .getDataPointsList()
+                                        .forEach(p -> out.add(attr(p.getAttributesList(), key)));
+                                m.getSum().getDataPointsList().forEach(p -> out.add(attr(p.getAttributesList(), key)));
+                            })));
         }
         return out;
     }
@@ -221,15 +228,21 @@ public final class OtlpReceiver implements AutoCloseable {
     public List<String> logBodies() {
         List<String> out = new ArrayList<>();
         for (ExportLogsServiceRequest req : logs) {
-            req.getResourceLogsList().forEach(rl -> rl.getScopeLogsList().forEach(sl -> sl.getLogRecordsList()
-                    .forEach(lr -> out.add(lr.getBody().getStringValue()))));
+            req.getResourceLogsList()
+                    .forEach(rl -> rl.getScopeLogsList()
+                            .forEach(sl -> sl.getLogRecordsList()
+                                    .forEach(lr -> out.add(lr.getBody().getStringValue()))));
         }
         return out;
     }
 
     private static String attr(List<KeyValue> attributes, String key) {
-        return attributes.stream().filter(kv -> kv.getKey().equals(key)).map(KeyValue::getValue)
-                .map(AnyValue::getStringValue).findFirst().orElse(null);
+        return attributes.stream()
+                .filter(kv -> kv.getKey().equals(key))
+                .map(KeyValue::getValue)
+                .map(AnyValue::getStringValue)
+                .findFirst()
+                .orElse(null);
     }
 
     private boolean consumeFailure() {
@@ -273,10 +286,11 @@ public final class OtlpReceiver implements AutoCloseable {
 
     private final class Metrics extends MetricsServiceGrpc.MetricsServiceImplBase {
         @Override
-        public void export(ExportMetricsServiceRequest request,
-                           StreamObserver<ExportMetricsServiceResponse> responseObserver) {
+        public void export(
+                ExportMetricsServiceRequest request, StreamObserver<ExportMetricsServiceResponse> responseObserver) {
             if (consumeFailure()) {
-                responseObserver.onError(failureStatus.withDescription("test receiver refuses").asRuntimeException());
+                responseObserver.onError(
+                        failureStatus.withDescription("test receiver refuses").asRuntimeException());
                 return;
             }
             metrics.add(request);
@@ -287,9 +301,11 @@ public final class OtlpReceiver implements AutoCloseable {
 
     private final class Logs extends LogsServiceGrpc.LogsServiceImplBase {
         @Override
-        public void export(ExportLogsServiceRequest request, StreamObserver<ExportLogsServiceResponse> responseObserver) {
+        public void export(
+                ExportLogsServiceRequest request, StreamObserver<ExportLogsServiceResponse> responseObserver) {
             if (consumeFailure()) {
-                responseObserver.onError(failureStatus.withDescription("test receiver refuses").asRuntimeException());
+                responseObserver.onError(
+                        failureStatus.withDescription("test receiver refuses").asRuntimeException());
                 return;
             }
             logs.add(request);

@@ -21,22 +21,27 @@ public final class TestData {
             AttributeKey.stringKey("host.name"), "host-a",
             AttributeKey.stringKey("k8s.node.name"), "node-7"));
 
-    private TestData() {
-    }
+    private TestData() {}
 
     /** One metric batch: a gauge with one point carrying {@code test.seq = seq}. */
     public static List<MetricData> metricBatch(int seq) {
         long now = System.currentTimeMillis() * 1_000_000L;
-        return List.of(ImmutableMetricData.createLongGauge(RESOURCE,
-                InstrumentationScopeInfo.create("io.derpwatch.test"), "derpwatch.test.gauge", "test", "1",
-                ImmutableGaugeData.create(List.of(ImmutableLongPointData.create(now, now,
-                        Attributes.of(AttributeKey.stringKey(SEQ), Integer.toString(seq)), seq)))));
+        return List.of(ImmutableMetricData.createLongGauge(
+                RESOURCE,
+                InstrumentationScopeInfo.create("io.derpwatch.test"),
+                "derpwatch.test.gauge",
+                "test",
+                "1",
+                ImmutableGaugeData.create(List.of(ImmutableLongPointData.create(
+                        now, now, Attributes.of(AttributeKey.stringKey(SEQ), Integer.toString(seq)), seq)))));
     }
 
     /** A logger provider that hands each record to {@code exporter} as its own batch. */
     public static SdkLoggerProvider loggerProvider(LogRecordExporter exporter) {
-        return SdkLoggerProvider.builder().setResource(RESOURCE)
-                .addLogRecordProcessor(SimpleLogRecordProcessor.create(exporter)).build();
+        return SdkLoggerProvider.builder()
+                .setResource(RESOURCE)
+                .addLogRecordProcessor(SimpleLogRecordProcessor.create(exporter))
+                .build();
     }
 
     public static void emitLog(SdkLoggerProvider provider, String body) {

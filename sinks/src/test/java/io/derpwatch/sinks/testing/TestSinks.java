@@ -16,15 +16,15 @@ import java.util.List;
  * and opens them through {@link SinkCatalog} and {@link SinkSet}.
  */
 public final class TestSinks {
-    private TestSinks() {
-    }
+    private TestSinks() {}
 
     public static SinkSettings settings(String name, String type, String hocon) {
         Config reference = ConfigFactory.parseResources(TestSinks.class.getClassLoader(), "reference.conf")
                 .resolve();
         Config block = ConfigFactory.parseString(hocon).withFallback(ConfigFactory.parseString("type = " + type));
         Config merged = block.withFallback(reference.getConfig("derpwatch.sink-types." + type))
-                .withFallback(reference.getConfig("derpwatch.sink-defaults")).resolve();
+                .withFallback(reference.getConfig("derpwatch.sink-defaults"))
+                .resolve();
         return new SinkSettings(name, type, merged.getBoolean("enabled"), merged);
     }
 

@@ -20,13 +20,13 @@ public final class StunCodec {
     static final int ATTR_XOR_MAPPED_ADDRESS = 0x0020;
     /** The pre-RFC 5389 code point some servers still send; tailscale accepts it too. */
     static final int ATTR_XOR_MAPPED_ADDRESS_ALT = 0x8020;
+
     static final int ATTR_FINGERPRINT = 0x8028;
     static final int FINGERPRINT_XOR = 0x5354554E;
     private static final int FAMILY_IPV4 = 0x01;
     private static final int FAMILY_IPV6 = 0x02;
 
-    private StunCodec() {
-    }
+    private StunCodec() {}
 
     /** Writes a Binding request for {@code tx}: the header and a FINGERPRINT attribute (28 bytes). */
     public static void writeBindingRequest(TransactionId tx, ByteBuf out) {
@@ -47,7 +47,8 @@ public final class StunCodec {
         out.writeShort(BINDING_SUCCESS).writeShort(4 + 4 + ip.length + 8).writeInt(MAGIC_COOKIE);
         tx.write(out);
         out.writeShort(ATTR_XOR_MAPPED_ADDRESS).writeShort(4 + ip.length);
-        out.writeByte(0).writeByte(ip.length == 4 ? FAMILY_IPV4 : FAMILY_IPV6)
+        out.writeByte(0)
+                .writeByte(ip.length == 4 ? FAMILY_IPV4 : FAMILY_IPV6)
                 .writeShort(mapped.getPort() ^ (MAGIC_COOKIE >>> 16));
         for (int i = 0; i < ip.length; i++) {
             out.writeByte(ip[i] ^ out.getByte(start + 4 + i));
@@ -110,8 +111,7 @@ public final class StunCodec {
                 if (in.getInt(valueAt) != expected) {
                     return StunRejection.BAD_FINGERPRINT;
                 }
-            } else if ((attrType == ATTR_XOR_MAPPED_ADDRESS || attrType == ATTR_XOR_MAPPED_ADDRESS_ALT)
-                    && xorAt < 0) {
+            } else if ((attrType == ATTR_XOR_MAPPED_ADDRESS || attrType == ATTR_XOR_MAPPED_ADDRESS_ALT) && xorAt < 0) {
                 xorAt = valueAt;
                 xorLength = attrLength;
             } else if (attrType == ATTR_MAPPED_ADDRESS && plainAt < 0) {

@@ -37,8 +37,8 @@ class StunCodecTest {
     @Test
     void bindingSuccess_roundTripsThroughTheDecoder_forBothFamilies() {
         TransactionId tx = TransactionId.random();
-        for (InetSocketAddress mapped : List.of(new InetSocketAddress("198.51.100.7", 41641),
-                new InetSocketAddress("2001:db8::7", 3478))) {
+        for (InetSocketAddress mapped :
+                List.of(new InetSocketAddress("198.51.100.7", 41641), new InetSocketAddress("2001:db8::7", 3478))) {
             ByteBuf b = Unpooled.buffer();
             StunCodec.writeBindingSuccess(tx, mapped, b);
 
@@ -93,9 +93,12 @@ class StunCodecTest {
     void garbage_isRejectedWithItsReason() {
         byte[] xor = {0, 1, 0x0d, 0x05, 1, 2, 3, 4};
         assertThat(StunCodec.decode(Unpooled.wrappedBuffer(new byte[19]))).isEqualTo(StunRejection.TOO_SHORT);
-        assertThat(StunCodec.decode(response(0xC101, 0x2112A442, attr(0x20, xor)))).isEqualTo(StunRejection.NOT_STUN);
-        assertThat(StunCodec.decode(response(0x0101, 0x12345678, attr(0x20, xor)))).isEqualTo(StunRejection.BAD_COOKIE);
-        assertThat(StunCodec.decode(response(0x0111, 0x2112A442, attr(0x20, xor)))).isEqualTo(StunRejection.WRONG_TYPE);
+        assertThat(StunCodec.decode(response(0xC101, 0x2112A442, attr(0x20, xor))))
+                .isEqualTo(StunRejection.NOT_STUN);
+        assertThat(StunCodec.decode(response(0x0101, 0x12345678, attr(0x20, xor))))
+                .isEqualTo(StunRejection.BAD_COOKIE);
+        assertThat(StunCodec.decode(response(0x0111, 0x2112A442, attr(0x20, xor))))
+                .isEqualTo(StunRejection.WRONG_TYPE);
         assertThat(StunCodec.decode(response(0x0101, 0x2112A442, attr(0x8022, new byte[] {1, 2, 3, 4}))))
                 .isEqualTo(StunRejection.NO_MAPPED_ADDRESS);
         assertThat(StunCodec.decode(response(0x0101, 0x2112A442, attr(0x20, new byte[] {0, 9, 0, 1, 1, 2, 3, 4}))))
