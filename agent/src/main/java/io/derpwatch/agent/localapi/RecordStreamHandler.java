@@ -132,11 +132,13 @@ final class RecordStreamHandler extends ChannelInboundHandlerAdapter {
         if (len > 0 && buf.getByte(buf.writerIndex() - 1) == '\r') {
             len--;
         }
-        byte[] record = len == 0 ? null : ByteBufUtil.getBytes(buf, buf.readerIndex(), len);
-        buf.clear();
-        if (record != null) {
-            records.accept(record);
+        if (len == 0) {
+            buf.clear();
+            return;
         }
+        byte[] record = ByteBufUtil.getBytes(buf, buf.readerIndex(), len);
+        buf.clear();
+        records.accept(record);
     }
 
     @Override
