@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class RecordStreamHandlerTest {
@@ -32,6 +33,11 @@ class RecordStreamHandlerTest {
     private final LocalApiStream stream = new LocalApiStream();
     private final EmbeddedChannel ch = new EmbeddedChannel(
             new RecordStreamHandler(64, SOCKET, stream, r -> records.add(new String(r, StandardCharsets.UTF_8))));
+
+    @AfterEach
+    void closeChannel() {
+        ch.finishAndReleaseAll(); // in the agent the stream's channel always closes; here the test closes it
+    }
 
     private static HttpResponse head(HttpResponseStatus status) {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
