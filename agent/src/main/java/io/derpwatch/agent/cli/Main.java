@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             NetcheckCommand.class,
             DemoCommand.class,
             ValidateCommand.class,
+            LogsCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
