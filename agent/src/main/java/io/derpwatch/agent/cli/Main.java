@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             ValidateCommand.class,
             LogsCommand.class,
+            PingCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
