@@ -9,9 +9,9 @@ import io.derpwatch.agent.telemetry.SignalPipeline;
 import io.derpwatch.agent.telemetry.SinkInstruments;
 import io.derpwatch.agent.telemetry.Telemetry;
 import io.derpwatch.config.DerpwatchSettings;
-import io.derpwatch.sinks.SinkCatalog;
 import io.derpwatch.sinks.SinkContext;
-import io.derpwatch.sinks.SinkSet;
+import io.derpwatch.sinks.runtime.SinkCatalog;
+import io.derpwatch.sinks.runtime.SinkSet;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,7 +117,7 @@ public final class Agent implements AutoCloseable {
                 "derpwatch {} starting: sources {}, sinks {}, {} transport",
                 ResourceFactory.version(),
                 sources.stream().map(Source::name).toList(),
-                sinks.sinks().stream().map(s -> s.name()).toList(),
+                sinks.names(),
                 transport.epoll() ? "epoll" : "nio");
         if (mode == Mode.CONTINUOUS) {
             agent.startSources();
@@ -153,7 +153,7 @@ public final class Agent implements AutoCloseable {
     /**
      * Samples every source once, then hands everything to the sinks and waits until delivered.
      *
-     * @return true when every sample completed and every sink delivered
+     * @return true when every sample completed and every sink delivered every batch (none dropped or left queued)
      */
     public boolean runOnce(Duration timeout) {
         boolean ok = true;
@@ -179,6 +179,10 @@ public final class Agent implements AutoCloseable {
         }
         if (!sinks.flush(timeout)) {
             LOG.error("not every sink finished delivering");
+            ok = false;
+        }
+        for (String undelivered : sinks.undelivered()) {
+            LOG.error("not delivered: {}", undelivered); // rejected, retry exhausted, queue full, encoding failed...
             ok = false;
         }
         return ok;

@@ -111,4 +111,29 @@ class RunProcessTest {
                 .doesNotContain("derpwatch stopped");
         assertThat(read("stderr")).contains("derpwatch stopped");
     }
+
+    @Test
+    void runOnce_exits1_andNamesTheSinkAndWhy_whenTheBackendRejectsEveryBatch() throws Exception {
+        try (io.derpwatch.sinks.testing.OtlpReceiver receiver = io.derpwatch.sinks.testing.OtlpReceiver.start()) {
+            receiver.failNext(1_000, io.grpc.Status.INVALID_ARGUMENT, 400);
+            Path conf = Files.writeString(
+                    dir.resolve("rejecting.conf"),
+                    "derpwatch {\n"
+                            + "  localapi.socket = \"" + lab.socket() + "\"\n"
+                            + "  netcheck.enabled = false\n"
+                            + "  admin.enabled = false\n"
+                            + "  sinks.stdout.enabled = false\n"
+                            + "  sinks.backend { type = otlp, protocol = \"http/protobuf\", endpoint = \""
+                            + receiver.httpEndpoint() + "\" }\n"
+                            + "}\n");
+            process = java(List.of("run", "--once", "--config", conf.toString()));
+
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isEqualTo(1);
+            assertThat(read("stderr"))
+                    .containsPattern("not delivered: sink backend: \\d+ dropped \\(rejected\\)")
+                    .contains("HTTP 400");
+            assertThat(receiver.metrics()).isEmpty();
+        }
+    }
 }
