@@ -74,6 +74,12 @@ public final class DeliveringSink {
         } else {
             batches = new MemoryBatchQueue(settings.maxBytes());
         }
+        return start(sink, settings, clock, batches, file);
+    }
+
+    /** With a given queue (tests: a queue that fails). */
+    static DeliveringSink start(
+            Sink sink, DeliverySettings settings, Clock clock, BatchQueue batches, @Nullable FileBatchQueue file) {
         SinkQueue queue = new SinkQueue(sink.name(), batches, settings, clock, file == null ? 0 : file.recovered());
         DeliveryWorker worker = new DeliveryWorker(sink.name(), sink, queue, RetryPolicy.of(settings));
         worker.start();

@@ -32,7 +32,11 @@ final class DeliveryWorker {
     private volatile @Nullable Thread thread;
     private volatile boolean ended;
 
-    // touched by the worker thread only
+    // touched by the worker thread only; fields, not locals, so that they survive a restart of the loop
+    private long currentHead = -1;
+    private long firstAttemptNanos;
+    private int attempt;
+    private int sinkErrors;
     private long outageStart;
     private int outageFailures;
     private int outageDrops;
@@ -98,12 +102,18 @@ final class DeliveryWorker {
                 return;
             } catch (Throwable t) { // NOPMD: a supervisor catches everything, VirtualMachineError included
                 crashes++;
+                sinkErrors++; // a crash while a batch was at the head counts against that batch
                 restarts.incrementAndGet();
-                queue.crashed("delivery worker restarted after: " + t);
-                if (crashes == 1) {
-                    LOG.error("sink {}: delivery worker failed; restarting it", name, t);
-                } else if (Integer.bitCount(crashes) == 1) {
-                    LOG.error("sink {}: delivery worker failed again ({} times): {}", name, crashes, t.toString());
+                String what = describe(t);
+                queue.crashed("delivery worker restarted after: " + what);
+                try {
+                    if (crashes == 1) {
+                        LOG.error("sink {}: delivery worker failed; restarting it: {}", name, what, t);
+                    } else if (Integer.bitCount(crashes) == 1) {
+                        LOG.error("sink {}: delivery worker failed again ({} times): {}", name, crashes, what);
+                    }
+                } catch (Throwable logging) { // NOPMD: not even the log may end the supervisor
+                    // nothing better to do: the restart counter and lastError still say it
                 }
                 if (!queue.awaitStop(retry.restartDelayNanos(crashes))) {
                     ended = true;
@@ -113,11 +123,16 @@ final class DeliveryWorker {
         }
     }
 
+    /** A throwable's toString(), or its class name when even that fails. */
+    static String describe(Throwable t) {
+        try {
+            return String.valueOf(t);
+        } catch (Throwable e) { // NOPMD
+            return t.getClass().getName();
+        }
+    }
+
     private void deliverLoop() {
-        long currentHead = -1;
-        long firstAttemptNanos = 0;
-        int attempt = 0;
-        int sinkErrors = 0;
         while (true) {
             SinkQueue.Head head = queue.take();
             if (head == null) {
@@ -128,6 +143,13 @@ final class DeliveryWorker {
                 attempt = 0;
                 sinkErrors = 0;
                 firstAttemptNanos = System.nanoTime();
+            }
+            if (sinkErrors >= RetryPolicy.SINK_ERROR_ATTEMPTS) {
+                queue.failed("sink failed on this batch " + sinkErrors + " times");
+                failing(head, new DeliveryException("sink failed on this batch " + sinkErrors + " times", false),
+                        DropReason.SINK_ERROR);
+                queue.dropHead(head, DropReason.SINK_ERROR);
+                continue;
             }
             if (attempt > 0) {
                 queue.retrying();
@@ -142,14 +164,11 @@ final class DeliveryWorker {
                 failure = e;
             } catch (Throwable t) { // NOPMD: a bug of the sink must not end delivery
                 sinkErrors++;
+                String what = describe(t);
                 if (sinkErrors == 1) {
-                    LOG.error(
-                            "sink {}: unexpected error sending a {} batch",
-                            name,
-                            head.batch().signal(),
-                            t);
+                    LOG.error("sink {}: unexpected error sending a {} batch: {}", name, head.batch().signal(), what);
                 }
-                failure = new DeliveryException("sink failed: " + t, true, t);
+                failure = new DeliveryException("sink failed: " + what, true, null);
             }
             queue.failed(failure.getMessage());
             DropReason drop = null;
