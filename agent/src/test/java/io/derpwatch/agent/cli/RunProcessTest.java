@@ -136,4 +136,49 @@ class RunProcessTest {
             assertThat(receiver.metrics()).isEmpty();
         }
     }
+
+    @Test
+    void sigterm_withAHungGrpcReceiver_endsWithinTheShutdownTimeoutPlusAGrace() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        io.grpc.Server hung = io.grpc.netty.NettyServerBuilder.forAddress(
+                        new java.net.InetSocketAddress("127.0.0.1", 0))
+                .addService(new io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc.MetricsServiceImplBase() {
+                    @Override
+                    public void export(
+                            io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest request,
+                            io.grpc.stub.StreamObserver<
+                                            io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse>
+                                    response) {
+                        calls.incrementAndGet(); // and never answers
+                    }
+                })
+                .build()
+                .start();
+        try {
+            Path conf = Files.writeString(
+                    dir.resolve("hung.conf"),
+                    "derpwatch {\n"
+                            + "  localapi.socket = \"" + lab.socket() + "\"\n"
+                            + "  netcheck.enabled = false\n"
+                            + "  admin.enabled = false\n"
+                            + "  status.interval = 500ms\n"
+                            + "  shutdown.timeout = 2s\n"
+                            + "  sinks.stdout.enabled = false\n"
+                            + "  sinks.backend { type = otlp, protocol = grpc, timeout = 30s, endpoint = "
+                            + "\"http://127.0.0.1:" + hung.getPort() + "\" }\n"
+                            + "}\n");
+            process = java(List.of("run", "--config", conf.toString()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> calls.get() > 0); // a batch is in flight
+
+            process.destroy(); // SIGTERM
+
+            // a deadline (30 s OTLP timeout, 2 s shutdown timeout): not a speed measurement
+            assertThat(process.waitFor(2 + 10, TimeUnit.SECONDS))
+                    .as("exited within shutdown.timeout + grace; stderr: %s", read("stderr"))
+                    .isTrue();
+            assertThat(read("stderr")).contains("derpwatch stopped");
+        } finally {
+            hung.shutdownNow();
+        }
+    }
 }
