@@ -142,16 +142,18 @@ class RunProcessTest {
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
         io.grpc.Server hung = io.grpc.netty.NettyServerBuilder.forAddress(
                         new java.net.InetSocketAddress("127.0.0.1", 0))
-                .addService(new io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc.MetricsServiceImplBase() {
-                    @Override
-                    public void export(
-                            io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest request,
-                            io.grpc.stub.StreamObserver<
-                                            io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse>
-                                    response) {
-                        calls.incrementAndGet(); // and never answers
-                    }
-                })
+                .addService(
+                        new io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc.MetricsServiceImplBase() {
+                            @Override
+                            public void export(
+                                    io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest request,
+                                    io.grpc.stub.StreamObserver<
+                                                    io.opentelemetry.proto.collector.metrics.v1
+                                                            .ExportMetricsServiceResponse>
+                                            response) {
+                                calls.incrementAndGet(); // and never answers
+                            }
+                        })
                 .build()
                 .start();
         try {

@@ -146,7 +146,9 @@ final class DeliveryWorker {
             }
             if (sinkErrors >= RetryPolicy.SINK_ERROR_ATTEMPTS) {
                 queue.failed("sink failed on this batch " + sinkErrors + " times");
-                failing(head, new DeliveryException("sink failed on this batch " + sinkErrors + " times", false),
+                failing(
+                        head,
+                        new DeliveryException("sink failed on this batch " + sinkErrors + " times", false),
                         DropReason.SINK_ERROR);
                 queue.dropHead(head, DropReason.SINK_ERROR);
                 continue;
@@ -166,7 +168,11 @@ final class DeliveryWorker {
                 sinkErrors++;
                 String what = describe(t);
                 if (sinkErrors == 1) {
-                    LOG.error("sink {}: unexpected error sending a {} batch: {}", name, head.batch().signal(), what);
+                    LOG.error(
+                            "sink {}: unexpected error sending a {} batch: {}",
+                            name,
+                            head.batch().signal(),
+                            what);
                 }
                 failure = new DeliveryException("sink failed: " + what, true, null);
             }

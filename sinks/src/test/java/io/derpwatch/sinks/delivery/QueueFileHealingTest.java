@@ -61,8 +61,7 @@ class QueueFileHealingTest {
     }
 
     @Test
-    void hugeElementLength_keepsTheBatchesBeforeIt_andTheLastOne_andEstimatesTheLostFromTheHeader()
-            throws IOException {
+    void hugeElementLength_keepsTheBatchesBeforeIt_andTheLastOne_andEstimatesTheLostFromTheHeader() throws IOException {
         QueueFiles.write(file(), 10);
         QueueFiles.putInt(file(), elementAt(4), 0x7FFFFFF0); // the length that made tape2 allocate 2 GiB
 
@@ -155,7 +154,8 @@ class QueueFileHealingTest {
 
         DeliveringSink delivering = DeliveringSink.start(sink, QueueFiles.persistentIn(dir));
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> delivering.stats().queued() == 0);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> delivering.stats().queued() == 0);
             SinkStats s = delivering.stats();
             assertThat(sink.sent).isEqualTo(batches(0, 1, 2, 3, 9));
             assertThat(s.dropped(DropReason.QUEUE_CORRUPT)).isEqualTo(5);

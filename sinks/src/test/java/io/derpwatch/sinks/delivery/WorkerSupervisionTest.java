@@ -86,7 +86,8 @@ class WorkerSupervisionTest {
         delivering = DeliveringSink.start(sink, MEMORY);
 
         for (String item : List.of("a", "huge", "b", "c")) {
-            assertThat(delivering.accept(Signal.LOGS, List.of(item)).isSuccess()).isTrue();
+            assertThat(delivering.accept(Signal.LOGS, List.of(item)).isSuccess())
+                    .isTrue();
         }
 
         await().atMost(Duration.ofSeconds(10)).until(() -> delivering.stats().queued() == 0);

@@ -56,8 +56,8 @@ class OtlpFaultyReceiverTest {
         sinks = TestSinks.open(TestSinks.settings(
                 "h1",
                 "otlp",
-                "protocol = grpc\nendpoint = \"http://127.0.0.1:" + http.getAddress().getPort() + "\"\n"
-                        + TestSinks.FAST_RETRY));
+                "protocol = grpc\nendpoint = \"http://127.0.0.1:"
+                        + http.getAddress().getPort() + "\"\n" + TestSinks.FAST_RETRY));
 
         sinks.metricExporter().export(metricBatch(0));
 
@@ -87,8 +87,7 @@ class OtlpFaultyReceiverTest {
                 "otlp",
                 "protocol = grpc\nendpoint = \"http://127.0.0.1:" + grpc.getPort() + "\"\ntimeout = 30s\n"));
         sinks.metricExporter().export(metricBatch(0));
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> sinks.stats().get(0).queued() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sinks.stats().get(0).queued() == 1);
         Duration timeout = Duration.ofSeconds(1);
 
         CompletableFuture<Boolean> shutdown = CompletableFuture.supplyAsync(() -> sinks.shutdown(timeout));
