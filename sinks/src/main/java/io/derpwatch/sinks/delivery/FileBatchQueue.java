@@ -2,13 +2,10 @@ package io.derpwatch.sinks.delivery;
 
 import com.squareup.tape2.QueueFile;
 import io.derpwatch.sinks.Batch;
-import io.derpwatch.sinks.Signal;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.zip.CRC32;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,17 +22,12 @@ import org.slf4j.LoggerFactory;
  * this process creates 0700). tape2 writes each element with a synchronous, crash-safe update of its header, so a
  * batch that {@link #add} returned for survives SIGKILL and power loss.
  *
- * <p>Element layout, version 2: version byte (2), signal ordinal byte, accepted-at (long, epoch millis), CRC-32 of
- * everything after it (int), key length (int, -1 for none), key (UTF-8), payload. Version 1 (no time, no CRC) is
- * still read. Before tape2 sees a file, {@link QueueFileScan} checks it; a damaged file is set aside as {@code
+ * <p>Elements are {@link QueueElementCodec}'s (with a CRC, so a damaged payload is found). Before tape2 sees a file, {@link QueueFileScan} checks it; a damaged file is set aside as {@code
  * <sink>.queue.corrupt-<time>} and replaced by a file holding every element that could be salvaged; the lost
  * ones are reported ({@link #lostAtOpen()}, counted as {@code dropped{reason=queue_corrupt}}).
  */
 final class FileBatchQueue implements BatchQueue {
     private static final Logger LOG = LoggerFactory.getLogger(FileBatchQueue.class);
-    private static final byte V1 = 1;
-    private static final byte V2 = 2;
-    private static final int V2_FIXED = 1 + 1 + 8 + 4 + 4;
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -89,7 +80,7 @@ final class FileBatchQueue implements BatchQueue {
         if (Files.exists(file)) {
             QueueFileScan.Result scan;
             try {
-                scan = QueueFileScan.scan(file, maxElement, FileBatchQueue::valid, null);
+                scan = QueueFileScan.scan(file, maxElement, QueueElementCodec::valid, null);
             } catch (IOException e) {
                 scan = new QueueFileScan.Result(false, 0, 0, true, "unreadable: " + e);
             }
@@ -101,7 +92,7 @@ final class FileBatchQueue implements BatchQueue {
         long total = 0;
         int n = 0;
         for (byte[] element : q) { // every element was validated by the scan (or written by the heal)
-            total += decode(element).size();
+            total += QueueElementCodec.decode(element).size();
             n++;
         }
         bytes = total;
@@ -122,7 +113,7 @@ final class FileBatchQueue implements BatchQueue {
         QueueFileScan.Result result = first;
         try (QueueFile into = build(salvage)) {
             if (first.damage() != null && !first.damage().startsWith("unreadable")) {
-                result = QueueFileScan.scan(file, maxElement, FileBatchQueue::valid, into::add);
+                result = QueueFileScan.scan(file, maxElement, QueueElementCodec::valid, into::add);
             }
         }
         Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + STAMP.format(clock.instant()));
@@ -162,7 +153,7 @@ final class FileBatchQueue implements BatchQueue {
 
     @Override
     public void add(Batch batch, long acceptedAtMillis) throws IOException {
-        queue.add(encode(batch, acceptedAtMillis));
+        queue.add(QueueElementCodec.encode(batch, acceptedAtMillis));
         bytes += batch.size();
         if (queue.size() == 1) {
             headAcceptedAt = acceptedAtMillis;
@@ -175,8 +166,8 @@ final class FileBatchQueue implements BatchQueue {
         if (element == null) {
             return null;
         }
-        headAcceptedAt = acceptedAt(element);
-        return decode(element);
+        headAcceptedAt = QueueElementCodec.acceptedAt(element, openedAtMillis);
+        return QueueElementCodec.decode(element);
     }
 
     @Override
@@ -186,7 +177,7 @@ final class FileBatchQueue implements BatchQueue {
         }
         if (headAcceptedAt < 0) {
             byte[] element = queue.peek();
-            headAcceptedAt = element == null ? -1 : acceptedAt(element);
+            headAcceptedAt = element == null ? -1 : QueueElementCodec.acceptedAt(element, openedAtMillis);
         }
         return headAcceptedAt;
     }
@@ -195,7 +186,7 @@ final class FileBatchQueue implements BatchQueue {
     public void removeHead() throws IOException {
         byte[] element = queue.peek();
         if (element != null) {
-            bytes -= decode(element).size();
+            bytes -= QueueElementCodec.decode(element).size();
             queue.remove();
             headAcceptedAt = -1;
         }
@@ -243,80 +234,5 @@ final class FileBatchQueue implements BatchQueue {
         } catch (IOException e) {
             LOG.warn("closing persistent queue {} failed: {}", file, e.toString());
         }
-    }
-
-    static byte[] encode(Batch batch, long acceptedAtMillis) {
-        byte[] key = batch.key() == null ? null : batch.key().getBytes(StandardCharsets.UTF_8);
-        byte[] payload = batch.payload() == null ? new byte[0] : batch.payload();
-        ByteBuffer buf = ByteBuffer.allocate(V2_FIXED + (key == null ? 0 : key.length) + payload.length);
-        buf.put(V2)
-                .put((byte) batch.signal().ordinal())
-                .putLong(acceptedAtMillis)
-                .putInt(0);
-        buf.putInt(key == null ? -1 : key.length);
-        if (key != null) {
-            buf.put(key);
-        }
-        buf.put(payload);
-        byte[] element = buf.array();
-        ByteBuffer.wrap(element).putInt(10, crc(element));
-        return element;
-    }
-
-    private static int crc(byte[] element) {
-        CRC32 crc = new CRC32();
-        crc.update(element, V2_FIXED - 4, element.length - (V2_FIXED - 4));
-        return (int) crc.getValue();
-    }
-
-    /** True when {@code element} decodes as a batch (and, for version 2, its CRC matches). */
-    static boolean valid(byte[] element) {
-        try {
-            decode(element);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private long acceptedAt(byte[] element) {
-        return element.length >= V2_FIXED && element[0] == V2
-                ? ByteBuffer.wrap(element).getLong(2)
-                : openedAtMillis;
-    }
-
-    static Batch decode(byte[] element) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(element);
-        byte version = element.length < 6 ? 0 : buf.get();
-        if (version == V2) {
-            if (element.length < V2_FIXED) {
-                throw new IOException("queue element too short");
-            }
-            if (buf.getInt(10) != crc(element)) {
-                throw new IOException("queue element fails its CRC check");
-            }
-        } else if (version != V1) {
-            throw new IOException("unknown queue element format");
-        }
-        int signal = buf.get();
-        if (signal < 0 || signal >= Signal.values().length) {
-            throw new IOException("unknown signal " + signal + " in queue element");
-        }
-        if (version == V2) {
-            buf.position(V2_FIXED - 4);
-        }
-        int keyLength = buf.getInt();
-        if (keyLength < -1 || keyLength > buf.remaining()) {
-            throw new IOException("bad key length " + keyLength + " in queue element");
-        }
-        String key = null;
-        if (keyLength >= 0) {
-            byte[] k = new byte[keyLength];
-            buf.get(k);
-            key = new String(k, StandardCharsets.UTF_8);
-        }
-        byte[] payload = new byte[buf.remaining()];
-        buf.get(payload);
-        return Batch.encoded(Signal.values()[signal], key, payload);
     }
 }

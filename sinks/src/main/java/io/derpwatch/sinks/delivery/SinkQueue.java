@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,14 +50,7 @@ final class SinkQueue {
     private boolean inFlight;
     private boolean closed;
     private long headGeneration;
-    private long accepted;
-    private long exported;
-    private long failed;
-    private long retries;
-    private long corruptAtRuntime;
-    private final EnumMap<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
-    private @Nullable String lastError;
-    private boolean warnedFull;
+    private final DeliveryCounters counters;
     private int closedSize;
     private long closedBytes;
 
@@ -69,13 +61,14 @@ final class SinkQueue {
         this.dropNewest = settings.dropNewest();
         this.clock = clock;
         this.recovered = recovered;
+        this.counters = new DeliveryCounters(sink);
     }
 
     /** Counts a batch that arrived but could not become a batch (the encoding failed). */
     void encodingFailed() {
         lock.lock();
         try {
-            accepted++;
+            counters.accepted();
             drop(DropReason.ENCODING_FAILED, 1);
         } finally {
             lock.unlock();
@@ -86,7 +79,7 @@ final class SinkQueue {
     boolean offer(Batch batch) {
         lock.lock();
         try {
-            accepted++;
+            counters.accepted();
             if (state == State.STOPPED) {
                 drop(DropReason.SHUTDOWN, 1);
                 LOG.warn("sink {}: a {} batch arrived after the sink stopped and was dropped", sink, batch.signal());
@@ -152,8 +145,7 @@ final class SinkQueue {
             inFlight = false;
             if (!closed && head.generation() == headGeneration) {
                 removeHead();
-                exported++;
-                warnedFull = false;
+                counters.exported();
             }
             enforceBounds();
         } finally {
@@ -166,8 +158,7 @@ final class SinkQueue {
         lock.lock();
         try {
             inFlight = false;
-            failed++;
-            lastError = error;
+            counters.failed(error);
             enforceBounds();
         } finally {
             lock.unlock();
@@ -177,7 +168,7 @@ final class SinkQueue {
     void retrying() {
         lock.lock();
         try {
-            retries++;
+            counters.retried();
         } finally {
             lock.unlock();
         }
@@ -201,7 +192,7 @@ final class SinkQueue {
         lock.lock();
         try {
             inFlight = false;
-            lastError = error;
+            counters.lastError(error);
         } finally {
             lock.unlock();
         }
@@ -357,23 +348,13 @@ final class SinkQueue {
         lock.lock();
         try {
             long oldest = closed ? -1 : headAcceptedAt();
-            long corrupt = corruptAtRuntime + (queue instanceof FileBatchQueue f ? f.corruptFiles() : 0);
-            EnumMap<DropReason, Long> drops = new EnumMap<>(dropped);
-            if (queue instanceof FileBatchQueue f && f.lostAtOpen() > 0) {
-                drops.merge(DropReason.QUEUE_CORRUPT, (long) f.lostAtOpen(), Long::sum);
-            }
-            return new SinkStats(
-                    sink,
-                    accepted,
-                    recovered + (queue instanceof FileBatchQueue f ? f.lostAtOpen() : 0),
-                    exported,
-                    failed,
-                    drops,
+            FileBatchQueue file = queue instanceof FileBatchQueue f ? f : null;
+            return counters.snapshot(
+                    recovered,
+                    file == null ? 0 : file.lostAtOpen(),
+                    file == null ? 0 : file.corruptFiles(),
                     closed ? closedSize : queue.size(),
                     closed ? closedBytes : queue.bytes(),
-                    retries,
-                    corrupt,
-                    lastError,
                     workerAlive,
                     restarts,
                     Duration.ofMillis(oldest < 0 ? 0 : Math.max(0, clock.millis() - oldest)));
@@ -415,24 +396,13 @@ final class SinkQueue {
     }
 
     private void drop(DropReason reason, long count) {
-        dropped.merge(reason, count, Long::sum);
-        if (reason == DropReason.QUEUE_FULL && !warnedFull) {
-            warnedFull = true;
-            LOG.warn(
-                    "sink {}: queue full ({} batches / {} bytes), dropping the {} batches; counted in "
-                            + "derpwatch.sink.items.dropped{reason=queue_full}",
-                    sink,
-                    maxBatches,
-                    queue.maxBytes(),
-                    dropNewest ? "newest" : "oldest");
-        }
+        counters.drop(reason, count, maxBatches, queue.maxBytes(), dropNewest);
     }
 
     private void handleCorrupt(Exception e) {
         int lost = queue.discardAll();
         headGeneration++;
-        drop(DropReason.QUEUE_CORRUPT, lost);
-        corruptAtRuntime++;
+        drop(DropReason.QUEUE_CORRUPT, lost); // the file queue counts the file it set aside
         LOG.error("sink {}: persistent queue unreadable ({}); set aside, {} batches lost", sink, e.toString(), lost);
     }
 }
