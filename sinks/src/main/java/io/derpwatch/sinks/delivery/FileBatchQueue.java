@@ -77,18 +77,31 @@ final class FileBatchQueue implements BatchQueue {
     /** Checks the file, heals it if needed, and opens it with tape2; never throws for a damaged file. */
     private QueueFile open() throws IOException {
         long maxElement = Math.max(1 << 20, Runtime.getRuntime().maxMemory() / 4);
+        QueueFileScan.Result scan = null;
         if (Files.exists(file)) {
-            QueueFileScan.Result scan;
             try {
                 scan = QueueFileScan.scan(file, maxElement, QueueElementCodec::valid, null);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException | OutOfMemoryError e) {
                 scan = new QueueFileScan.Result(false, 0, 0, true, "unreadable: " + e);
             }
             if (!scan.intact()) {
-                heal(scan, maxElement);
+                try {
+                    heal(scan, maxElement);
+                } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                    setAside(scan.lost(), "could not salvage (" + scan.damage() + "): " + e);
+                }
             }
         }
-        QueueFile q = build(file);
+        try {
+            return readAll(build(file));
+        } catch (IOException | RuntimeException e) {
+            // tape2 refused what the scan accepted: set it aside rather than fail the start
+            setAside(scan == null ? 0 : scan.salvaged(), "tape2 could not open it: " + e);
+            return readAll(build(file));
+        }
+    }
+
+    private QueueFile readAll(QueueFile q) throws IOException {
         long total = 0;
         int n = 0;
         for (byte[] element : q) { // every element was validated by the scan (or written by the heal)
@@ -98,6 +111,24 @@ final class FileBatchQueue implements BatchQueue {
         bytes = total;
         recovered = n;
         return q;
+    }
+
+    /** The last resort: the whole file aside, an empty queue in its place, {@code lost} batches counted. */
+    private void setAside(int lost, String why) throws IOException {
+        Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".salvage"));
+        Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + STAMP.format(clock.instant()));
+        if (Files.exists(file)) {
+            Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+        }
+        corruptFiles++;
+        lostAtOpen += lost;
+        LOG.error(
+                "persistent queue file {} is corrupt ({}); moved it to {} and started an empty queue, about {} "
+                        + "batches lost (counted as dropped{reason=queue_corrupt})",
+                file,
+                why,
+                aside,
+                lost);
     }
 
     private static QueueFile build(Path path) throws IOException {
@@ -124,7 +155,7 @@ final class FileBatchQueue implements BatchQueue {
         lostAtOpen += result.lost();
         LOG.error(
                 "persistent queue file {} is corrupt ({}): kept {} intact batches, lost {}{} (counted as "
-                        + "dropped{{reason=queue_corrupt}}); the damaged file is kept as {}",
+                        + "dropped{reason=queue_corrupt}); the damaged file is kept as {}",
                 file,
                 result.damage(),
                 result.salvaged(),
