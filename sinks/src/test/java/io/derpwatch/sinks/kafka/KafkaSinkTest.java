@@ -237,9 +237,9 @@ class KafkaSinkTest {
 
     /**
      * Issue 7's log noise: the first send to a topic that does not exist yet (UNKNOWN_TOPIC_OR_PARTITION) and an
-     * outage of the broker. With kafka-clients capped at ERROR (as logback-test.xml does, and as the agent's
-     * logging must: docs/configuration.md), what reaches stderr is the sink's own two lines: one when the outage
-     * starts, one on recovery with the counts.
+     * outage of the broker. The sink's own lines are two: one when the outage starts, one on recovery with the
+     * counts (kafka-clients' own warnings are capped here by logback-test.xml, in the agent by its logging, which
+     * throttles them).
      */
     @Test
     void brokerOutage_logsOneLineWhenItStarts_andOneOnRecovery_andNothingFromKafkaClients() throws Exception {
