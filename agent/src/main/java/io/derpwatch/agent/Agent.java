@@ -4,6 +4,7 @@ import io.derpwatch.agent.admin.AdminServer;
 import io.derpwatch.agent.health.Liveness;
 import io.derpwatch.agent.health.LoopLagProbe;
 import io.derpwatch.agent.health.SinkHealthReader;
+import io.derpwatch.agent.health.SinkWorkerHealth;
 import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.source.Source;
 import io.derpwatch.agent.source.Supervision;
@@ -13,14 +14,15 @@ import io.derpwatch.agent.telemetry.SignalPipeline;
 import io.derpwatch.agent.telemetry.SinkInstruments;
 import io.derpwatch.agent.telemetry.Telemetry;
 import io.derpwatch.config.DerpwatchSettings;
-import io.derpwatch.sinks.SinkCatalog;
 import io.derpwatch.sinks.SinkContext;
-import io.derpwatch.sinks.SinkSet;
+import io.derpwatch.sinks.runtime.SinkCatalog;
+import io.derpwatch.sinks.runtime.SinkSet;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -114,9 +116,15 @@ public final class Agent implements AutoCloseable {
         SourceWiring wiring = new SourceWiring(settings, group, pipeline.telemetry());
         List<Source> sources = List.copyOf(wiring.sources);
         LoopLagProbe lag = new LoopLagProbe(wiring.env.loop(), wiring.env.clock(), LAG_PROBE_PERIOD);
-        // the sinks module does not report worker liveness or queue age yet: SinkHealthReader.NONE until it does
-        Liveness liveness = new Liveness(
-                wiring.env.supervision(), lag, SinkHealthReader.NONE, Liveness.MAX_LOOP_LAG, Liveness.MAX_QUEUE_AGE);
+        // each sink's worker liveness and oldest queued batch, from its SinkStats
+        SinkHealthReader sinkHealth = () -> sinks.stats().stream()
+                .map(s -> new SinkWorkerHealth(
+                        s.sink(),
+                        s.workerAlive(),
+                        s.queued() == 0 ? Optional.empty() : Optional.of(s.oldestQueuedAge())))
+                .toList();
+        Liveness liveness =
+                new Liveness(wiring.env.supervision(), lag, sinkHealth, Liveness.MAX_LOOP_LAG, Liveness.MAX_QUEUE_AGE);
         AdminServer admin = null;
         Agent[] self = new Agent[1];
         try {
@@ -140,7 +148,7 @@ public final class Agent implements AutoCloseable {
                 "derpwatch {} starting: sources {}, sinks {}, {} transport",
                 ResourceFactory.version(),
                 sources.stream().map(Source::name).toList(),
-                sinks.sinks().stream().map(s -> s.name()).toList(),
+                sinks.names(),
                 transport.epoll() ? "epoll" : "nio");
         if (mode == Mode.CONTINUOUS) {
             lag.start();
@@ -177,7 +185,7 @@ public final class Agent implements AutoCloseable {
     /**
      * Samples every source once, then hands everything to the sinks and waits until delivered.
      *
-     * @return true when every sample completed and every sink delivered
+     * @return true when every sample completed and every sink delivered every batch (none dropped or left queued)
      */
     public boolean runOnce(Duration timeout) {
         boolean ok = true;
@@ -203,6 +211,10 @@ public final class Agent implements AutoCloseable {
         }
         if (!sinks.flush(timeout)) {
             LOG.error("not every sink finished delivering");
+            ok = false;
+        }
+        for (String undelivered : sinks.undelivered()) {
+            LOG.error("not delivered: {}", undelivered); // rejected, retry exhausted, queue full, encoding failed...
             ok = false;
         }
         return ok;

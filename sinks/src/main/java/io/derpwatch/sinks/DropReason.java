@@ -16,8 +16,17 @@ public enum DropReason {
     SHUTDOWN,
     /** The persistent queue could not store the batch (disk full, I/O error). */
     QUEUE_IO_ERROR,
-    /** A persistent queue file turned out corrupt while reading; the batches it still held are counted here. */
-    QUEUE_CORRUPT;
+    /**
+     * A persistent queue file turned out corrupt; the batches that could not be salvaged are counted here (an
+     * estimate from the file's header where the damage hides the exact number).
+     */
+    QUEUE_CORRUPT,
+    /**
+     * The sink failed on this batch with an unexpected exception or error (a bug, e.g. an OutOfMemoryError while
+     * encoding an oversized batch) on every one of {@code RetryPolicy.SINK_ERROR_ATTEMPTS} tries; dropped so that
+     * one batch cannot stop the delivery of the others.
+     */
+    SINK_ERROR;
 
     /** The attribute value: lower snake case, e.g. {@code queue_full}. */
     public String attributeValue() {

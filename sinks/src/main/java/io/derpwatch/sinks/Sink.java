@@ -1,31 +1,37 @@
 package io.derpwatch.sinks;
 
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.logs.export.LogRecordExporter;
-import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import java.util.Collection;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One open sink instance: the OpenTelemetry exporters that deliver metrics and events to one backend.
- * Implementations must be safe to call from the SDK's export threads; they never call sources.
+ * One configured sink: delivers one {@link Batch} at a time to one backend. A sink knows nothing about the
+ * OpenTelemetry SDK's exporter interfaces, queues or retries: the delivery wrapper in front of every sink (one
+ * bounded queue, one supervised worker thread, retry with backoff) calls {@link #send} from that worker only,
+ * never on an event loop or an SDK thread, so {@code send} may block (within the sink's own timeout).
  */
 public interface Sink {
 
     /** The instance name, {@code derpwatch.sinks.<name>}. */
     String name();
 
-    MetricExporter metricExporter();
+    /**
+     * How this sink wants its batches: OTLP bytes ({@link Batch#payload()}) or the SDK's data objects ({@link
+     * Batch#data()}).
+     */
+    PayloadEncoding encoding();
 
-    LogRecordExporter logExporter();
-
-    /** Delivers everything accepted so far, or fails. */
-    default CompletableResultCode flush() {
-        return CompletableResultCode.ofAll(
-                java.util.List.of(metricExporter().flush(), logExporter().flush()));
+    /** Partition key for a batch (null: none); computed when the batch is accepted. */
+    default @Nullable String keyFor(Signal signal, Collection<?> data) {
+        return null;
     }
 
-    /** Stops the sink; what could not be delivered is counted as dropped. */
-    default CompletableResultCode shutdown() {
-        return CompletableResultCode.ofAll(
-                java.util.List.of(metricExporter().shutdown(), logExporter().shutdown()));
-    }
+    /**
+     * Delivers one batch, or throws saying whether a retry may help ({@link DeliveryException#retryable()}).
+     * Any other exception or error is a bug of the sink: the worker counts it, retries the batch a few times
+     * and then drops it ({@code reason = sink_error}); it never stops delivering.
+     */
+    void send(Batch batch) throws DeliveryException;
+
+    /** Releases connections; called once, after the last {@link #send}, with the shutdown grace running. */
+    default void close() {}
 }

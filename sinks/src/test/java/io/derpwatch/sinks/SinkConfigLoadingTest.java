@@ -7,6 +7,7 @@ import io.derpwatch.config.ConfigProblem;
 import io.derpwatch.config.DerpwatchSettings;
 import io.derpwatch.config.SettingsException;
 import io.derpwatch.config.SettingsLoader;
+import io.derpwatch.sinks.runtime.SinkCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import io.derpwatch.config.ConfigProblem;
 import io.derpwatch.config.DerpwatchSettings;
 import io.derpwatch.config.SettingsException;
 import io.derpwatch.config.SettingsLoader;
-import io.derpwatch.sinks.SinkCatalog;
+import io.derpwatch.sinks.runtime.SinkCatalog;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

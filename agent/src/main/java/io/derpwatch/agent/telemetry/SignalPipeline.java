@@ -1,7 +1,7 @@
 package io.derpwatch.agent.telemetry;
 
 import io.derpwatch.config.TelemetrySettings;
-import io.derpwatch.sinks.SinkSet;
+import io.derpwatch.sinks.runtime.SinkSet;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.metrics.Aggregation;

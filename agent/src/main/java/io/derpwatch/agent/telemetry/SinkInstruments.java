@@ -1,8 +1,8 @@
 package io.derpwatch.agent.telemetry;
 
 import io.derpwatch.sinks.DropReason;
-import io.derpwatch.sinks.SinkSet;
 import io.derpwatch.sinks.SinkStats;
+import io.derpwatch.sinks.runtime.SinkSet;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.BatchCallback;
 import io.opentelemetry.api.metrics.Meter;

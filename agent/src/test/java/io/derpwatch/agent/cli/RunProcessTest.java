@@ -111,4 +111,76 @@ class RunProcessTest {
                 .doesNotContain("derpwatch stopped");
         assertThat(read("stderr")).contains("derpwatch stopped");
     }
+
+    @Test
+    void runOnce_exits1_andNamesTheSinkAndWhy_whenTheBackendRejectsEveryBatch() throws Exception {
+        try (io.derpwatch.sinks.testing.OtlpReceiver receiver = io.derpwatch.sinks.testing.OtlpReceiver.start()) {
+            receiver.failNext(1_000, io.grpc.Status.INVALID_ARGUMENT, 400);
+            Path conf = Files.writeString(
+                    dir.resolve("rejecting.conf"),
+                    "derpwatch {\n"
+                            + "  localapi.socket = \"" + lab.socket() + "\"\n"
+                            + "  netcheck.enabled = false\n"
+                            + "  admin.enabled = false\n"
+                            + "  sinks.stdout.enabled = false\n"
+                            + "  sinks.backend { type = otlp, protocol = \"http/protobuf\", endpoint = \""
+                            + receiver.httpEndpoint() + "\" }\n"
+                            + "}\n");
+            process = java(List.of("run", "--once", "--config", conf.toString()));
+
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isEqualTo(1);
+            assertThat(read("stderr"))
+                    .containsPattern("not delivered: sink backend: \\d+ dropped \\(rejected\\)")
+                    .contains("HTTP 400");
+            assertThat(receiver.metrics()).isEmpty();
+        }
+    }
+
+    @Test
+    void sigterm_withAHungGrpcReceiver_endsWithinTheShutdownTimeoutPlusAGrace() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        io.grpc.Server hung = io.grpc.netty.NettyServerBuilder.forAddress(
+                        new java.net.InetSocketAddress("127.0.0.1", 0))
+                .addService(
+                        new io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc.MetricsServiceImplBase() {
+                            @Override
+                            public void export(
+                                    io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest request,
+                                    io.grpc.stub.StreamObserver<
+                                                    io.opentelemetry.proto.collector.metrics.v1
+                                                            .ExportMetricsServiceResponse>
+                                            response) {
+                                calls.incrementAndGet(); // and never answers
+                            }
+                        })
+                .build()
+                .start();
+        try {
+            Path conf = Files.writeString(
+                    dir.resolve("hung.conf"),
+                    "derpwatch {\n"
+                            + "  localapi.socket = \"" + lab.socket() + "\"\n"
+                            + "  netcheck.enabled = false\n"
+                            + "  admin.enabled = false\n"
+                            + "  status.interval = 500ms\n"
+                            + "  shutdown.timeout = 2s\n"
+                            + "  sinks.stdout.enabled = false\n"
+                            + "  sinks.backend { type = otlp, protocol = grpc, timeout = 30s, endpoint = "
+                            + "\"http://127.0.0.1:" + hung.getPort() + "\" }\n"
+                            + "}\n");
+            process = java(List.of("run", "--config", conf.toString()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> calls.get() > 0); // a batch is in flight
+
+            process.destroy(); // SIGTERM
+
+            // a deadline (30 s OTLP timeout, 2 s shutdown timeout): not a speed measurement
+            assertThat(process.waitFor(2 + 10, TimeUnit.SECONDS))
+                    .as("exited within shutdown.timeout + grace; stderr: %s", read("stderr"))
+                    .isTrue();
+            assertThat(read("stderr")).contains("derpwatch stopped");
+        } finally {
+            hung.shutdownNow();
+        }
+    }
 }

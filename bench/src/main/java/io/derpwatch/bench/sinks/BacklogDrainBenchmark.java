@@ -1,6 +1,6 @@
 package io.derpwatch.bench.sinks;
 
-import io.derpwatch.sinks.SinkSet;
+import io.derpwatch.sinks.runtime.SinkSet;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,10 +2,13 @@ package io.derpwatch.sinks.delivery;
 
 import io.derpwatch.sinks.Batch;
 import java.util.ArrayDeque;
+import org.jspecify.annotations.Nullable;
 
 /** Batches kept on the heap; lost if the process dies (counted as dropped on an orderly shutdown). */
 final class MemoryBatchQueue implements BatchQueue {
-    private final ArrayDeque<Batch> batches = new ArrayDeque<>();
+    private record Entry(Batch batch, long acceptedAtMillis) {}
+
+    private final ArrayDeque<Entry> entries = new ArrayDeque<>();
     private final long maxBytes;
     private long bytes;
 
@@ -14,27 +17,34 @@ final class MemoryBatchQueue implements BatchQueue {
     }
 
     @Override
-    public void add(Batch batch) {
-        batches.addLast(batch);
+    public void add(Batch batch, long acceptedAtMillis) {
+        entries.addLast(new Entry(batch, acceptedAtMillis));
         bytes += batch.size();
     }
 
     @Override
-    public Batch peek() {
-        return batches.peekFirst();
+    public @Nullable Batch peek() {
+        Entry e = entries.peekFirst();
+        return e == null ? null : e.batch();
+    }
+
+    @Override
+    public long headAcceptedAtMillis() {
+        Entry e = entries.peekFirst();
+        return e == null ? -1 : e.acceptedAtMillis();
     }
 
     @Override
     public void removeHead() {
-        Batch b = batches.pollFirst();
-        if (b != null) {
-            bytes -= b.size();
+        Entry e = entries.pollFirst();
+        if (e != null) {
+            bytes -= e.batch().size();
         }
     }
 
     @Override
     public int size() {
-        return batches.size();
+        return entries.size();
     }
 
     @Override
@@ -49,8 +59,8 @@ final class MemoryBatchQueue implements BatchQueue {
 
     @Override
     public int discardAll() {
-        int n = batches.size();
-        batches.clear();
+        int n = entries.size();
+        entries.clear();
         bytes = 0;
         return n;
     }

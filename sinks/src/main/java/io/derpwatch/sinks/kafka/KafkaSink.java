@@ -3,8 +3,8 @@ package io.derpwatch.sinks.kafka;
 import io.derpwatch.sinks.Batch;
 import io.derpwatch.sinks.DeliveryException;
 import io.derpwatch.sinks.PayloadEncoding;
-import io.derpwatch.sinks.PayloadSink;
 import io.derpwatch.sinks.Signal;
+import io.derpwatch.sinks.Sink;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
@@ -31,7 +31,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * without duplicates; {@link #send} waits for the acknowledgement on the sink's worker thread, never on an
  * event loop.
  */
-final class KafkaSink implements PayloadSink {
+final class KafkaSink implements Sink {
     static final AttributeKey<String> K8S_NODE_NAME = AttributeKey.stringKey("k8s.node.name");
     static final AttributeKey<String> HOST_NAME = AttributeKey.stringKey("host.name");
 
@@ -110,7 +110,7 @@ final class KafkaSink implements PayloadSink {
 
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(5));
+        producer.close(Duration.ofSeconds(1)); // within the shutdown grace; unacknowledged batches stay queued
     }
 
     @Override

@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The OpenTelemetry SDK's gRPC sender SPI on grpc-java (Netty transport): one {@link ManagedChannel} per
@@ -122,13 +123,18 @@ final class GrpcJavaSender implements GrpcSender {
                 @Override
                 public void onError(Throwable t) {
                     Status status = Status.fromThrowable(t);
+                    // a status the server sent has no cause; one with a cause is the transport's (e.g. an
+                    // HTTP/1.1 server on the port, a reset connection): worth retrying whatever its code
                     onResponse.accept(new Response(
-                            GrpcStatusCode.fromValue(status.getCode().value()), describe(status), new byte[0]));
+                            GrpcStatusCode.fromValue(status.getCode().value()),
+                            describe(status),
+                            new byte[0],
+                            status.getCause() != null));
                 }
 
                 @Override
                 public void onCompleted() {
-                    onResponse.accept(new Response(GrpcStatusCode.OK, null, body));
+                    onResponse.accept(new Response(GrpcStatusCode.OK, null, body, false));
                 }
             });
         } catch (RuntimeException e) {
@@ -158,11 +164,10 @@ final class GrpcJavaSender implements GrpcSender {
 
     @Override
     public CompletableResultCode shutdown() {
-        channel.shutdown();
+        // called after the last send (or after giving up on a hung one): nothing left worth waiting for
+        channel.shutdownNow();
         try {
-            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-                channel.shutdownNow();
-            }
+            channel.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             channel.shutdownNow();
             Thread.currentThread().interrupt();
@@ -170,7 +175,12 @@ final class GrpcJavaSender implements GrpcSender {
         return CompletableResultCode.ofSuccess();
     }
 
-    private record Response(GrpcStatusCode getStatusCode, String getStatusDescription, byte[] getResponseMessage)
+    /** A call's outcome; {@code transportFailure}: the status was made by the client's transport, not sent. */
+    record Response(
+            GrpcStatusCode getStatusCode,
+            @Nullable String getStatusDescription,
+            byte[] getResponseMessage,
+            boolean transportFailure)
             implements GrpcResponse {}
 
     private static final class WriterMarshaller implements MethodDescriptor.Marshaller<MessageWriter> {

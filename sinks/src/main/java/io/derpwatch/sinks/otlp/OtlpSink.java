@@ -3,8 +3,8 @@ package io.derpwatch.sinks.otlp;
 import io.derpwatch.sinks.Batch;
 import io.derpwatch.sinks.DeliveryException;
 import io.derpwatch.sinks.PayloadEncoding;
-import io.derpwatch.sinks.PayloadSink;
 import io.derpwatch.sinks.Signal;
+import io.derpwatch.sinks.Sink;
 import io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider;
 import io.opentelemetry.sdk.common.export.GrpcResponse;
 import io.opentelemetry.sdk.common.export.GrpcStatusCode;
@@ -32,7 +32,7 @@ import javax.net.ssl.SSLException;
  * the SDK's JDK {@code HttpClient} sender. Both are the SDK's sender SPI, called directly with bytes the delivery
  * queue already encoded, so no system property picks the sender.
  */
-final class OtlpSink implements PayloadSink {
+final class OtlpSink implements Sink {
     /** OTLP spec: retryable gRPC codes. */
     private static final Set<GrpcStatusCode> RETRYABLE_GRPC = EnumSet.of(
             GrpcStatusCode.CANCELLED,
@@ -135,12 +135,15 @@ final class OtlpSink implements PayloadSink {
             if (r.getStatusCode() == GrpcStatusCode.OK) {
                 return;
             }
-            boolean retryable = RETRYABLE_GRPC.contains(r.getStatusCode());
+            boolean transport = r instanceof GrpcJavaSender.Response g && g.transportFailure();
+            boolean retryable = transport || RETRYABLE_GRPC.contains(r.getStatusCode());
             throw new DeliveryException(
                     endpoint + ": "
                             + (r.getStatusDescription() != null
                                     ? r.getStatusDescription()
-                                    : r.getStatusCode().name()) + hintFor(r.getStatusDescription()),
+                                    : r.getStatusCode().name())
+                            + hintFor(r.getStatusDescription())
+                            + (transport && r.getStatusCode() != GrpcStatusCode.UNAVAILABLE ? NOT_GRPC_HINT : ""),
                     retryable);
         }
         if (outcome instanceof HttpResponse r) {
@@ -184,6 +187,9 @@ final class OtlpSink implements PayloadSink {
     private static final String TLS_HINT = " - TLS handshake failed: check tls.ca-file (the CA that signed the "
             + "receiver's certificate), tls.cert-file/key-file for mTLS, and that the endpoint host name is in the "
             + "certificate";
+
+    private static final String NOT_GRPC_HINT = " - the endpoint may not speak gRPC (an HTTP/1.1 server, or "
+            + "OTLP/HTTP's port 4318 with protocol = grpc?); retrying";
 
     private static String hintFor(String description) {
         if (description != null

@@ -1,34 +1,28 @@
 package io.derpwatch.sinks.stdout;
 
+import io.derpwatch.sinks.Batch;
+import io.derpwatch.sinks.DeliveryException;
+import io.derpwatch.sinks.PayloadEncoding;
+import io.derpwatch.sinks.Signal;
 import io.derpwatch.sinks.Sink;
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.common.export.MemoryMode;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
-import io.opentelemetry.sdk.logs.export.LogRecordExporter;
-import io.opentelemetry.sdk.metrics.InstrumentType;
-import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.data.MetricData;
-import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Collection;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Writes every batch to standard output, one OTLP JSON object per line ({@code format = otlp-json}) or one
- * readable line per data point / event ({@code format = text}). A write error on the stream fails the export.
+ * readable line per data point / event ({@code format = text}). It encodes on its delivery worker, so an
+ * encoding failure (however large the batch) drops that batch ({@code encoding_failed}) and nothing else. A
+ * write error on the stream is a retryable failure.
  */
 final class StdoutSink implements Sink {
-    private static final Logger LOG = LoggerFactory.getLogger(StdoutSink.class);
-
     private final String name;
     private final StdoutSettings settings;
     private final PrintStream out;
     private final OtlpJsonCodec json = new OtlpJsonCodec();
     private final TextCodec text = new TextCodec();
-    private final MetricExporter metrics = new Metrics();
-    private final LogRecordExporter logs = new Logs();
 
     StdoutSink(String name, StdoutSettings settings, PrintStream out) {
         this.name = name;
@@ -42,96 +36,44 @@ final class StdoutSink implements Sink {
     }
 
     @Override
-    public MetricExporter metricExporter() {
-        return metrics;
+    public PayloadEncoding encoding() {
+        return PayloadEncoding.SDK_DATA;
     }
 
     @Override
-    public LogRecordExporter logExporter() {
-        return logs;
-    }
-
-    /** Encodes a batch in the configured format. */
-    @FunctionalInterface
-    private interface Encoding {
-        byte[] encode() throws IOException;
-    }
-
-    /** An empty batch writes nothing; an encoding failure fails the export and is logged. */
-    private CompletableResultCode encodeAndWrite(int items, String what, Encoding encoding) {
-        if (items == 0) {
-            return CompletableResultCode.ofSuccess();
+    @SuppressWarnings("unchecked")
+    public void send(Batch batch) throws DeliveryException {
+        if (batch.data().isEmpty()) {
+            return;
         }
+        byte[] bytes;
         try {
-            return write(encoding.encode());
+            bytes = batch.signal() == Signal.METRICS
+                    ? metrics((Collection<MetricData>) batch.data())
+                    : logs((Collection<LogRecordData>) batch.data());
         } catch (IOException | RuntimeException e) {
-            LOG.warn("sink {}: cannot encode {} {}: {}", name, items, what, e.toString());
-            return CompletableResultCode.ofExceptionalFailure(e);
+            throw DeliveryException.unencodable(
+                    "cannot encode " + batch.data().size() + " "
+                            + (batch.signal() == Signal.METRICS ? "metrics" : "events") + ": " + e,
+                    e);
         }
-    }
-
-    private CompletableResultCode write(byte[] bytes) {
         if (bytes.length == 0) {
-            return CompletableResultCode.ofSuccess();
+            return;
         }
         synchronized (out) {
             out.write(bytes, 0, bytes.length);
             out.flush();
             if (out.checkError()) {
-                LOG.warn("sink {}: writing to standard output failed", name);
-                return CompletableResultCode.ofFailure();
+                throw new DeliveryException("writing to standard output failed", true);
             }
         }
-        return CompletableResultCode.ofSuccess();
     }
 
-    private final class Metrics implements MetricExporter {
-        @Override
-        public AggregationTemporality getAggregationTemporality(InstrumentType instrumentType) {
-            return AggregationTemporality.CUMULATIVE;
-        }
-
-        @Override
-        public MemoryMode getMemoryMode() {
-            return MemoryMode.IMMUTABLE_DATA;
-        }
-
-        @Override
-        public CompletableResultCode export(Collection<MetricData> batch) {
-            return encodeAndWrite(
-                    batch.size(),
-                    "metrics",
-                    () -> settings.format() == StdoutSettings.Format.TEXT ? text.metrics(batch) : json.metrics(batch));
-        }
-
-        @Override
-        public CompletableResultCode flush() {
-            return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode shutdown() {
-            return CompletableResultCode.ofSuccess();
-        }
+    private byte[] metrics(Collection<MetricData> batch) throws IOException {
+        return settings.format() == StdoutSettings.Format.TEXT ? text.metrics(batch) : json.metrics(batch);
     }
 
-    private final class Logs implements LogRecordExporter {
-        @Override
-        public CompletableResultCode export(Collection<LogRecordData> batch) {
-            return encodeAndWrite(
-                    batch.size(),
-                    "events",
-                    () -> settings.format() == StdoutSettings.Format.TEXT ? text.logs(batch) : json.logs(batch));
-        }
-
-        @Override
-        public CompletableResultCode flush() {
-            return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode shutdown() {
-            return CompletableResultCode.ofSuccess();
-        }
+    private byte[] logs(Collection<LogRecordData> batch) throws IOException {
+        return settings.format() == StdoutSettings.Format.TEXT ? text.logs(batch) : json.logs(batch);
     }
 }

@@ -2,13 +2,10 @@ package io.derpwatch.sinks.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.derpwatch.sinks.SinkContext;
-import io.derpwatch.sinks.testing.LinesSinkProvider;
 import io.derpwatch.sinks.testing.TestSinks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,30 +36,21 @@ class DeliverySettingsTest {
 
     @Test
     void backoff_growsExponentially_withJitter_andIsCapped() {
-        DeliverySettings settings = new DeliverySettings(
-                10,
-                1 << 20,
-                false,
-                false,
-                dir,
-                1 << 20,
-                Duration.ofMillis(100),
-                Duration.ofSeconds(2),
-                Duration.ofHours(1));
-        DeliveringSink sink = DeliveringSink.start(
-                new LinesSinkProvider()
-                        .configure(TestSinks.settings("b", "test-lines", ""), new ArrayList<>())
-                        .open(SinkContext.forProcess()),
-                settings);
-        try {
-            for (int attempt = 0; attempt < 8; attempt++) {
-                long expected = Math.min(100L << attempt, 2000) * 1_000_000L;
-                for (int i = 0; i < 50; i++) {
-                    assertThat(sink.backoffNanos(attempt)).isBetween(expected / 2, expected);
-                }
+        RetryPolicy policy = new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofHours(1));
+        for (int attempt = 0; attempt < 8; attempt++) {
+            long expected = Math.min(100L << attempt, 2000) * 1_000_000L;
+            for (int i = 0; i < 50; i++) {
+                assertThat(policy.backoffNanos(attempt)).isBetween(expected / 2, expected);
             }
-        } finally {
-            sink.stop();
         }
+    }
+
+    @Test
+    void workerRestarts_areSpacedByTheSameCurve_withoutJitter() {
+        RetryPolicy policy = new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofHours(1));
+
+        assertThat(policy.restartDelayNanos(1)).isEqualTo(100_000_000L);
+        assertThat(policy.restartDelayNanos(2)).isEqualTo(200_000_000L);
+        assertThat(policy.restartDelayNanos(10)).isEqualTo(2_000_000_000L);
     }
 }

@@ -2,8 +2,8 @@ package io.derpwatch.sinks.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.derpwatch.sinks.SinkSet;
-import io.derpwatch.sinks.testing.LinesSinkProvider;
+import io.derpwatch.sinks.runtime.SinkSet;
+import io.derpwatch.sinks.testing.LinesSinkFactory;
 import io.derpwatch.sinks.testing.TestData;
 import io.derpwatch.sinks.testing.TestSinks;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
@@ -15,7 +15,7 @@ class PlainSinkDeliveryTest {
 
     @Test
     void plainSink_isCalledOnItsOwnWorkerThread_inOrder_andCounted() {
-        LinesSinkProvider.LINES.clear();
+        LinesSinkFactory.LINES.clear();
         SinkSet sinks = TestSinks.open(TestSinks.settings("lines", "test-lines", ""));
         try {
             sinks.metricExporter().export(TestData.metricBatch(0));
@@ -24,7 +24,7 @@ class PlainSinkDeliveryTest {
             sinks.metricExporter().export(TestData.metricBatch(1));
             assertThat(sinks.flush(Duration.ofSeconds(5))).isTrue();
 
-            assertThat(LinesSinkProvider.LINES)
+            assertThat(LinesSinkFactory.LINES)
                     .containsExactly(
                             "derpwatch-sink-lines: metrics 1",
                             "derpwatch-sink-lines: logs 1",

@@ -1,7 +1,7 @@
 package io.derpwatch.sinks.delivery;
 
-import io.derpwatch.sinks.SinkSet;
 import io.derpwatch.sinks.SinkStats;
+import io.derpwatch.sinks.runtime.SinkSet;
 import io.derpwatch.sinks.testing.TestData;
 import io.derpwatch.sinks.testing.TestSinks;
 import java.time.Duration;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.derpwatch.sinks.DropReason;
-import io.derpwatch.sinks.SinkSet;
 import io.derpwatch.sinks.SinkStats;
+import io.derpwatch.sinks.runtime.SinkSet;
 import io.derpwatch.sinks.testing.KafkaTestBroker;
 import io.derpwatch.sinks.testing.TestSinks;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;

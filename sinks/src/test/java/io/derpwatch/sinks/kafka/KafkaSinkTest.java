@@ -5,8 +5,8 @@ import static io.derpwatch.sinks.testing.TestData.metricBatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.derpwatch.sinks.SinkSet;
 import io.derpwatch.sinks.SinkStats;
+import io.derpwatch.sinks.runtime.SinkSet;
 import io.derpwatch.sinks.testing.KafkaTestBroker;
 import io.derpwatch.sinks.testing.OtlpReceiver;
 import io.derpwatch.sinks.testing.TestData;
@@ -233,5 +233,52 @@ class KafkaSinkTest {
         SinkStats s = stats();
         assertThat(s.droppedTotal()).isZero();
         assertThat(s.accepted()).isEqualTo(s.exported()).isEqualTo(10);
+    }
+
+    /**
+     * Issue 7's log noise: the first send to a topic that does not exist yet (UNKNOWN_TOPIC_OR_PARTITION) and an
+     * outage of the broker. The sink's own lines are two: one when the outage starts, one on recovery with the
+     * counts (kafka-clients' own warnings are capped here by logback-test.xml, in the agent by its logging, which
+     * throttles them).
+     */
+    @Test
+    void brokerOutage_logsOneLineWhenItStarts_andOneOnRecovery_andNothingFromKafkaClients() throws Exception {
+        ch.qos.logback.classic.Logger root =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> stderr =
+                new ch.qos.logback.core.read.ListAppender<>();
+        stderr.start();
+        root.addAppender(stderr);
+        try {
+            open("m4-" + UUID.randomUUID(), "l4", "timeout = 3s\n"); // topics made by the broker on first use
+            sinks.metricExporter().export(metricBatch(0));
+            await().atMost(Duration.ofSeconds(30)).until(() -> stats().exported() == 1);
+
+            BrokerServer broker = cluster.brokers().values().iterator().next();
+            broker.shutdown();
+            broker.awaitShutdown();
+            for (int i = 1; i < 6; i++) {
+                sinks.metricExporter().export(metricBatch(i));
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> stats().failed() >= 2);
+            broker.startup();
+            cluster.waitForReadyBrokers();
+            await().atMost(Duration.ofSeconds(60)).until(() -> stats().exported() == 6);
+        } finally {
+            root.detachAppender(stderr);
+        }
+
+        List<String> lines = stderr.list.stream()
+                .filter(e -> e.getLoggerName().startsWith("io.derpwatch.sinks")
+                        || e.getLoggerName().startsWith("org.apache.kafka.clients"))
+                .map(e -> e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage())
+                .toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).startsWith("WARN ").contains("sink kafka-test: delivery failing, will retry");
+        assertThat(lines.get(1))
+                .startsWith("INFO ")
+                .containsPattern("sink kafka-test: delivering again after \\d+ s: \\d+ attempts had failed, 0 batches "
+                        + "dropped");
+        assertThat(stats().droppedTotal()).isZero();
     }
 }

@@ -26,9 +26,9 @@ class OtlpConfigTest {
     private static OtlpSettings configure(String hocon, Map<String, String> env) {
         List<ConfigProblem> problems = new ArrayList<>();
         SinkSettings s = TestSinks.settings("collector", "otlp", hocon);
-        var factory = new OtlpSinkProvider(env).configure(s, problems);
+        OtlpSettings settings = new OtlpSinkFactory(env).createConfig(s, problems);
         assertThat(problems).isEmpty();
-        return ((OtlpSinkProvider.Factory) factory).settings();
+        return settings;
     }
 
     @Test
@@ -116,8 +116,8 @@ class OtlpConfigTest {
     @Test
     void unknownProtocolFromTheEnvironment_saysWhichVariable() {
         List<ConfigProblem> problems = new ArrayList<>();
-        new OtlpSinkProvider(Map.of("OTEL_EXPORTER_OTLP_PROTOCOL", "carrier-pigeon"))
-                .configure(TestSinks.settings("collector", "otlp", ""), problems);
+        new OtlpSinkFactory(Map.of("OTEL_EXPORTER_OTLP_PROTOCOL", "carrier-pigeon"))
+                .createConfig(TestSinks.settings("collector", "otlp", ""), problems);
         assertThat(problems).singleElement().satisfies(p -> {
             assertThat(p.file()).isEqualTo("environment variable OTEL_EXPORTER_OTLP_PROTOCOL");
             assertThat(p.problem()).contains("carrier-pigeon");

@@ -5,8 +5,8 @@ import static io.derpwatch.sinks.testing.TestData.metricBatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.derpwatch.sinks.SinkSet;
 import io.derpwatch.sinks.SinkStats;
+import io.derpwatch.sinks.runtime.SinkSet;
 import io.derpwatch.sinks.testing.OtlpReceiver;
 import io.derpwatch.sinks.testing.TestSinks;
 import io.netty.pkitesting.CertificateBuilder;

@@ -1,15 +1,18 @@
 package io.derpwatch.sinks.stdout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.derpwatch.config.ConfigProblem;
 import io.derpwatch.config.SinkSettings;
+import io.derpwatch.sinks.Batch;
+import io.derpwatch.sinks.DeliveryException;
+import io.derpwatch.sinks.Signal;
 import io.derpwatch.sinks.Sink;
 import io.derpwatch.sinks.SinkContext;
-import io.derpwatch.sinks.SinkFactory;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Severity;
@@ -81,9 +84,18 @@ class StdoutSinkTest {
                 "stdout",
                 true,
                 ConfigFactory.parseMap(Map.of("type", "stdout", "format", format, "enabled", true)));
-        SinkFactory factory = new StdoutSinkProvider().configure(settings, problems);
+        StdoutSinkFactory factory = new StdoutSinkFactory();
+        StdoutSinkFactory.Config config = factory.createConfig(settings, problems);
         assertThat(problems).isEmpty();
-        return factory.open(new SinkContext(out));
+        return factory.create(config, new SinkContext(out));
+    }
+
+    private static void metrics(Sink sink, Collection<MetricData> data) throws DeliveryException {
+        sink.send(new Batch(Signal.METRICS, null, null, data));
+    }
+
+    private static void logs(Sink sink, Collection<LogRecordData> data) throws DeliveryException {
+        sink.send(new Batch(Signal.LOGS, null, null, data));
     }
 
     private List<String> lines() {
@@ -94,8 +106,7 @@ class StdoutSinkTest {
     void otlpJson_writesOneResourceMetricsObjectPerLine() throws Exception {
         Sink sink = open("otlp-json", new PrintStream(captured, true, StandardCharsets.UTF_8));
 
-        assertThat(sink.metricExporter().export(homeConnectionGauge()).isSuccess())
-                .isTrue();
+        metrics(sink, homeConnectionGauge());
 
         assertThat(lines()).hasSize(1);
         JsonNode root = mapper.readTree(lines().get(0));
@@ -117,7 +128,7 @@ class StdoutSinkTest {
     void otlpJson_writesEventsAsResourceLogsWithTheirEventName() throws Exception {
         Sink sink = open("otlp-json", new PrintStream(captured, true, StandardCharsets.UTF_8));
 
-        assertThat(sink.logExporter().export(changedEvent()).isSuccess()).isTrue();
+        logs(sink, changedEvent());
 
         JsonNode record = mapper.readTree(lines().get(0)).at("/resourceLogs/0/scopeLogs/0/logRecords/0");
         assertThat(record.at("/eventName").asText()).isEqualTo("tailscale.derp.home_connection.changed");
@@ -127,11 +138,11 @@ class StdoutSinkTest {
     }
 
     @Test
-    void text_writesOneReadableLinePerPointAndEvent() {
+    void text_writesOneReadableLinePerPointAndEvent() throws Exception {
         Sink sink = open("text", new PrintStream(captured, true, StandardCharsets.UTF_8));
 
-        sink.metricExporter().export(homeConnectionGauge());
-        sink.logExporter().export(changedEvent());
+        metrics(sink, homeConnectionGauge());
+        logs(sink, changedEvent());
 
         assertThat(lines()).hasSize(2);
         assertThat(lines().get(0))
@@ -143,16 +154,16 @@ class StdoutSinkTest {
     }
 
     @Test
-    void emptyBatch_writesNothing() {
+    void emptyBatch_writesNothing() throws Exception {
         Sink sink = open("otlp-json", new PrintStream(captured, true, StandardCharsets.UTF_8));
 
-        assertThat(sink.metricExporter().export(List.of()).isSuccess()).isTrue();
+        metrics(sink, List.of());
 
         assertThat(captured.size()).isZero();
     }
 
     @Test
-    void export_fails_whenStandardOutputCannotBeWritten() {
+    void send_failsRetryably_whenStandardOutputCannotBeWritten() {
         OutputStream broken = new OutputStream() {
             @Override
             public void write(int b) throws java.io.IOException {
@@ -161,8 +172,9 @@ class StdoutSinkTest {
         };
         Sink sink = open("otlp-json", new PrintStream(broken, true, StandardCharsets.UTF_8));
 
-        assertThat(sink.metricExporter().export(homeConnectionGauge()).isSuccess())
-                .isFalse();
+        assertThatThrownBy(() -> metrics(sink, homeConnectionGauge()))
+                .isInstanceOfSatisfying(
+                        DeliveryException.class, e -> assertThat(e.retryable()).isTrue());
     }
 
     @Test
@@ -171,7 +183,7 @@ class StdoutSinkTest {
         SinkSettings settings = new SinkSettings(
                 "out", "stdout", true, ConfigFactory.parseMap(Map.of("type", "stdout", "format", "yaml")));
 
-        assertThat(new StdoutSinkProvider().configure(settings, problems)).isNull();
+        assertThat(new StdoutSinkFactory().createConfig(settings, problems)).isNull();
         assertThat(problems)
                 .singleElement()
                 .asString()

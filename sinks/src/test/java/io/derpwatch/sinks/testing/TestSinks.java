@@ -4,9 +4,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.derpwatch.config.ConfigProblem;
 import io.derpwatch.config.SinkSettings;
-import io.derpwatch.sinks.SinkCatalog;
 import io.derpwatch.sinks.SinkContext;
-import io.derpwatch.sinks.SinkSet;
+import io.derpwatch.sinks.runtime.SinkCatalog;
+import io.derpwatch.sinks.runtime.SinkSet;
 import java.util.ArrayList;
 import java.util.List;
 

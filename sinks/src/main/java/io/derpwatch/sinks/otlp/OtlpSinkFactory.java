@@ -3,8 +3,9 @@ package io.derpwatch.sinks.otlp;
 import io.derpwatch.config.ConfigProblem;
 import io.derpwatch.config.SettingsReader;
 import io.derpwatch.config.SinkSettings;
+import io.derpwatch.sinks.Sink;
+import io.derpwatch.sinks.SinkContext;
 import io.derpwatch.sinks.SinkFactory;
-import io.derpwatch.sinks.SinkProvider;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -19,23 +20,24 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code type = otlp}: OTLP over gRPC or HTTP/protobuf. Whatever the config leaves unset (reference.conf keeps
  * those keys {@code null}) comes from the standard {@code OTEL_EXPORTER_OTLP_*} environment variables, then from
  * the OTLP defaults.
  */
-public final class OtlpSinkProvider implements SinkProvider {
+public final class OtlpSinkFactory implements SinkFactory<OtlpSettings> {
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private final Map<String, String> env;
 
-    public OtlpSinkProvider() {
+    public OtlpSinkFactory() {
         this(System.getenv());
     }
 
-    OtlpSinkProvider(Map<String, String> env) {
+    OtlpSinkFactory(Map<String, String> env) {
         this.env = Map.copyOf(env);
     }
 
@@ -50,7 +52,7 @@ public final class OtlpSinkProvider implements SinkProvider {
     }
 
     @Override
-    public SinkFactory configure(SinkSettings sink, List<ConfigProblem> problems) {
+    public @Nullable OtlpSettings createConfig(SinkSettings sink, List<ConfigProblem> problems) {
         int before = problems.size();
         SettingsReader r = sink.reader(problems);
 
@@ -164,15 +166,12 @@ public final class OtlpSinkProvider implements SinkProvider {
                 compression.equals("gzip"),
                 timeout,
                 tls);
-        return new Factory(settings);
+        return settings;
     }
 
-    /** The validated settings, ready to open. */
-    record Factory(OtlpSettings settings) implements SinkFactory {
-        @Override
-        public io.derpwatch.sinks.Sink open(io.derpwatch.sinks.SinkContext context) {
-            return new OtlpSink(settings);
-        }
+    @Override
+    public Sink create(OtlpSettings settings, SinkContext context) {
+        return new OtlpSink(settings);
     }
 
     private static TlsFiles readTls(SettingsReader tls, List<ConfigProblem> problems) {

@@ -4,8 +4,9 @@ import io.derpwatch.config.ConfigProblem;
 import io.derpwatch.config.SettingsReader;
 import io.derpwatch.config.SinkSettings;
 import io.derpwatch.sinks.PayloadEncoding;
+import io.derpwatch.sinks.Sink;
+import io.derpwatch.sinks.SinkContext;
 import io.derpwatch.sinks.SinkFactory;
-import io.derpwatch.sinks.SinkProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +14,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.jspecify.annotations.Nullable;
 
 /** {@code type = kafka}: OTLP requests as Kafka messages, Collector-compatible. */
-public final class KafkaSinkProvider implements SinkProvider {
+public final class KafkaSinkFactory implements SinkFactory<KafkaSettings> {
     private static final Pattern BROKER = Pattern.compile("(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9_.-]+):[0-9]{1,5}");
     private static final Set<String> OWNED = Set.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -33,7 +35,7 @@ public final class KafkaSinkProvider implements SinkProvider {
     }
 
     @Override
-    public SinkFactory configure(SinkSettings sink, List<ConfigProblem> problems) {
+    public @Nullable KafkaSettings createConfig(SinkSettings sink, List<ConfigProblem> problems) {
         int before = problems.size();
         SettingsReader r = sink.reader(problems);
         List<String> brokers = brokers(r);
@@ -69,7 +71,12 @@ public final class KafkaSinkProvider implements SinkProvider {
                 partitionBy.equals("node"),
                 timeout,
                 producer);
-        return context -> new KafkaSink(settings);
+        return settings;
+    }
+
+    @Override
+    public Sink create(KafkaSettings settings, SinkContext context) {
+        return new KafkaSink(settings);
     }
 
     private static List<String> brokers(SettingsReader r) {
