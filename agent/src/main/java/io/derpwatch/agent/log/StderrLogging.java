@@ -10,7 +10,7 @@ import org.slf4j.event.Level;
  * What the agent's log lines look like and which get written; changeable at run time (the CLI applies
  * {@code --log-level}/{@code --log-format}, then the config's {@code derpwatch.log}).
  *
- * <p>Third-party libraries (Netty, gRPC, kafka-clients, the OpenTelemetry SDK) never log below WARN, and their
+ * <p>Third-party libraries (Netty, gRPC, the OpenTelemetry SDK) never log below WARN, kafka-clients below ERROR, and their
  * repeated lines are throttled: the first line of each kind (logger and message pattern) is written, the same kind
  * again only after {@link #THIRD_PARTY_REPEAT} with the number suppressed in between — during a backend outage the
  * sink says what is wrong once, not the client library forty times.
@@ -120,8 +120,20 @@ public final class StderrLogging {
         return false;
     }
 
+    /**
+     * kafka-clients says at WARN what the Kafka sink already says once per outage (one line when deliveries start
+     * failing, one on recovery, with counts): only its errors are written.
+     */
+    static final String KAFKA = "org.apache.kafka";
+
     static boolean enabled(String loggerName, boolean thirdParty, Level at) {
-        Level floor = thirdParty && level.toInt() < Level.WARN.toInt() ? Level.WARN : level;
+        Level floor = level;
+        if (thirdParty) {
+            Level cap = loggerName.startsWith(KAFKA) ? Level.ERROR : Level.WARN;
+            if (floor.toInt() < cap.toInt()) {
+                floor = cap;
+            }
+        }
         return at.toInt() >= floor.toInt();
     }
 }

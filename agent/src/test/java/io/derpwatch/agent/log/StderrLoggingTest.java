@@ -77,25 +77,34 @@ class StderrLoggingTest {
     @Test
     void thirdPartyLoggers_neverLogBelowWarn_evenAtDebug() {
         StderrLogging.chooseLevel(Level.DEBUG);
-        Logger kafka = LoggerFactory.getLogger("org.apache.kafka.clients.NetworkClient");
-        kafka.info("Node -1 disconnected.");
-        kafka.debug("details");
+        Logger grpc = LoggerFactory.getLogger("io.grpc.internal.ManagedChannelImpl");
+        grpc.info("[Channel<1>] Entering IDLE state");
+        grpc.debug("details");
         assertThat(lines()).isEmpty();
-        assertThat(kafka.isInfoEnabled()).isFalse();
-        assertThat(kafka.isWarnEnabled()).isTrue();
+        assertThat(grpc.isInfoEnabled()).isFalse();
+        assertThat(grpc.isWarnEnabled()).isTrue();
+    }
+
+    @Test
+    void kafkaClients_writeOnlyErrors_theSinkTellsTheOutage() {
+        Logger kafka = LoggerFactory.getLogger("org.apache.kafka.clients.NetworkClient");
+        kafka.warn("[Producer clientId=derpwatch] Connection to node -1 could not be established.");
+        assertThat(lines()).isEmpty();
+        kafka.error("[Producer clientId=derpwatch] fatal");
+        assertThat(lines()).hasSize(1);
     }
 
     @Test
     void repeatedThirdPartyLines_areWrittenOncePerRepeatInterval_withTheSuppressedCount() {
-        Logger kafka = LoggerFactory.getLogger("org.apache.kafka.clients.NetworkClient");
+        Logger netty = LoggerFactory.getLogger("io.netty.channel.DefaultChannelPipeline");
         for (int i = 0; i < 44; i++) {
-            kafka.warn("Connection to node {} could not be established.", -1);
+            netty.warn("An exceptionCaught() event was fired, and it reached at the tail of the pipeline. {}", i);
             now = now.plusMillis(450);
         }
-        kafka.warn("Bootstrap broker {} disconnected", "127.0.0.1:9092");
+        netty.warn("Failed to release a message: {}", "x");
         assertThat(lines()).hasSize(2);
         now = now.plus(StderrLogging.THIRD_PARTY_REPEAT);
-        kafka.warn("Connection to node {} could not be established.", -1);
+        netty.warn("An exceptionCaught() event was fired, and it reached at the tail of the pipeline. {}", 45);
         assertThat(lines()).hasSize(3);
         assertThat(lines().get(2)).endsWith("(43 similar lines suppressed)");
     }
