@@ -18,7 +18,13 @@ class KustomizeOverlaysTest {
     @TempDir
     Path scratch;
 
+    private static final java.util.Map<String, String> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static Manifests build(String overlay) {
+        return Manifests.parse(BUILT.computeIfAbsent(overlay, KustomizeOverlaysTest::kustomize));
+    }
+
+    private static String kustomize(String overlay) {
         ExternalTool kubectl = ExternalTool.require("kubectl", "the Kubernetes client, e.g. apt-get install kubectl");
         String yaml = kubectl.run(
                         Duration.ofMinutes(2),
@@ -26,7 +32,7 @@ class KustomizeOverlaysTest {
                         Repository.path("deploy/kubernetes/" + overlay).toString())
                 .assertSuccess("kubectl kustomize " + overlay)
                 .stdout();
-        return Manifests.parse(yaml);
+        return yaml;
     }
 
     @ParameterizedTest
