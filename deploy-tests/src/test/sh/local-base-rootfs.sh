@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes the two base root filesystems the image test builds deploy/docker/Dockerfile from, where no registry is
 # reachable: assembled from this machine's own files, with just what each stage needs.
-#   runtime: glibc, libstdc++, libgcc_s, zlib (what the jlink runtime links), /etc/passwd with uid 65532, /tmp.
+#   runtime: glibc, libstdc++, libgcc_s, zlib (what the jlink runtime and Netty's epoll library link),
+#            /etc/passwd with uid 65532, /tmp.
 #   build:   the runtime's files, a JDK with jmods under /opt/jdk, and a POSIX shell with the few tools the
 #            Dockerfile's RUN steps use (sh, test, mkdir, cp, rm, sleep, kill is built in).
 # usage: local-base-rootfs.sh JAVA_HOME OUT_DIR   (writes OUT_DIR/runtime.tar and OUT_DIR/build.tar)
@@ -48,6 +49,12 @@ for n in jli java net nio zip jimage verify management management_ext extnet jsi
   for f in "$java_home/lib/lib$n.so" "$java_home/lib/jli/lib$n.so"; do [ -f "$f" ] && natives+=("$f"); done
 done
 copy_with_libs "$runtime" "${natives[@]}"
+# The rest of glibc's runtime, as distroless/cc carries it: Netty's native epoll library links libdl and
+# libpthread, which the JDK itself does not need.
+for lib in libdl.so.2 libpthread.so.0 librt.so.1 libresolv.so.2; do
+  f=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ {print $NF; exit}')
+  [ -n "$f" ] && copy_with_libs "$runtime" "$f"
+done
 rm -rf "${runtime:?}/usr/lib/jvm" "${runtime:?}${java_home}"
 tar -C "$runtime" -cf "$out/runtime.tar.tmp" . && mv "$out/runtime.tar.tmp" "$out/runtime.tar"
 

@@ -191,6 +191,9 @@ class ContainerImageTest {
                         .as("exit code after SIGTERM (137 would be the SIGKILL after the grace time)")
                         .isZero();
                 ExternalTool.Result logs = podman(Duration.ofMinutes(1), "logs", name);
+                assertThat(logs.stderr())
+                        .as("the native epoll transport loads in the image")
+                        .contains("epoll transport");
                 assertThat(logs.stderr()).contains("SIGTERM received", "derpwatch stopped");
                 assertThat(logs.stdout().lines().filter(l -> !l.isBlank()))
                         .as("stdout holds only OTLP JSON lines")

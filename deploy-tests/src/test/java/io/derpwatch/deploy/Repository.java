@@ -6,12 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Paths in the repository the tests check (the root comes from the build, {@code derpwatch.repository.root}). */
+/** Paths in the repository the tests check (the root comes from the build, {@code repository.root}). */
 final class Repository {
     private Repository() {}
 
     static Path root() {
-        String root = System.getProperty("derpwatch.repository.root");
+        String root = System.getProperty("repository.root");
         Path p = root == null ? Path.of("..").toAbsolutePath().normalize() : Path.of(root);
         if (!Files.isDirectory(p.resolve("deploy"))) {
             throw new IllegalStateException("not the repository root (no deploy/): " + p);
