@@ -41,6 +41,12 @@ public final class TelemetryNames {
     public static final String SINK_ITEMS_DROPPED = "derpwatch.sink.items.dropped";
     public static final String SINK_QUEUE_SIZE = "derpwatch.sink.queue.size";
     public static final String SINK_RETRIES = "derpwatch.sink.retries";
+    /** Events dropped before any sink saw them (the event batcher's queue was full). */
+    public static final String EVENTS_DROPPED = "derpwatch.events.dropped";
+    /** 1 on each supervised component's current state ({@code state} attribute). */
+    public static final String COMPONENT_STATE = "derpwatch.component.state";
+    /** Restarts of a supervised component: a sample abandoned on timeout or crashed, a worker restarted. */
+    public static final String COMPONENT_RESTARTS = "derpwatch.component.restarts";
 
     // --- events (log records with event.name) ---
     public static final String EVENT_HOME_CONNECTION_CHANGED = "tailscale.derp.home_connection.changed";
@@ -61,6 +67,11 @@ public final class TelemetryNames {
     public static final AttributeKey<String> NETCHECK_ADDRESS = AttributeKey.stringKey("tailscale.netcheck.address");
     public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("outcome");
     public static final AttributeKey<String> SOURCE_NAME = AttributeKey.stringKey("derpwatch.source.name");
+    public static final AttributeKey<String> COMPONENT_KIND = AttributeKey.stringKey("derpwatch.component.kind");
+    public static final AttributeKey<String> COMPONENT_NAME = AttributeKey.stringKey("derpwatch.component.name");
+    /** On {@code derpwatch.component.state}: starting, running, stalled, stopped. */
+    public static final AttributeKey<String> STATE = AttributeKey.stringKey("state");
+
     public static final AttributeKey<String> SINK_NAME = AttributeKey.stringKey("derpwatch.sink.name");
     public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
     public static final AttributeKey<String> ERROR_MESSAGE = AttributeKey.stringKey("error.message");
@@ -72,6 +83,8 @@ public final class TelemetryNames {
     // --- LocalAPI status source (docs/localapi.md) ---
     /** {@code derpwatch.source.name} of the LocalAPI status source. */
     public static final String SOURCE_STATUS = "status";
+    /** {@code derpwatch.source.name} of the LocalAPI DERP map source (one map, shared by status and netcheck). */
+    public static final String SOURCE_DERP_MAP = "derp_map";
 
     public static final AttributeKey<String> HEALTH_WARNING = AttributeKey.stringKey("tailscale.health.warning.text");
     public static final AttributeKey<Long> PREVIOUS_REGION_ID =
