@@ -52,7 +52,8 @@ class DashboardTest {
                         "tailscale_netcheck_preferred_derp_ratio",
                         "tailscale_netcheck_udp_ratio",
                         "tailscale_netcheck_mapping_varies_by_dest_ip_ratio",
-                        "derpwatch_sink_items_dropped_total")
+                        "derpwatch_sink_items_dropped_total",
+                        "tailscale_health_warnings")
                 .isSubsetOf(exported);
     }
 
