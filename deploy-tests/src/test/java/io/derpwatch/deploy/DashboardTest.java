@@ -53,7 +53,8 @@ class DashboardTest {
                         "tailscale_netcheck_udp_ratio",
                         "tailscale_netcheck_mapping_varies_by_dest_ip_ratio",
                         "derpwatch_sink_items_dropped_total",
-                        "tailscale_health_warnings")
+                        "tailscale_health_warnings",
+                        "tailscale_peers")
                 .isSubsetOf(exported);
     }
 

@@ -57,7 +57,7 @@ class PrometheusRulesTest {
                 .get("groups");
         List<String> exprs = new ArrayList<>();
         groups.forEach(g -> g.get("rules").forEach(r -> exprs.add(r.get("expr").asText())));
-        assertThat(exprs).hasSizeGreaterThanOrEqualTo(7);
+        assertThat(exprs).hasSizeGreaterThanOrEqualTo(8);
         for (String expr : exprs) {
             assertThat(PrometheusNames.referencedIn(expr))
                     .as("metrics in %s", expr)
@@ -83,6 +83,7 @@ class PrometheusRulesTest {
                         "DerpwatchDerpRegionOutage",
                         "DerpwatchUdpBlocked",
                         "DerpwatchHardNatAppeared",
+                        "DerpwatchRelayedShareHigh",
                         "DerpwatchSinkDropping",
                         "DerpwatchAgentAbsent");
     }
