@@ -101,8 +101,8 @@ public final class StatusSource implements Source {
         this.state = state;
         this.nanoTime = nanoTime;
         this.clock = clock;
-        this.statusCodec = new StatusCodec();
-        this.derpMapCodec = new DerpMapCodec();
+        this.statusCodec = new StatusCodec(client.limits());
+        this.derpMapCodec = new DerpMapCodec(client.limits());
         this.statusErrors = new ErrorThrottle(errorRepeatInterval, nanoTime);
         this.derpMapErrors = new ErrorThrottle(errorRepeatInterval, nanoTime);
         this.instruments = new HomeConnectionInstruments(telemetry.meter(), state, name());
