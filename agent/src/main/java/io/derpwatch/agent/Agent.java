@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    /** How long closing waits for the admin server, and for the event loop to stop, at most. */
+    private static final Duration ADMIN_CLOSE_DEADLINE = Duration.ofSeconds(2);
+
+    private static final Duration LOOP_STOP_DEADLINE = Duration.ofSeconds(3);
 
     /** How the agent exports metrics. */
     public enum Mode {
@@ -103,7 +107,6 @@ public final class Agent implements AutoCloseable {
                 admin = AdminServer.start(
                         settings.admin(),
                         transport,
-                        group,
                         () -> self[0] == null || !self[0].firstSampleDone ? "first sample not done yet" : null);
             }
         } catch (RuntimeException | InterruptedException e) {
@@ -203,13 +206,15 @@ public final class Agent implements AutoCloseable {
             }
         }
         if (admin != null) {
-            admin.close();
+            admin.close(ADMIN_CLOSE_DEADLINE);
         }
         if (!pipeline.shutdown(timeout)) {
             LOG.warn("sinks did not finish delivering within {}", timeout);
         }
         sinks.shutdown(timeout);
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (!group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(LOOP_STOP_DEADLINE.toMillis())) {
+            LOG.warn("the event loop did not stop within {}", LOOP_STOP_DEADLINE);
+        }
         LOG.info("derpwatch stopped");
     }
 }
