@@ -1,6 +1,5 @@
 package io.derpwatch.agent.cli;
 
-import io.derpwatch.agent.netcheck.NetcheckCommand;
 import io.derpwatch.agent.telemetry.ResourceFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -20,7 +20,10 @@ import java.util.function.Supplier;
  * when the node has no map; {@code url}; {@code file}), then applies the configured extra regions. Never blocks
  * the event loop: HTTP is Netty's, a file is read on {@code fileExecutor}.
  */
-final class DerpMapLoader {
+public final class DerpMapLoader {
+    /** tailscaled's DERP map endpoint (the node's map, custom regions included; {@code null} when it has none). */
+    public static final String LOCALAPI_PATH = "/localapi/v0/derpmap";
+
     static final int MAX_MAP_BYTES = 4 * 1024 * 1024;
     private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(10);
 
@@ -36,6 +39,17 @@ final class DerpMapLoader {
      *                 is used)
      * @throws DerpMapException when the configured extra regions do not parse
      */
+    /** A loader fetching over {@code prober}'s HTTP client (what {@code derpwatch netcheck} uses). */
+    public DerpMapLoader(
+            DerpMapSettings settings,
+            DerpMapCodec codec,
+            Supplier<CompletableFuture<byte[]>> localApi,
+            NetcheckProber prober,
+            Executor fileExecutor)
+            throws DerpMapException {
+        this(settings, codec, localApi, prober.http(), fileExecutor);
+    }
+
     DerpMapLoader(
             DerpMapSettings settings,
             DerpMapCodec codec,
@@ -135,7 +149,8 @@ final class DerpMapLoader {
         }
     }
 
-    static String rootMessage(Throwable e) {
+    /** The message of the first cause that is not a completion/execution wrapper. */
+    public static String rootMessage(Throwable e) {
         Throwable t = e;
         while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
                 && t.getCause() != null) {

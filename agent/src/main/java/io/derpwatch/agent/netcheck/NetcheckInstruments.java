@@ -151,8 +151,8 @@ final class NetcheckInstruments implements AutoCloseable {
     }
 
     private static void address(ObservableLongMeasurement m, Optional<InetSocketAddress> a, AddressFamily f) {
-        a.ifPresent(addr -> m.record(
-                1, Attributes.of(NETWORK_TYPE, f.networkType(), NETCHECK_ADDRESS, NetcheckFormats.hostPort(addr))));
+        a.ifPresent(
+                addr -> m.record(1, Attributes.of(NETWORK_TYPE, f.networkType(), NETCHECK_ADDRESS, HostPort.of(addr))));
     }
 
     static Attributes region(DerpMap map, int id) {

@@ -118,7 +118,7 @@ public final class NetcheckSource implements Source {
                 NettyTransport.forGroup(group),
                 settings,
                 telemetry,
-                () -> localApi.get(NetcheckCommand.DERP_MAP_PATH).thenApply(LocalApiResponse::body));
+                () -> localApi.get(DerpMapLoader.LOCALAPI_PATH).thenApply(LocalApiResponse::body));
     }
 
     /** The JDK's default trust store, with host-name verification (set per connection). */
