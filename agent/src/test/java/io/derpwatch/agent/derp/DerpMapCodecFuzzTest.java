@@ -15,7 +15,7 @@ import io.derpwatch.config.LocalApiLimits;
 class DerpMapCodecFuzzTest {
     private static final DerpMapCodec CODEC = new DerpMapCodec(new LocalApiLimits(16, 256, 8, 8, 8, 4));
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "60s")
     void parse_neverThrows(byte[] json) {
         try {
             DerpMap map = CODEC.parse(json);

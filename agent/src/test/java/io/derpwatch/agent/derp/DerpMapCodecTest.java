@@ -75,6 +75,16 @@ class DerpMapCodecTest {
     }
 
     @Test
+    void nesting1500Deep_withTheDefaults_isADerpMapException_notANullPointerException() {
+        // past Jackson's own limit (1000) the old codec read the error's null location and threw an NPE
+        String doc = "{\"Regions\":" + "[".repeat(1500) + "]".repeat(1500) + "}";
+
+        assertThatThrownBy(() -> new DerpMapCodec().parse(doc.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(DerpMapException.class)
+                .hasMessageContaining("deeper than 64 (cap derpwatch.localapi.limits.max-json-depth)");
+    }
+
+    @Test
     void regionsOverTheCap_areRejected_namingMaxRegions() {
         String regions = IntStream.range(1, 7).mapToObj(i -> "\"" + i + "\":{}").collect(Collectors.joining(","));
 

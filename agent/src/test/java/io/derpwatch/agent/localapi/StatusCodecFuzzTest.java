@@ -16,7 +16,7 @@ class StatusCodecFuzzTest {
     private static final StatusCodec CODEC = new StatusCodec(new LocalApiLimits(16, 256, 8, 8, 8, 4));
     private static final Path SOCKET = Path.of("/run/fuzz.sock");
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "60s")
     void parse_neverThrows(byte[] body) {
         try {
             NodeStatus status = CODEC.parse(body, SOCKET);
