@@ -58,7 +58,8 @@ class AdminFloodProcessTest {
                         + "  status.interval = 200ms\n"
                         + "  telemetry.event-flush-interval = 200ms\n"
                         + "  sinks.stdout.format = text\n"
-                        + "}\n")) {
+                        + "}\n",
+                AgentProcess.launcherFlags())) {
             await().atMost(Duration.ofSeconds(60)).until(() -> agent.stdout().contains("(connected)"));
             int connectedAt = agent.stdout().indexOf("(connected)");
             int port = agent.adminPort();

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 
 /** {@code derpwatch} as a child JVM on the test class path, its stdout and stderr in files of {@code dir}. */
 final class AgentProcess implements AutoCloseable {
+    private static final Pattern DEFAULT_OPTS = Pattern.compile("(?m)^default_opts=\"([^\"]*)\"");
     private static final Pattern ADMIN_PORT = Pattern.compile("admin server listening on http://[^:]+:(\\d+)");
 
     private final Path dir;
@@ -39,6 +40,20 @@ final class AgentProcess implements AutoCloseable {
                 .redirectError(dir.resolve("stderr").toFile())
                 .start();
         return new AgentProcess(dir, p);
+    }
+
+    /**
+     * The JVM flags the {@code derpwatch} launcher runs the agent with ({@code default_opts}: a 48 MiB heap, the
+     * interpreter), read from the launcher itself so a process test sees the agent as it ships.
+     */
+    static String[] launcherFlags() throws Exception {
+        String launcher = Files.readString(
+                io.derpwatch.agent.home.StatusFixtures.repositoryRoot().resolve("derpwatch"), StandardCharsets.UTF_8);
+        Matcher m = DEFAULT_OPTS.matcher(launcher);
+        if (!m.find()) {
+            throw new IllegalStateException("no default_opts=\"...\" in the derpwatch launcher");
+        }
+        return m.group(1).trim().split("\\s+");
     }
 
     String stdout() throws Exception {

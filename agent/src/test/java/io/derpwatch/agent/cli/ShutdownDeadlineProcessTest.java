@@ -40,7 +40,8 @@ class ShutdownDeadlineProcessTest {
                         + "  shutdown.timeout = 1s\n"
                         + "  sinks.stdout.format = text\n"
                         + "  sinks.stuck.type = test-hang-on-shutdown\n"
-                        + "}\n")) {
+                        + "}\n",
+                AgentProcess.launcherFlags())) {
             await().atMost(Duration.ofSeconds(60)).until(() -> agent.stdout().contains("home DERP connection 1"));
 
             agent.process.destroy(); // SIGTERM
