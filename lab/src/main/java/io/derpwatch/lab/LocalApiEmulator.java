@@ -49,13 +49,16 @@ public final class LocalApiEmulator implements AutoCloseable {
     private final ChannelGroup held;
     private final AtomicReference<LabNodeState> state = new AtomicReference<>(LabNodeState.connected());
     private final AtomicReference<byte[]> statusDocument = new AtomicReference<>();
+    private final AtomicReference<byte[]> derpMapDocument = new AtomicReference<>();
     private final AtomicReference<Misbehaviour> misbehaviour = new AtomicReference<>(Misbehaviour.NONE);
     private final Map<String, Misbehaviour> pathMisbehaviours = new ConcurrentHashMap<>();
     private final AtomicReference<LabRequest> lastRequest = new AtomicReference<>();
     private final AtomicInteger requests = new AtomicInteger();
+    private final IpnBus ipnBus;
 
-    private LocalApiEmulator(Path socket, EventLoopGroup group, Channel server, ChannelGroup held) {
+    private LocalApiEmulator(Path socket, EventLoopGroup group, Channel server, ChannelGroup held, IpnBus ipnBus) {
         this.socket = socket;
+        this.ipnBus = ipnBus;
         this.group = group;
         this.server = server;
         this.held = held;
@@ -94,7 +97,8 @@ public final class LocalApiEmulator implements AutoCloseable {
                     .bind(address)
                     .syncUninterruptibly()
                     .channel();
-            LocalApiEmulator emulator = new LocalApiEmulator(socket, group, server, held);
+            LocalApiEmulator emulator =
+                    new LocalApiEmulator(socket, group, server, held, new IpnBus(documents.version()));
             holder.handler = new LocalApiHandler(emulator, documents);
             log.info("lab LocalAPI listening on {} ({})", socket, epoll ? "epoll" : "nio");
             return emulator;
@@ -114,6 +118,11 @@ public final class LocalApiEmulator implements AutoCloseable {
 
     public Path socket() {
         return socket;
+    }
+
+    /** The IPN bus ({@code /localapi/v0/watch-ipn-bus}) tests script. */
+    public IpnBus ipnBus() {
+        return ipnBus;
     }
 
     public LabNodeState state() {
@@ -138,6 +147,18 @@ public final class LocalApiEmulator implements AutoCloseable {
 
     Optional<byte[]> statusDocument() {
         return Optional.ofNullable(statusDocument.get());
+    }
+
+    /**
+     * Serves {@code document} as {@code /localapi/v0/derpmap} (while the state has a DERP map) instead of the
+     * vendored default map; null goes back to the default one.
+     */
+    public void serveDerpMap(byte[] document) {
+        derpMapDocument.set(document == null ? null : document.clone());
+    }
+
+    Optional<byte[]> derpMapDocument() {
+        return Optional.ofNullable(derpMapDocument.get());
     }
 
     public Misbehaviour misbehaviour() {
@@ -176,7 +197,12 @@ public final class LocalApiEmulator implements AutoCloseable {
 
     /** Starts running {@code scenario} on the emulator's event loop; close the runner to stop it. */
     public ScenarioRunner run(LabScenario scenario) {
-        return new ScenarioRunner(this, group.next(), scenario);
+        return run(scenario, step -> {});
+    }
+
+    /** Like {@link #run(LabScenario)}, telling {@code listener} of each step as it begins (on the lab's loop). */
+    public ScenarioRunner run(LabScenario scenario, java.util.function.Consumer<LabScenario.Step> listener) {
+        return new ScenarioRunner(this, group.next(), scenario, listener);
     }
 
     void record(LabRequest request) {

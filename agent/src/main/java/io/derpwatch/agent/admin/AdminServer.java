@@ -43,8 +43,10 @@ public final class AdminServer implements AutoCloseable {
      * Binds the server on a new one-thread event loop of its own (blocking only for the bind, at start-up).
      *
      * @param readiness null when ready, else why not (shown by {@code /readyz})
+     * @param liveness  null when alive, else why not (shown by {@code /healthz})
      */
-    public static AdminServer start(AdminSettings settings, NettyTransport transport, Supplier<String> readiness)
+    public static AdminServer start(
+            AdminSettings settings, NettyTransport transport, Supplier<String> readiness, Supplier<String> liveness)
             throws InterruptedException {
         EventLoopGroup group = transport.newGroup(1);
         ConnectionLimiter limiter = new ConnectionLimiter(settings.maxConnections());
@@ -63,7 +65,7 @@ public final class AdminServer implements AutoCloseable {
                                             new ReadTimeoutHandler(idleMillis, TimeUnit.MILLISECONDS),
                                             new HttpServerCodec(MAX_REQUEST_BYTES / 2, MAX_REQUEST_BYTES, 4096),
                                             new HttpObjectAggregator(MAX_REQUEST_BYTES),
-                                            new HealthHandler(readiness));
+                                            new HealthHandler(readiness, liveness));
                         }
                     });
             Channel ch = b.bind(new InetSocketAddress(settings.host(), settings.port()))

@@ -110,7 +110,8 @@ final class NetcheckCommand implements Callable<Integer> {
         Supplier<CompletableFuture<byte[]>> localApi = localApiDerpMap;
         if (localApi == null && settings.derpMap().source().equals("localapi")) {
             LocalApiClient client = new LocalApiClient(group, localApiSettings);
-            localApi = () -> client.get(DerpMapLoader.LOCALAPI_PATH).thenApply(LocalApiResponse::body);
+            localApi = () -> client.get(io.derpwatch.agent.localapi.LocalApiPaths.DERP_MAP)
+                    .thenApply(LocalApiResponse::body);
         }
         try {
             EventLoop loop = group.next();
