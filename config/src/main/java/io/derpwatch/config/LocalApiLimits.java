@@ -23,7 +23,7 @@ public record LocalApiLimits(
     public static final String PATH = "derpwatch.localapi.limits";
 
     /** The values of {@code reference.conf} (a test keeps the two equal), for code built without a config. */
-    public static final LocalApiLimits DEFAULTS = new LocalApiLimits(64, 65_536, 1_000, 100_000, 200, 64);
+    public static final LocalApiLimits DEFAULTS = new LocalApiLimits(64, 65_536, 1_000, 1_000, 128, 12);
 
     /** The full key of one cap, e.g. {@code key("max-peers")}, for error messages. */
     public static String key(String name) {
