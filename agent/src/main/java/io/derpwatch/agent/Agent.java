@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    /** How long closing waits for the admin server, and for the event loop to stop, at most. */
+    private static final Duration ADMIN_CLOSE_DEADLINE = Duration.ofSeconds(2);
+
+    private static final Duration LOOP_STOP_DEADLINE = Duration.ofSeconds(3);
+
     /** How often the event-loop lag probe runs. */
     private static final Duration LAG_PROBE_PERIOD = Duration.ofSeconds(1);
 
@@ -132,7 +137,6 @@ public final class Agent implements AutoCloseable {
                 admin = AdminServer.start(
                         settings.admin(),
                         transport,
-                        group,
                         () -> self[0] == null || !self[0].firstSampleDone ? "first sample not done yet" : null,
                         liveness::problems);
             }
@@ -240,13 +244,15 @@ public final class Agent implements AutoCloseable {
             }
         }
         if (admin != null) {
-            admin.close();
+            admin.close(ADMIN_CLOSE_DEADLINE);
         }
         if (!pipeline.shutdown(timeout)) {
             LOG.warn("sinks did not finish delivering within {}", timeout);
         }
         sinks.shutdown(timeout);
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (!group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(LOOP_STOP_DEADLINE.toMillis())) {
+            LOG.warn("the event loop did not stop within {}", LOOP_STOP_DEADLINE);
+        }
         LOG.info("derpwatch stopped");
     }
 }

@@ -1,8 +1,20 @@
 package io.derpwatch.config;
 
-/** The admin HTTP server: health endpoints for Kubernetes probes. */
-public record AdminSettings(boolean enabled, String host, int port) {
+import java.time.Duration;
+
+/**
+ * The admin HTTP server: health endpoints for Kubernetes probes.
+ *
+ * @param maxConnections connections served at once; one more is closed as soon as it is accepted
+ * @param idleTimeout    a connection that sends nothing for this long is closed
+ */
+public record AdminSettings(boolean enabled, String host, int port, int maxConnections, Duration idleTimeout) {
     static AdminSettings read(SettingsReader r) {
-        return new AdminSettings(r.bool("enabled"), r.string("host"), r.integer("port", 0, 65535));
+        return new AdminSettings(
+                r.bool("enabled"),
+                r.string("host"),
+                r.integer("port", 0, 65535),
+                r.integer("max-connections", 1, 100_000),
+                r.duration("idle-timeout"));
     }
 }

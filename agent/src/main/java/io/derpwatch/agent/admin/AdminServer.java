@@ -5,56 +5,83 @@ import io.derpwatch.config.AdminSettings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The admin HTTP server: {@code /healthz} and {@code /readyz} for Kubernetes probes, on the agent's event loop. */
+/**
+ * The admin HTTP server: {@code /healthz} and {@code /readyz} for Kubernetes probes. It runs on an event loop of its
+ * own (one thread, never shared with the sources), so no flood of connections can delay a sample; it serves at
+ * most {@code admin.max-connections} connections at once (one more is closed as soon as it is accepted), closes a
+ * connection idle for {@code admin.idle-timeout}, and reads at most {@link #MAX_REQUEST_BYTES} of one request.
+ */
 public final class AdminServer implements AutoCloseable {
+    /** Largest request accepted (request line, headers and body together, roughly); a larger one gets 413/431. */
+    static final int MAX_REQUEST_BYTES = 8192;
+
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
 
+    private final EventLoopGroup group;
     private final Channel channel;
+    private final ConnectionLimiter limiter;
 
-    private AdminServer(Channel channel) {
+    private AdminServer(EventLoopGroup group, Channel channel, ConnectionLimiter limiter) {
+        this.group = group;
         this.channel = channel;
+        this.limiter = limiter;
     }
 
     /**
-     * Binds the server (blocking only for the bind, at start-up).
+     * Binds the server on a new one-thread event loop of its own (blocking only for the bind, at start-up).
      *
      * @param readiness null when ready, else why not (shown by {@code /readyz})
      * @param liveness  null when alive, else why not (shown by {@code /healthz})
      */
     public static AdminServer start(
-            AdminSettings settings,
-            NettyTransport transport,
-            EventLoopGroup group,
-            Supplier<String> readiness,
-            Supplier<String> liveness)
+            AdminSettings settings, NettyTransport transport, Supplier<String> readiness, Supplier<String> liveness)
             throws InterruptedException {
-        ServerBootstrap b = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverSocketChannel())
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline()
-                                .addLast(
-                                        new HttpServerCodec(4096, 8192, 8192),
-                                        new HttpObjectAggregator(8192),
-                                        new HealthHandler(readiness, liveness));
-                    }
-                });
-        Channel ch = b.bind(new InetSocketAddress(settings.host(), settings.port()))
-                .sync()
-                .channel();
-        AdminServer server = new AdminServer(ch);
-        LOG.info("admin server listening on http://{}:{} (/healthz, /readyz)", settings.host(), server.port());
-        return server;
+        EventLoopGroup group = transport.newGroup(1);
+        ConnectionLimiter limiter = new ConnectionLimiter(settings.maxConnections());
+        long idleMillis = Math.max(1, settings.idleTimeout().toMillis());
+        try {
+            ServerBootstrap b = new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverSocketChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childHandler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline()
+                                    .addLast(
+                                            limiter,
+                                            new ReadTimeoutHandler(idleMillis, TimeUnit.MILLISECONDS),
+                                            new HttpServerCodec(MAX_REQUEST_BYTES / 2, MAX_REQUEST_BYTES, 4096),
+                                            new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                                            new HealthHandler(readiness, liveness));
+                        }
+                    });
+            Channel ch = b.bind(new InetSocketAddress(settings.host(), settings.port()))
+                    .sync()
+                    .channel();
+            AdminServer server = new AdminServer(group, ch, limiter);
+            LOG.info(
+                    "admin server listening on http://{}:{} (/healthz, /readyz; at most {} connections)",
+                    settings.host(),
+                    server.port(),
+                    settings.maxConnections());
+            return server;
+        } catch (RuntimeException | InterruptedException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
     }
 
     /** The bound port (useful with {@code port = 0}). */
@@ -62,8 +89,25 @@ public final class AdminServer implements AutoCloseable {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
+    /** Connections refused so far because {@code admin.max-connections} were open. */
+    long refused() {
+        return limiter.refused();
+    }
+
+    /** Stops listening and stops the server's loop, waiting at most {@code deadline} for either. */
+    public void close(Duration deadline) {
+        long until = System.nanoTime() + deadline.toNanos();
+        if (!channel.close().awaitUninterruptibly(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            LOG.warn("admin server did not close its listener within {}", deadline);
+        }
+        if (!group.shutdownGracefully(0, 1, TimeUnit.SECONDS)
+                .awaitUninterruptibly(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            LOG.warn("admin server loop did not stop within {}", deadline);
+        }
+    }
+
     @Override
     public void close() {
-        channel.close().syncUninterruptibly();
+        close(Duration.ofSeconds(2));
     }
 }

@@ -3,7 +3,6 @@ package io.derpwatch.agent.cli;
 import io.derpwatch.agent.log.LogFormat;
 import io.derpwatch.agent.log.LogLevel;
 import io.derpwatch.agent.log.StderrLogging;
-import io.derpwatch.agent.netcheck.NetcheckCommand;
 import io.derpwatch.agent.telemetry.ResourceFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Run the agent: sample tailscaled and the network, export to every enabled sink.",
-            "Stops on SIGTERM/SIGINT after delivering what it holds (derpwatch.shutdown.timeout)."
+            "Stops on SIGTERM/SIGINT after delivering what it holds (derpwatch.shutdown.timeout);",
+            "a stop that takes 5 s longer than that is cut short (exit 1)."
         })
 final class RunCommand implements Callable<Integer> {
 
@@ -50,6 +51,8 @@ final class RunCommand implements Callable<Integer> {
         try (Agent agent = Agent.start(
                 loaded.settings(), loaded.sinks(), SinkContext.forProcess(), Agent.Mode.CONTINUOUS, System.getenv())) {
             stop.await();
+            // closing the agent is graceful; this makes it bounded, whatever is still running
+            ShutdownDeadline.arm(loaded.settings().shutdown().timeout());
         }
         return ExitCodes.OK;
     }

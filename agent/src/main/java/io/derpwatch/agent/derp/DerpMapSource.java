@@ -20,10 +20,11 @@ import java.util.function.Supplier;
  */
 public final class DerpMapSource implements PolledSource<NodeDerpMap> {
     private final LocalApiClient client;
-    private final DerpMapCodec codec = new DerpMapCodec();
+    private final DerpMapCodec codec;
 
     public DerpMapSource(LocalApiClient client) {
         this.client = client;
+        this.codec = new DerpMapCodec(client.limits());
     }
 
     @Override

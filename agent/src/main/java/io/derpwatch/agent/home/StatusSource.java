@@ -32,7 +32,7 @@ public final class StatusSource implements PolledSource<HomeSnapshot> {
     private final LocalApiClient client;
     private final StateStore state;
     private final Supplier<CompletableFuture<Void>> readDerpMap;
-    private final StatusCodec codec = new StatusCodec();
+    private final StatusCodec codec;
     // confined to the event loop (one sample at a time)
     private Optional<HomeRegion> lastKnownRegion = Optional.empty();
 
@@ -44,6 +44,7 @@ public final class StatusSource implements PolledSource<HomeSnapshot> {
         this.client = client;
         this.state = state;
         this.readDerpMap = readDerpMap;
+        this.codec = new StatusCodec(client.limits());
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.derpwatch.agent.localapi;
 
 import io.derpwatch.agent.localapi.LocalApiException.Kind;
 import io.derpwatch.agent.net.NettyTransport;
+import io.derpwatch.config.LocalApiLimits;
 import io.derpwatch.config.LocalApiSettings;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -49,12 +50,18 @@ public final class LocalApiClient {
     private final Path socket;
     private final Duration timeout;
     private final long maxBodySize;
+    private final LocalApiLimits limits;
 
     public LocalApiClient(EventLoopGroup group, LocalApiSettings settings) {
-        this(group, Path.of(settings.socket()), settings.timeout(), settings.maxBodySize());
+        this(group, Path.of(settings.socket()), settings.timeout(), settings.maxBodySize(), settings.limits());
     }
 
     public LocalApiClient(EventLoopGroup group, Path socket, Duration timeout, long maxBodySize) {
+        this(group, socket, timeout, maxBodySize, LocalApiLimits.DEFAULTS);
+    }
+
+    private LocalApiClient(
+            EventLoopGroup group, Path socket, Duration timeout, long maxBodySize, LocalApiLimits limits) {
         this.group = Objects.requireNonNull(group);
         this.transport = NettyTransport.forGroup(group);
         this.socket = Objects.requireNonNull(socket);
@@ -66,6 +73,12 @@ public final class LocalApiClient {
         }
         this.timeout = timeout;
         this.maxBodySize = maxBodySize;
+        this.limits = limits;
+    }
+
+    /** The caps on what one response may cost to parse ({@code localapi.limits}), for the codecs of its bodies. */
+    public LocalApiLimits limits() {
+        return limits;
     }
 
     public Path socket() {

@@ -36,7 +36,9 @@ public final class LocalApiException extends Exception {
         /** The response is not HTTP that can be read. */
         PROTOCOL(false),
         /** The body is not the JSON document expected. */
-        MALFORMED_JSON(false);
+        MALFORMED_JSON(false),
+        /** The body exceeds a cap of {@code localapi.limits} (depth, string length, entries); the message names it. */
+        LIMIT_EXCEEDED(false);
 
         private final boolean unreachable;
 

@@ -8,6 +8,7 @@ import io.derpwatch.agent.derp.DerpMapException;
 import io.derpwatch.agent.derp.DerpNode;
 import io.derpwatch.agent.derp.DerpRegion;
 import io.derpwatch.agent.localapi.LocalApiClient;
+import io.derpwatch.agent.localapi.LocalApiPaths;
 import io.derpwatch.agent.localapi.LocalApiResponse;
 import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.config.DerpwatchSettings;
@@ -96,9 +97,13 @@ public final class DerpMapCommand implements Callable<Integer> {
                 80)) {
             LocalApiClient client = new LocalApiClient(group, all.localApi());
             Supplier<CompletableFuture<byte[]>> localApi =
-                    () -> client.get(NetcheckCommand.DERP_MAP_PATH).thenApply(LocalApiResponse::body);
+                    () -> client.get(LocalApiPaths.DERP_MAP).thenApply(LocalApiResponse::body);
             DerpMapLoader loader = new DerpMapLoader(
-                    all.netcheck().derpMap(), new DerpMapCodec(), localApi, prober.http(), ForkJoinPool.commonPool());
+                    all.netcheck().derpMap(),
+                    new DerpMapCodec(all.localApi().limits()),
+                    localApi,
+                    prober.http(),
+                    ForkJoinPool.commonPool());
             DerpMap map;
             try {
                 map = (derpMap != null ? loader.loadFrom(derpMap) : loader.load()).get(30, TimeUnit.SECONDS);

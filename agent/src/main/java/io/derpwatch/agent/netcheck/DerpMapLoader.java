@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * when the node has no map; {@code url}; {@code file}), then applies the configured extra regions. Never blocks
  * the event loop: HTTP is Netty's, a file is read on {@code fileExecutor}.
  */
-final class DerpMapLoader {
+public final class DerpMapLoader {
     static final int MAX_MAP_BYTES = 4 * 1024 * 1024;
     private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(10);
 
@@ -38,6 +38,17 @@ final class DerpMapLoader {
      *                 is used)
      * @throws DerpMapException when the configured extra regions do not parse
      */
+    /** A loader fetching over {@code prober}'s HTTP client (what {@code derpwatch netcheck} uses). */
+    public DerpMapLoader(
+            DerpMapSettings settings,
+            DerpMapCodec codec,
+            Supplier<CompletableFuture<byte[]>> localApi,
+            NetcheckProber prober,
+            Executor fileExecutor)
+            throws DerpMapException {
+        this(settings, codec, localApi, prober.http(), fileExecutor);
+    }
+
     DerpMapLoader(
             DerpMapSettings settings,
             DerpMapCodec codec,
@@ -179,7 +190,8 @@ final class DerpMapLoader {
         }
     }
 
-    static String rootMessage(Throwable e) {
+    /** The message of the first cause that is not a completion/execution wrapper. */
+    public static String rootMessage(Throwable e) {
         Throwable t = e;
         while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
                 && t.getCause() != null) {

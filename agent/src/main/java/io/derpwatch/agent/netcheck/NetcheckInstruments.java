@@ -146,8 +146,8 @@ public final class NetcheckInstruments implements AutoCloseable {
     }
 
     private static void address(ObservableLongMeasurement m, Optional<InetSocketAddress> a, AddressFamily f) {
-        a.ifPresent(addr -> m.record(
-                1, Attributes.of(NETWORK_TYPE, f.networkType(), NETCHECK_ADDRESS, NetcheckFormats.hostPort(addr))));
+        a.ifPresent(
+                addr -> m.record(1, Attributes.of(NETWORK_TYPE, f.networkType(), NETCHECK_ADDRESS, HostPort.of(addr))));
     }
 
     /** {@code tailscale.derp.region.id} and, when the map has it, its code and name. */

@@ -116,7 +116,8 @@ class DerpMapLoaderTest {
             LocalApiClient client = new LocalApiClient(group, tailscaled.socket(), Duration.ofSeconds(5), 1 << 20);
             DerpMapLoader l = loader(
                     settings("localapi", "", false, "{}"),
-                    () -> client.get(NetcheckCommand.DERP_MAP_PATH).thenApply(LocalApiResponse::body));
+                    () -> client.get(io.derpwatch.agent.localapi.LocalApiPaths.DERP_MAP)
+                            .thenApply(LocalApiResponse::body));
 
             int fetches = server.derpMapRequests();
             DerpMap fromTailscaled = load(l);

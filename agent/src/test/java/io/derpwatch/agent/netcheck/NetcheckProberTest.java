@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
  * latency: tests that compare latencies retry the whole report (Awaitility, up to 60 s) until one report is
  * clean, instead of widening the tolerance until it means nothing. Precision is the benchmark's job.
  */
-class NetcheckProberTest {
+public class NetcheckProberTest {
     static final Duration TOLERANCE = Duration.ofMillis(25);
     private static EventLoopGroup group;
     private static EventLoopGroup labGroup;
@@ -531,7 +531,7 @@ class NetcheckProberTest {
                 List.of(new DerpNode(id + "a", id, "derp" + id + ".lab.test", ip, "none", stunPort, false, 0, true)));
     }
 
-    static void assertWithin(Duration measured, long injectedMs) {
+    public static void assertWithin(Duration measured, long injectedMs) {
         Duration injected = Duration.ofMillis(injectedMs);
         assertThat(measured).isNotNull();
         assertThat(measured).isBetween(injected.minusMillis(1), injected.plus(TOLERANCE));

@@ -22,11 +22,11 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Assumptions;
 
 /** Shared helpers for netcheck tests: settings from reference.conf with overrides, coturn, maps, fixtures. */
-final class NetcheckTestSupport {
+public final class NetcheckTestSupport {
     private NetcheckTestSupport() {}
 
     /** The netcheck settings of reference.conf with {@code derpwatch.netcheck.<key>} overrides. */
-    static NetcheckSettings settings(Map<String, String> overrides) {
+    public static NetcheckSettings settings(Map<String, String> overrides) {
         Properties p = new Properties();
         p.putAll(stdoutSinkTypeIfMissing());
         overrides.forEach((k, v) -> p.setProperty("derpwatch.netcheck." + k, v));
@@ -38,7 +38,7 @@ final class NetcheckTestSupport {
     }
 
     /** {@code s} with another {@code derp-map} section. */
-    static NetcheckSettings withDerpMap(NetcheckSettings s, NetcheckSettings.DerpMapSettings m) {
+    public static NetcheckSettings withDerpMap(NetcheckSettings s, NetcheckSettings.DerpMapSettings m) {
         return new NetcheckSettings(
                 s.enabled(),
                 s.interval(),
@@ -60,20 +60,20 @@ final class NetcheckTestSupport {
      * reference.conf configures a {@code stdout} sink whose type the sinks module registers; until that module's
      * reference.conf is on this branch, declare the type so the loader accepts the defaults.
      */
-    static Map<String, String> stdoutSinkTypeIfMissing() {
+    public static Map<String, String> stdoutSinkTypeIfMissing() {
         boolean known = com.typesafe.config.ConfigFactory.parseResources("reference.conf")
                 .hasPath("derpwatch.sink-types.stdout");
         return known ? Map.of() : Map.of("derpwatch.sink-types.stdout.enabled", "true");
     }
 
     /** Starts coturn on {@code addresses}; skips the test when coturn is missing, fails instead when CI=true. */
-    static Coturn coturn(List<InetAddress> addresses) throws IOException, InterruptedException {
+    public static Coturn coturn(List<InetAddress> addresses) throws IOException, InterruptedException {
         requireCoturn();
         return Coturn.start(addresses);
     }
 
     /** For {@code @BeforeAll}: coturn on {@code addresses}, or null when it is not installed (see requireCoturn). */
-    static Coturn coturnIfInstalled(List<InetAddress> addresses) throws IOException, InterruptedException {
+    public static Coturn coturnIfInstalled(List<InetAddress> addresses) throws IOException, InterruptedException {
         return Coturn.executable().isPresent() ? Coturn.start(addresses) : null;
     }
 
@@ -81,7 +81,7 @@ final class NetcheckTestSupport {
      * Skips the calling test with a message when turnserver is missing, or fails it when CI=true. Call it from
      * {@code @BeforeEach}: an abort in {@code @BeforeAll} would hide the message (surefire reports no test).
      */
-    static void requireCoturn() {
+    public static void requireCoturn() {
         if (Coturn.executable().isEmpty()) {
             if ("true".equals(System.getenv("CI"))) {
                 fail("turnserver (coturn) is required in CI: apt-get install -y coturn");
@@ -91,7 +91,7 @@ final class NetcheckTestSupport {
         }
     }
 
-    static InetAddress ip(String s) {
+    public static InetAddress ip(String s) {
         try {
             return InetAddress.getByName(s);
         } catch (UnknownHostException e) {
@@ -99,7 +99,7 @@ final class NetcheckTestSupport {
         }
     }
 
-    static List<InetAddress> ips(String prefix, int from, int to) {
+    public static List<InetAddress> ips(String prefix, int from, int to) {
         List<InetAddress> out = new ArrayList<>();
         for (int i = from; i <= to; i++) {
             out.add(ip(prefix + i));
@@ -108,11 +108,11 @@ final class NetcheckTestSupport {
     }
 
     /** A region with one STUN node at {@code stun} (IPv6 disabled so tests never wait on DNS). */
-    static DerpRegion region(int id, String code, InetSocketAddress stun) {
+    public static DerpRegion region(int id, String code, InetSocketAddress stun) {
         return new DerpRegion(id, code, "Region " + code, false, false, List.of(node(id, stun)));
     }
 
-    static DerpNode node(int region, InetSocketAddress stun) {
+    public static DerpNode node(int region, InetSocketAddress stun) {
         return new DerpNode(
                 region + "a",
                 region,
@@ -125,7 +125,7 @@ final class NetcheckTestSupport {
                 false);
     }
 
-    static DerpMap map(DerpRegion... regions) {
+    public static DerpMap map(DerpRegion... regions) {
         TreeMap<Integer, DerpRegion> m = new TreeMap<>();
         for (DerpRegion r : regions) {
             m.put(r.id(), r);
@@ -134,7 +134,7 @@ final class NetcheckTestSupport {
     }
 
     /** The repository's {@code testdata/} folder (real tailscale samples, see testdata/README.md). */
-    static Path fixtures() {
+    public static Path fixtures() {
         return io.derpwatch.agent.home.StatusFixtures.testDataDir();
     }
 }

@@ -1,4 +1,4 @@
-package io.derpwatch.agent.netcheck;
+package io.derpwatch.agent.cli;
 
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpMapCodec;
@@ -6,6 +6,12 @@ import io.derpwatch.agent.derp.DerpMapException;
 import io.derpwatch.agent.localapi.LocalApiClient;
 import io.derpwatch.agent.localapi.LocalApiResponse;
 import io.derpwatch.agent.net.NettyTransport;
+import io.derpwatch.agent.netcheck.DerpMapLoader;
+import io.derpwatch.agent.netcheck.NetcheckProber;
+import io.derpwatch.agent.netcheck.NetcheckReport;
+import io.derpwatch.agent.netcheck.NetcheckSource;
+import io.derpwatch.agent.netcheck.PreferredRegionSelector;
+import io.derpwatch.agent.netcheck.RegionLatency;
 import io.derpwatch.config.DerpwatchSettings;
 import io.derpwatch.config.LocalApiSettings;
 import io.derpwatch.config.NetcheckSettings;
@@ -38,7 +44,7 @@ import picocli.CommandLine.Spec;
         name = "netcheck",
         mixinStandardHelpOptions = true,
         description = "Measure every DERP region once (STUN, HTTPS fallback) and print the report.")
-public final class NetcheckCommand implements Callable<Integer> {
+final class NetcheckCommand implements Callable<Integer> {
 
     /** Output formats. */
     enum Format {
@@ -73,18 +79,15 @@ public final class NetcheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** tailscaled's DERP map endpoint (the node's map, custom regions included; {@code null} when it has none). */
-    public static final String DERP_MAP_PATH = "/localapi/v0/derpmap";
-
     private final Supplier<CompletableFuture<byte[]>> localApiDerpMap;
 
     /** Reads the DERP map from tailscaled's LocalAPI (derpwatch.localapi.socket) when the source is localapi. */
-    public NetcheckCommand() {
+    NetcheckCommand() {
         this(null);
     }
 
     /** @param localApiDerpMap {@code GET /localapi/v0/derpmap}'s body, for {@code derp-map.source = localapi} */
-    public NetcheckCommand(Supplier<CompletableFuture<byte[]>> localApiDerpMap) {
+    NetcheckCommand(Supplier<CompletableFuture<byte[]>> localApiDerpMap) {
         this.localApiDerpMap = localApiDerpMap;
     }
 
@@ -107,7 +110,8 @@ public final class NetcheckCommand implements Callable<Integer> {
         Supplier<CompletableFuture<byte[]>> localApi = localApiDerpMap;
         if (localApi == null && settings.derpMap().source().equals("localapi")) {
             LocalApiClient client = new LocalApiClient(group, localApiSettings);
-            localApi = () -> client.get(DERP_MAP_PATH).thenApply(LocalApiResponse::body);
+            localApi = () -> client.get(io.derpwatch.agent.localapi.LocalApiPaths.DERP_MAP)
+                    .thenApply(LocalApiResponse::body);
         }
         try {
             EventLoop loop = group.next();
@@ -115,7 +119,11 @@ public final class NetcheckCommand implements Callable<Integer> {
             try (NetcheckProber prober = new NetcheckProber(
                     loop, transport, settings, NetcheckSource.defaultSsl(), r -> {}, Clock.systemUTC(), 80)) {
                 DerpMapLoader loader = new DerpMapLoader(
-                        settings.derpMap(), new DerpMapCodec(), localApi, prober.http(), ForkJoinPool.commonPool());
+                        settings.derpMap(),
+                        new DerpMapCodec(localApiSettings.limits()),
+                        localApi,
+                        prober,
+                        ForkJoinPool.commonPool());
                 DerpMap map;
                 try {
                     map = (derpMap != null ? loader.loadFrom(derpMap) : loader.load()).get(30, TimeUnit.SECONDS);

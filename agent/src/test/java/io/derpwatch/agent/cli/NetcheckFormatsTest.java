@@ -1,4 +1,4 @@
-package io.derpwatch.agent.netcheck;
+package io.derpwatch.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpRegion;
+import io.derpwatch.agent.netcheck.AddressFamily;
+import io.derpwatch.agent.netcheck.NetcheckReport;
+import io.derpwatch.agent.netcheck.PreferredRegionSelector;
+import io.derpwatch.agent.netcheck.ProbeKind;
+import io.derpwatch.agent.netcheck.RegionLatency;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -31,8 +36,9 @@ class NetcheckFormatsTest {
     @ParameterizedTest
     @ValueSource(strings = {"netcheck-02.txt", "netcheck-03.txt", "netcheck-04.txt"})
     void text_latencyList_matchesTailscaleLayout(String fixture) throws Exception {
-        List<String> lines = Files.readAllLines(
-                NetcheckTestSupport.fixtures().resolve("tailscale").resolve(fixture));
+        List<String> lines = Files.readAllLines(io.derpwatch.agent.netcheck.NetcheckTestSupport.fixtures()
+                .resolve("tailscale")
+                .resolve(fixture));
         List<FixtureLine> expected = new ArrayList<>();
         String nearest = null;
         for (String l : lines) {
@@ -192,6 +198,74 @@ class NetcheckFormatsTest {
         assertThat(NetcheckFormats.goDuration(61_250_000_000L)).isEqualTo("1m1.25s");
         assertThat(NetcheckFormats.round(12_649_999, 100_000)).isEqualTo(12_600_000);
         assertThat(NetcheckFormats.round(12_650_000, 100_000)).isEqualTo(12_700_000);
+    }
+
+    @Test
+    void json_isGoMarshalIndentWithATab_byteForByte() {
+        NetcheckReport r = new NetcheckReport(
+                NOW,
+                Duration.ofMillis(400),
+                true,
+                true,
+                true,
+                true,
+                true,
+                true,
+                Optional.empty(),
+                2,
+                List.of(
+                        new RegionLatency(2, AddressFamily.IPV4, ProbeKind.STUN, Duration.ofNanos(12_600_123)),
+                        new RegionLatency(10, AddressFamily.IPV6, ProbeKind.STUN, Duration.ofNanos(31_000_000))),
+                Optional.of(new InetSocketAddress("198.51.100.7", 41641)),
+                Optional.of(new InetSocketAddress("2001:db8::7", 41642)),
+                Optional.of(true),
+                List.of(),
+                Map.of(new InetSocketAddress("198.51.100.7", 41641), 3, new InetSocketAddress("198.51.100.7", 5), 1),
+                Map.of());
+
+        assertThat(NetcheckFormats.json(r, true))
+                .isEqualTo(String.join(
+                        "\n",
+                        "{",
+                        "\t\"Now\": \"2025-03-08T10:02:09.839815353Z\",",
+                        "\t\"UDP\": true,",
+                        "\t\"IPv6\": true,",
+                        "\t\"IPv4\": true,",
+                        "\t\"IPv6CanSend\": true,",
+                        "\t\"IPv4CanSend\": true,",
+                        "\t\"OSHasIPv6\": true,",
+                        "\t\"ICMPv4\": false,",
+                        "\t\"MappingVariesByDestIP\": null,",
+                        "\t\"UPnP\": null,",
+                        "\t\"PMP\": null,",
+                        "\t\"PCP\": null,",
+                        "\t\"PreferredDERP\": 2,",
+                        "\t\"RegionLatency\": {",
+                        "\t\t\"10\": 31000000,",
+                        "\t\t\"2\": 12600123",
+                        "\t},",
+                        "\t\"RegionV4Latency\": {",
+                        "\t\t\"2\": 12600123",
+                        "\t},",
+                        "\t\"RegionV6Latency\": {",
+                        "\t\t\"10\": 31000000",
+                        "\t},",
+                        "\t\"GlobalV4Counters\": {",
+                        "\t\t\"198.51.100.7:41641\": 3,",
+                        "\t\t\"198.51.100.7:5\": 1",
+                        "\t},",
+                        "\t\"GlobalV6Counters\": null,",
+                        "\t\"GlobalV4\": \"198.51.100.7:41641\",",
+                        "\t\"GlobalV6\": \"[2001:db8::7]:41642\",",
+                        "\t\"CaptivePortal\": true",
+                        "}"));
+    }
+
+    @Test
+    void json_emptyLatencies_areAnEmptyObject_likeGo() {
+        String json = NetcheckFormats.json(report(List.of()), false);
+
+        assertThat(json).contains("\t\"RegionLatency\": {},\n").contains("\t\"GlobalV4Counters\": null,\n");
     }
 
     private static NetcheckReport report(List<RegionLatency> latencies) {

@@ -1,9 +1,15 @@
-package io.derpwatch.agent.netcheck;
+package io.derpwatch.agent.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.PrettyPrinter;
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpRegion;
-import io.netty.util.NetUtil;
-import java.net.Inet6Address;
+import io.derpwatch.agent.netcheck.HostPort;
+import io.derpwatch.agent.netcheck.NetcheckReport;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,49 +26,58 @@ import java.util.TreeMap;
  * Renders a report the way {@code tailscale netcheck} does: {@code --format=json} (a {@code netcheck.Report}
  * object, Go's {@code json.MarshalIndent} with tabs) and the text layout.
  */
-public final class NetcheckFormats {
+final class NetcheckFormats {
     private static final DateTimeFormatter SECONDS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
+    private static final JsonFactory JSON = new JsonFactory();
+
     private NetcheckFormats() {}
 
-    /** The {@code netcheck.Report} JSON; public addresses are {@code ""} unless {@code publicAddresses}. */
+    /**
+     * The {@code netcheck.Report} JSON; public addresses are {@code ""} unless {@code publicAddresses}. Written with
+     * jackson-core's generator (every string escaped as JSON requires) in Go's {@code json.MarshalIndent(r, "",
+     * "\t")} layout.
+     */
     public static String json(NetcheckReport r, boolean publicAddresses) {
-        StringBuilder b = new StringBuilder("{\n");
-        field(b, "Now", quote(rfc3339Nano(r.now())));
-        field(b, "UDP", r.udp());
-        field(b, "IPv6", r.ipv6());
-        field(b, "IPv4", r.ipv4());
-        field(b, "IPv6CanSend", r.ipv6CanSend());
-        field(b, "IPv4CanSend", r.ipv4CanSend());
-        field(b, "OSHasIPv6", r.osHasIpv6());
-        field(b, "ICMPv4", false);
-        field(b, "MappingVariesByDestIP", optBool(r.mappingVariesByDestIp()));
-        field(b, "UPnP", "null");
-        field(b, "PMP", "null");
-        field(b, "PCP", "null");
-        field(b, "PreferredDERP", r.preferredDerp());
-        field(b, "RegionLatency", latencies(r.regionLatency()));
-        field(b, "RegionV4Latency", latencies(r.regionV4Latency()));
-        field(b, "RegionV6Latency", latencies(r.regionV6Latency()));
-        field(b, "GlobalV4Counters", publicAddresses ? counters(r.globalV4Counters()) : "null");
-        field(b, "GlobalV6Counters", publicAddresses ? counters(r.globalV6Counters()) : "null");
-        field(
-                b,
-                "GlobalV4",
-                quote(
-                        publicAddresses
-                                ? r.globalV4().map(NetcheckFormats::hostPort).orElse("")
-                                : ""));
-        field(
-                b,
-                "GlobalV6",
-                quote(
-                        publicAddresses
-                                ? r.globalV6().map(NetcheckFormats::hostPort).orElse("")
-                                : ""));
-        b.append("\t\"CaptivePortal\": ").append(optBool(r.captivePortal())).append("\n}");
-        return b.toString();
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.setPrettyPrinter(new GoIndent());
+            g.writeStartObject();
+            g.writeStringField("Now", rfc3339Nano(r.now()));
+            g.writeBooleanField("UDP", r.udp());
+            g.writeBooleanField("IPv6", r.ipv6());
+            g.writeBooleanField("IPv4", r.ipv4());
+            g.writeBooleanField("IPv6CanSend", r.ipv6CanSend());
+            g.writeBooleanField("IPv4CanSend", r.ipv4CanSend());
+            g.writeBooleanField("OSHasIPv6", r.osHasIpv6());
+            g.writeBooleanField("ICMPv4", false);
+            optBool(g, "MappingVariesByDestIP", r.mappingVariesByDestIp());
+            g.writeNullField("UPnP");
+            g.writeNullField("PMP");
+            g.writeNullField("PCP");
+            g.writeNumberField("PreferredDERP", r.preferredDerp());
+            latencies(g, "RegionLatency", r.regionLatency());
+            latencies(g, "RegionV4Latency", r.regionV4Latency());
+            latencies(g, "RegionV6Latency", r.regionV6Latency());
+            counters(g, "GlobalV4Counters", publicAddresses ? r.globalV4Counters() : Map.of());
+            counters(g, "GlobalV6Counters", publicAddresses ? r.globalV6Counters() : Map.of());
+            g.writeStringField(
+                    "GlobalV4",
+                    publicAddresses
+                            ? r.globalV4().map(NetcheckFormats::hostPort).orElse("")
+                            : "");
+            g.writeStringField(
+                    "GlobalV6",
+                    publicAddresses
+                            ? r.globalV6().map(NetcheckFormats::hostPort).orElse("")
+                            : "");
+            optBool(g, "CaptivePortal", r.captivePortal());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing JSON to a string cannot fail", e);
+        }
+        return out.toString();
     }
 
     /** The text layout of {@code tailscale netcheck} (1.78+ with the Time line). */
@@ -118,8 +133,7 @@ public final class NetcheckFormats {
 
     /** {@code ip:port}, with IPv6 in brackets and RFC 5952 form (as Go's {@code netip.AddrPort} prints). */
     static String hostPort(InetSocketAddress a) {
-        String ip = NetUtil.toAddressString(a.getAddress());
-        return (a.getAddress() instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + a.getPort();
+        return HostPort.of(a);
     }
 
     /** Go's {@code time.RFC3339Nano} in UTC: fraction without trailing zeros. */
@@ -178,53 +192,112 @@ public final class NetcheckFormats {
         return whole + "." + frac;
     }
 
-    private static void field(StringBuilder b, String name, Object value) {
-        b.append("\t\"").append(name).append("\": ").append(value).append(",\n");
-    }
-
-    private static String optBool(Optional<Boolean> v) {
-        return v.map(String::valueOf).orElse("null");
-    }
-
-    private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    private static void optBool(JsonGenerator g, String name, Optional<Boolean> v) throws IOException {
+        if (v.isPresent()) {
+            g.writeBooleanField(name, v.get());
+        } else {
+            g.writeNullField(name);
+        }
     }
 
     /** Go's encoding of {@code map[netip.AddrPort]int}: {@code null} when empty (a nil map), keys sorted. */
-    private static String counters(Map<InetSocketAddress, Integer> m) {
+    private static void counters(JsonGenerator g, String name, Map<InetSocketAddress, Integer> m) throws IOException {
         if (m.isEmpty()) {
-            return "null";
+            g.writeNullField(name);
+            return;
         }
         TreeMap<String, Integer> sorted = new TreeMap<>();
         m.forEach((k, v) -> sorted.put(hostPort(k), v));
-        StringBuilder b = new StringBuilder("{\n");
-        int i = 0;
+        g.writeObjectFieldStart(name);
         for (Map.Entry<String, Integer> e : sorted.entrySet()) {
-            b.append("\t\t")
-                    .append(quote(e.getKey()))
-                    .append(": ")
-                    .append(e.getValue())
-                    .append(++i < sorted.size() ? ",\n" : "\n");
+            g.writeNumberField(e.getKey(), e.getValue());
         }
-        return b.append("\t}").toString();
+        g.writeEndObject();
     }
 
     /** Go's encoding of {@code map[int]time.Duration}: keys as strings, sorted as strings, int64 nanoseconds. */
-    private static String latencies(Map<Integer, Duration> m) {
-        if (m.isEmpty()) {
-            return "{}";
-        }
+    private static void latencies(JsonGenerator g, String name, Map<Integer, Duration> m) throws IOException {
         TreeMap<String, Long> sorted = new TreeMap<>();
         m.forEach((k, v) -> sorted.put(String.valueOf(k), v.toNanos()));
-        StringBuilder b = new StringBuilder("{\n");
-        int i = 0;
+        g.writeObjectFieldStart(name);
         for (Map.Entry<String, Long> e : sorted.entrySet()) {
-            b.append("\t\t\"")
-                    .append(e.getKey())
-                    .append("\": ")
-                    .append(e.getValue())
-                    .append(++i < sorted.size() ? ",\n" : "\n");
+            g.writeNumberField(e.getKey(), e.getValue());
         }
-        return b.append("\t}").toString();
+        g.writeEndObject();
+    }
+
+    /**
+     * Go's {@code MarshalIndent} layout with a tab: one entry per line, {@code "key": value}, an empty object or
+     * array as {@code {}} / {@code []}. One instance per document (it tracks the depth).
+     */
+    private static final class GoIndent implements PrettyPrinter {
+        private int depth;
+
+        @Override
+        public void writeRootValueSeparator(JsonGenerator g) {}
+
+        @Override
+        public void writeStartObject(JsonGenerator g) throws IOException {
+            g.writeRaw('{');
+            depth++;
+        }
+
+        @Override
+        public void beforeObjectEntries(JsonGenerator g) throws IOException {
+            newline(g);
+        }
+
+        @Override
+        public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(": ");
+        }
+
+        @Override
+        public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(',');
+            newline(g);
+        }
+
+        @Override
+        public void writeEndObject(JsonGenerator g, int entries) throws IOException {
+            depth--;
+            if (entries > 0) {
+                newline(g);
+            }
+            g.writeRaw('}');
+        }
+
+        @Override
+        public void writeStartArray(JsonGenerator g) throws IOException {
+            g.writeRaw('[');
+            depth++;
+        }
+
+        @Override
+        public void beforeArrayValues(JsonGenerator g) throws IOException {
+            newline(g);
+        }
+
+        @Override
+        public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(',');
+            newline(g);
+        }
+
+        @Override
+        public void writeEndArray(JsonGenerator g, int values) throws IOException {
+            depth--;
+            if (values > 0) {
+                newline(g);
+            }
+            g.writeRaw(']');
+        }
+
+        private void newline(JsonGenerator g) throws IOException {
+            g.writeRaw('\n');
+            for (int i = 0; i < depth; i++) {
+                g.writeRaw('\t');
+            }
+        }
     }
 }

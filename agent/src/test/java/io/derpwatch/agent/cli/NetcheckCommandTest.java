@@ -1,4 +1,4 @@
-package io.derpwatch.agent.netcheck;
+package io.derpwatch.agent.cli;
 
 import static io.derpwatch.agent.netcheck.NetcheckTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,7 +32,7 @@ import picocli.CommandLine;
 
 /**
  * {@code derpwatch netcheck --derp-map FILE} against coturn behind the lab's delay and NAT proxies. Latency
- * tolerance as in {@link NetcheckProberTest}: [injected - 1 ms, injected + 25 ms]; commands whose output depends
+ * tolerance as in {@link io.derpwatch.agent.netcheck.NetcheckProberTest}: [injected - 1 ms, injected + 25 ms]; commands whose output depends
  * on comparing latencies are re-run (Awaitility) until a run is not disturbed by a loaded machine.
  */
 class NetcheckCommandTest {
@@ -248,6 +248,6 @@ class NetcheckCommandTest {
     }
 
     private static void assertNanos(long nanos, long injectedMs) {
-        NetcheckProberTest.assertWithin(Duration.ofNanos(nanos), injectedMs);
+        io.derpwatch.agent.netcheck.NetcheckProberTest.assertWithin(Duration.ofNanos(nanos), injectedMs);
     }
 }
