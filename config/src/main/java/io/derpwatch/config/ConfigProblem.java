@@ -1,6 +1,7 @@
 package io.derpwatch.config;
 
 import com.typesafe.config.ConfigOrigin;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One thing wrong with the configuration, located where the user can fix it.
@@ -11,7 +12,7 @@ import com.typesafe.config.ConfigOrigin;
 public record ConfigProblem(String file, int line, String path, String problem) {
 
     /** A problem about a value whose origin Typesafe Config knows. */
-    public static ConfigProblem at(ConfigOrigin origin, String path, String problem) {
+    public static ConfigProblem at(@Nullable ConfigOrigin origin, String path, String problem) {
         if (origin == null) {
             return new ConfigProblem("<unknown>", -1, path, problem);
         }

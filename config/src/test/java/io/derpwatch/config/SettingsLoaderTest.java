@@ -145,7 +145,7 @@ class SettingsLoaderTest {
         assertThat(problems(loader(), f))
                 .singleElement()
                 .asString()
-                .contains("derpwatch.sinks.main.type: missing (expected one of stdout)");
+                .contains("derpwatch.sinks.main.type: missing (expected one of stdout;");
     }
 
     @Test

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
             "Run the agent against the lab: a LocalAPI emulator on a temporary Unix socket whose home",
             "DERP connection drops (tailscaled's no-derp-connection warning) and recovers every few seconds.",
             "With coturn installed, netcheck measures four loopback DERP regions behind delay proxies.",
-            "Output is the text stdout sink; Ctrl-C stops it. No tailscaled is needed."
+            "Output is the text stdout sink; Ctrl-C stops it. No tailscaled is needed.",
+            "The admin server (/healthz, /readyz) listens on 127.0.0.1 only, on a free port."
         })
 final class DemoCommand implements Callable<Integer> {
 

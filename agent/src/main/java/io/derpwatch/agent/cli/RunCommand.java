@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Run the agent: sample tailscaled and the network, export to every enabled sink.",
-            "Stops on SIGTERM/SIGINT after delivering what it holds (derpwatch.shutdown.timeout)."
+            "Stops on SIGTERM/SIGINT after delivering what it holds (derpwatch.shutdown.timeout).",
+            "The admin server (/healthz, /readyz, port 9479) listens on 127.0.0.1 only unless",
+            "derpwatch.admin.host (or DERPWATCH_ADMIN_HOST, e.g. the pod IP in Kubernetes) says otherwise."
         })
 final class RunCommand implements Callable<Integer> {
 
