@@ -100,6 +100,89 @@ final class ConfigFileScanner {
         return Optional.empty();
     }
 
+    /** Where a chunk of top-level statements starts: an offset into the text and its line (1-based). */
+    record Chunk(int offset, int line) {}
+
+    /**
+     * Splits the text into chunks of about {@code fieldsPerChunk} top-level statements, only at a newline outside
+     * any string, comment or brace, after a line that ends a value (not after {@code = : , [ {}) and before a line
+     * that starts a key. Parsing the chunks separately and merging them in a balanced tree avoids Typesafe Config's
+     * quadratic merge; a split that is wrong anyway makes a chunk fail to parse, and the caller then parses the
+     * whole text.
+     */
+    static java.util.List<Chunk> chunks(CharSequence text, int fieldsPerChunk) {
+        java.util.List<Chunk> out = new java.util.ArrayList<>();
+        out.add(new Chunk(0, 1));
+        int depth = 0;
+        int fields = 0;
+        int line = 1;
+        char last = '\n';
+        int n = text.length();
+        int i = 0;
+        while (i < n) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                line++;
+                i++;
+                if (depth == 0 && fields >= fieldsPerChunk && "=:,[{+".indexOf(last) < 0 && startsKey(text, i)) {
+                    out.add(new Chunk(i, line));
+                    fields = 0;
+                }
+                continue;
+            }
+            if (c == '#' || (c == '/' && i + 1 < n && text.charAt(i + 1) == '/')) {
+                while (i < n && text.charAt(i) != '\n') {
+                    i++;
+                }
+                continue;
+            }
+            if (c == '"' && i + 2 < n && text.charAt(i + 1) == '"' && text.charAt(i + 2) == '"') {
+                i += 3;
+                while (i < n && !(text.charAt(i) == '"' && i + 2 < n && text.charAt(i + 1) == '"'
+                        && text.charAt(i + 2) == '"')) {
+                    line += text.charAt(i) == '\n' ? 1 : 0;
+                    i++;
+                }
+                i += 3;
+                last = '"';
+                continue;
+            }
+            if (c == '"') {
+                i++;
+                while (i < n && text.charAt(i) != '"' && text.charAt(i) != '\n') {
+                    i += text.charAt(i) == '\\' ? 2 : 1;
+                }
+                i++;
+                last = '"';
+                continue;
+            }
+            if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                depth = Math.max(0, depth - 1);
+            } else if ((c == '=' || c == ':') && depth == 0) {
+                fields++;
+            }
+            if (!Character.isWhitespace(c)) {
+                last = c;
+            }
+            i++;
+        }
+        return out;
+    }
+
+    /** The line at {@code i} starts with a key: a letter, a digit or a quote after optional blanks. */
+    private static boolean startsKey(CharSequence text, int i) {
+        while (i < text.length() && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) {
+            i++;
+        }
+        if (i >= text.length()) {
+            return false;
+        }
+        char c = text.charAt(i);
+        return Character.isLetterOrDigit(c) || c == '"';
+    }
+
     private static Violation tooDeep(int line) {
         return new Violation(
                 line,

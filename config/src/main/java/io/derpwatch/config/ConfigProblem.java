@@ -18,8 +18,14 @@ public record ConfigProblem(String file, int line, String path, String problem) 
         }
         String file = origin.filename() != null
                 ? origin.filename()
-                : origin.url() != null ? origin.url().toString() : origin.description();
+                : origin.url() != null ? origin.url().toString() : withoutLines(origin);
         return new ConfigProblem(file, origin.lineNumber(), path, problem);
+    }
+
+    /** A parsed text's origin describes itself as {@code NAME: LINE} or {@code NAME: FIRST-LAST}: keep NAME. */
+    private static String withoutLines(ConfigOrigin origin) {
+        String d = origin.description();
+        return origin.lineNumber() > 0 ? d.replaceFirst(": [0-9]+(-[0-9]+)?$", "") : d;
     }
 
     @Override

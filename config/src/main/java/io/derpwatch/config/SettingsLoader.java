@@ -56,6 +56,7 @@ public final class SettingsLoader {
     static final Duration DEADLINE = Duration.ofSeconds(30);
 
     private static final long STACK_SIZE = 16L * 1024 * 1024;
+    private static final int FIELDS_PER_CHUNK = 32;
     private static final String ROOT = "derpwatch";
     private static final Pattern SINK_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -271,9 +272,7 @@ public final class SettingsLoader {
             return ConfigFactory.empty();
         }
         try {
-            return ConfigFactory.parseFile(
-                    file.toFile(),
-                    ConfigParseOptions.defaults().setAllowMissing(false).setIncluder(new NoIncludes()));
+            return parseText(new String(bytes, StandardCharsets.UTF_8), name);
         } catch (ConfigException e) {
             ConfigOrigin origin = e.origin();
             ConfigProblem p = ConfigProblem.at(origin, ROOT, "syntax error: " + strip(e.getMessage(), origin));
@@ -283,6 +282,43 @@ public final class SettingsLoader {
             problems.add(p);
             return ConfigFactory.empty();
         }
+    }
+
+    /**
+     * Parses the text in chunks of top-level statements merged in a balanced tree: Typesafe Config's parser merges
+     * every field into the object it has built so far (ConfigParser.parseObject: {@code obj.withFallback(existing)}),
+     * so N dotted keys under one key cost O(N²) (measured: 5 000 keys 16 s, 10 000 keys 50 s to parse). Merging
+     * is associative, so the result is the same; each chunk is padded with newlines so its lines are the file's.
+     * If a chunk does not parse on its own, the whole text is parsed at once, which gives the real syntax error.
+     */
+    private static Config parseText(String text, String name) {
+        ConfigParseOptions options = ConfigParseOptions.defaults()
+                .setOriginDescription(name)
+                .setIncluder(new NoIncludes());
+        List<ConfigFileScanner.Chunk> chunks = ConfigFileScanner.chunks(text, FIELDS_PER_CHUNK);
+        if (chunks.size() == 1) {
+            return ConfigFactory.parseString(text, options);
+        }
+        List<Config> parsed = new ArrayList<>();
+        try {
+            for (int i = 0; i < chunks.size(); i++) {
+                ConfigFileScanner.Chunk c = chunks.get(i);
+                int end = i + 1 < chunks.size() ? chunks.get(i + 1).offset() : text.length();
+                parsed.add(ConfigFactory.parseString("\n".repeat(c.line() - 1) + text.substring(c.offset(), end), options));
+            }
+        } catch (ConfigException e) {
+            return ConfigFactory.parseString(text, options);
+        }
+        return merge(parsed, 0, parsed.size());
+    }
+
+    /** Later chunks win, as later fields do in one file. */
+    private static Config merge(List<Config> parsed, int from, int to) {
+        if (to - from == 1) {
+            return parsed.get(from);
+        }
+        int mid = (from + to) >>> 1;
+        return merge(parsed, mid, to).withFallback(merge(parsed, from, mid));
     }
 
     private static String strip(String message, @Nullable ConfigOrigin origin) {

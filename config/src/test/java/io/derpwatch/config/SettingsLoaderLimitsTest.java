@@ -109,6 +109,48 @@ class SettingsLoaderLimitsTest {
                         + "configuration has a few dozen; put large data such as a DERP map in its own file)");
     }
 
+    /** 40 dotted resource attributes per block of lines: more than one parse chunk. */
+    private static String manyDottedKeys(int from, int to) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            sb.append("derpwatch.telemetry.resource-attributes.k").append(i).append(" = v").append(i).append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void aFileParsedInChunks_meansWhatTheWholeFileMeans() throws Exception {
+        Path f = file("derpwatch.status.interval = 2s\n"
+                + manyDottedKeys(0, 100)
+                + "derpwatch.telemetry.resource-attributes.k5 = later\n"
+                + "derpwatch.status.interval = ${derpwatch.status.interval}\n"
+                + manyDottedKeys(100, 200)
+                + "derpwatch.status.interval = 3s\n");
+
+        DerpwatchSettings s = loader().load(f);
+
+        assertThat(s.telemetry().resourceAttributes())
+                .hasSize(200)
+                .containsEntry("k0", "v0")
+                .containsEntry("k5", "later")
+                .containsEntry("k199", "v199");
+        assertThat(s.status().interval()).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void aProblemDeepInALargeFile_isReportedAtItsOwnLine() throws IOException {
+        Path f = file(manyDottedKeys(0, 150) + "derpwatch.status.intervall = 2s\n" + manyDottedKeys(150, 300));
+
+        assertThat(problems(f)).singleElement().asString().startsWith(f + ": 151: derpwatch.status.intervall: unknown key");
+    }
+
+    @Test
+    void aSyntaxErrorDeepInALargeFile_isReportedAtItsOwnLine() throws IOException {
+        Path f = file(manyDottedKeys(0, 150) + "derpwatch.status { interval = 2s\n" + manyDottedKeys(150, 300));
+
+        assertThat(problems(f)).singleElement().asString().startsWith(f + ": ").contains("syntax error");
+    }
+
     @Test
     void aFileOverOneMebibyte_isRefusedUnread() throws IOException {
         Path f = file("# padding\n".repeat(120_000));
