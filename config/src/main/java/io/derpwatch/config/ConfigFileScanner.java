@@ -138,8 +138,11 @@ final class ConfigFileScanner {
             }
             if (c == '"' && i + 2 < n && text.charAt(i + 1) == '"' && text.charAt(i + 2) == '"') {
                 i += 3;
-                while (i < n && !(text.charAt(i) == '"' && i + 2 < n && text.charAt(i + 1) == '"'
-                        && text.charAt(i + 2) == '"')) {
+                while (i < n
+                        && !(text.charAt(i) == '"'
+                                && i + 2 < n
+                                && text.charAt(i + 1) == '"'
+                                && text.charAt(i + 2) == '"')) {
                     line += text.charAt(i) == '\n' ? 1 : 0;
                     i++;
                 }

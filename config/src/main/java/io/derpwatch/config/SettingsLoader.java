@@ -292,9 +292,8 @@ public final class SettingsLoader {
      * If a chunk does not parse on its own, the whole text is parsed at once, which gives the real syntax error.
      */
     private static Config parseText(String text, String name) {
-        ConfigParseOptions options = ConfigParseOptions.defaults()
-                .setOriginDescription(name)
-                .setIncluder(new NoIncludes());
+        ConfigParseOptions options =
+                ConfigParseOptions.defaults().setOriginDescription(name).setIncluder(new NoIncludes());
         List<ConfigFileScanner.Chunk> chunks = ConfigFileScanner.chunks(text, FIELDS_PER_CHUNK);
         if (chunks.size() == 1) {
             return ConfigFactory.parseString(text, options);
@@ -304,7 +303,8 @@ public final class SettingsLoader {
             for (int i = 0; i < chunks.size(); i++) {
                 ConfigFileScanner.Chunk c = chunks.get(i);
                 int end = i + 1 < chunks.size() ? chunks.get(i + 1).offset() : text.length();
-                parsed.add(ConfigFactory.parseString("\n".repeat(c.line() - 1) + text.substring(c.offset(), end), options));
+                parsed.add(ConfigFactory.parseString(
+                        "\n".repeat(c.line() - 1) + text.substring(c.offset(), end), options));
             }
         } catch (ConfigException e) {
             return ConfigFactory.parseString(text, options);

@@ -113,7 +113,11 @@ class SettingsLoaderLimitsTest {
     private static String manyDottedKeys(int from, int to) {
         StringBuilder sb = new StringBuilder();
         for (int i = from; i < to; i++) {
-            sb.append("derpwatch.telemetry.resource-attributes.k").append(i).append(" = v").append(i).append('\n');
+            sb.append("derpwatch.telemetry.resource-attributes.k")
+                    .append(i)
+                    .append(" = v")
+                    .append(i)
+                    .append('\n');
         }
         return sb.toString();
     }
@@ -141,7 +145,10 @@ class SettingsLoaderLimitsTest {
     void aProblemDeepInALargeFile_isReportedAtItsOwnLine() throws IOException {
         Path f = file(manyDottedKeys(0, 150) + "derpwatch.status.intervall = 2s\n" + manyDottedKeys(150, 300));
 
-        assertThat(problems(f)).singleElement().asString().startsWith(f + ": 151: derpwatch.status.intervall: unknown key");
+        assertThat(problems(f))
+                .singleElement()
+                .asString()
+                .startsWith(f + ": 151: derpwatch.status.intervall: unknown key");
     }
 
     @Test

@@ -144,7 +144,7 @@ class CliTest {
         assertThat(run("run", "--help")).isZero();
         assertThat(run("demo", "--help")).isZero();
 
-        assertThat(stdout()).contains("listens on 127.0.0.1 only unless", "listens on 127.0.0.1 only, on a free port");
+        assertThat(stdout()).contains("listens on 127.0.0.1 only unless", "The admin server listens on 127.0.0.1");
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 public final class StatusFixtures {
     private StatusFixtures() {}
 
-    /** The repository root: the {@code repository.root} property (not under derpwatch.: the agent reads -Dderpwatch.* as config), else the nearest folder with {@code testdata/} and {@code pom.xml}. */
+    /** The repository root: the {@code repository.root} property, else the nearest folder with {@code testdata/} and {@code pom.xml}. */
     public static Path repositoryRoot() {
         String prop = System.getProperty("repository.root");
         if (prop != null && Files.isDirectory(Path.of(prop))) {
