@@ -144,7 +144,8 @@ class CliTest {
         assertThat(run("run", "--help")).isZero();
         assertThat(run("demo", "--help")).isZero();
 
-        assertThat(stdout()).contains("listens on 127.0.0.1 only unless", "The admin server listens on 127.0.0.1");
+        assertThat(stdout().replaceAll("\\s+", " "))
+                .contains("listens on 127.0.0.1 only unless", "The admin server listens on 127.0.0.1");
     }
 
     @Test
