@@ -78,8 +78,6 @@ public record NetcheckSettings(
         String file = map.string("file");
         if (source.equals("file") && file.isBlank()) {
             map.problem("file", "no DERP map file given for source = file (expected file = \"/path/derpmap.json\")");
-        } else if (source.equals("file")) {
-            map.file("file", MAX_DERP_MAP_FILE_SIZE);
         }
         String url = map.string("url");
         if (!url.startsWith("https://") && !url.startsWith("http://")) {
@@ -87,7 +85,7 @@ public record NetcheckSettings(
         }
         return new NetcheckSettings(
                 r.bool("enabled"),
-                r.duration("interval", Duration.ofMillis(500)),
+                r.duration("interval", Duration.ofMillis(100)),
                 r.duration("timeout", Duration.ofMillis(100)),
                 r.duration("stun-timeout", Duration.ofMillis(50)),
                 r.integer("tries", 1, 10),

@@ -45,20 +45,6 @@ class SettingsLocationsTest {
     }
 
     @Test
-    void aDerpMapFileThatDoesNotExist_isReportedAtTheFileLine() throws IOException {
-        List<String> problems = problems("""
-                derpwatch.netcheck.derp-map {
-                  source = file
-                  file = "/nonexistent/derpmap.json"
-                }
-                """);
-
-        assertThat(problems)
-                .containsExactly(user() + ": 3: derpwatch.netcheck.derp-map.file: file \"/nonexistent/derpmap.json\" "
-                        + "not found (expected an existing file)");
-    }
-
-    @Test
     void aProblemWithAMergedObject_isReportedAtTheUsersLine_notAsAMergeOfOrigins() throws IOException {
         List<String> problems = problems("""
                 # regions is {} in reference.conf, so the value is a merge of this file and the jar's

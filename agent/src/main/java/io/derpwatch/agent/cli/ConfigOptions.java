@@ -28,10 +28,19 @@ final class ConfigOptions {
 
     /** Loads and validates everything, including each sink's own keys. */
     Loaded load() throws SettingsException {
+        return load((settings, root) -> {});
+    }
+
+    /** Like {@link #load()}, and also reads the files the configuration names ({@code validate}). */
+    Loaded loadAndReadFiles() throws SettingsException {
+        return load(new DerpMapFileCheck());
+    }
+
+    private Loaded load(SettingsLoader.Check check) throws SettingsException {
         List<SinkCatalog.ConfiguredSink> sinks = new ArrayList<>();
         SinkCatalog catalog = SinkCatalog.load();
         DerpwatchSettings settings = SettingsLoader.forProcess()
-                .load(file, (all, problems) -> sinks.addAll(catalog.configure(all, problems)), new DerpMapFileCheck());
+                .load(file, (all, problems) -> sinks.addAll(catalog.configure(all, problems)), check);
         LogConfig.apply(settings.config());
         return new Loaded(settings, sinks);
     }

@@ -13,11 +13,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Reads the DERP map file that {@code derpwatch.netcheck.derp-map.file} names with the agent's own codec, so that
- * {@code validate} (and {@code run}, before it starts anything) rejects a file that is not valid JSON, not a DERP
- * map, or names ports or hosts no probe could use; the problem is located at the user's {@code file} line.
+ * {@code validate} rejects a file that is missing, too large, not valid JSON, not a DERP map, or names ports or hosts
+ * no probe could use; the problem is located at the user's {@code file} line. {@code run} does not: the file is read
+ * on every refresh, and a bad one is an error event while the last good map is kept.
  */
 final class DerpMapFileCheck implements SettingsLoader.Check {
 
@@ -29,12 +31,13 @@ final class DerpMapFileCheck implements SettingsLoader.Check {
             return;
         }
         SettingsReader map = root.child("netcheck").child("derp-map");
-        Path path = Path.of(file);
+        Optional<Path> checked = map.file("file", NetcheckSettings.MAX_DERP_MAP_FILE_SIZE);
+        if (checked.isEmpty()) {
+            return; // not found, not a regular file, unreadable or too large: reported at the user's line
+        }
+        Path path = checked.get();
         byte[] json;
         try {
-            if (!Files.isRegularFile(path) || Files.size(path) > NetcheckSettings.MAX_DERP_MAP_FILE_SIZE) {
-                return; // reported by NetcheckSettings
-            }
             try (InputStream in = Files.newInputStream(path)) {
                 json = in.readNBytes((int) NetcheckSettings.MAX_DERP_MAP_FILE_SIZE);
             }

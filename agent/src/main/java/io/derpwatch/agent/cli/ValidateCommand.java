@@ -24,7 +24,7 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            ConfigOptions.Loaded loaded = config.load();
+            ConfigOptions.Loaded loaded = config.loadAndReadFiles();
             String where = config.file == null ? "the default configuration" : config.file.toString();
             System.out.println(where + ": OK");
             System.out.println(activeSinks(loaded.settings()));

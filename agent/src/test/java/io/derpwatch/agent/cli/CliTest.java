@@ -113,6 +113,19 @@ class CliTest {
     }
 
     @Test
+    void validate_reportsAMissingDerpMapFile_atTheUsersFileLine() throws Exception {
+        Path f = Files.writeString(
+                dir.resolve("map.conf"),
+                "derpwatch.netcheck.derp-map {\n  source = file\n  file = \"/nonexistent/derpmap.json\"\n}\n");
+
+        assertThat(run("validate", "--config", f.toString())).isEqualTo(2);
+
+        assertThat(stderr())
+                .contains(f + ": 3: derpwatch.netcheck.derp-map.file: file \"/nonexistent/derpmap.json\" not found "
+                        + "(expected an existing file)");
+    }
+
+    @Test
     void validate_rejectsAPortOutOfRange_inTheDerpMapFile() throws Exception {
         Path map = Files.writeString(
                 dir.resolve("derpmap.json"),
