@@ -1,9 +1,13 @@
 package io.derpwatch.agent;
 
 import io.derpwatch.agent.admin.AdminServer;
-import io.derpwatch.agent.home.HomeState;
+import io.derpwatch.agent.health.Liveness;
+import io.derpwatch.agent.health.LoopLagProbe;
+import io.derpwatch.agent.health.SinkHealthReader;
 import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.source.Source;
+import io.derpwatch.agent.source.Supervision;
+import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.agent.telemetry.ResourceFactory;
 import io.derpwatch.agent.telemetry.SignalPipeline;
 import io.derpwatch.agent.telemetry.SinkInstruments;
@@ -31,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    /** How often the event-loop lag probe runs. */
+    private static final Duration LAG_PROBE_PERIOD = Duration.ofSeconds(1);
 
     /** How the agent exports metrics. */
     public enum Mode {
@@ -47,7 +53,9 @@ public final class Agent implements AutoCloseable {
     private final SignalPipeline pipeline;
     private final List<Source> sources;
     private final AdminServer admin;
-    private final HomeState home;
+    private final StateStore state;
+    private final Supervision supervision;
+    private final LoopLagProbe lag;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean firstSampleDone;
 
@@ -59,7 +67,9 @@ public final class Agent implements AutoCloseable {
             SignalPipeline pipeline,
             List<Source> sources,
             AdminServer admin,
-            HomeState home) {
+            StateStore state,
+            Supervision supervision,
+            LoopLagProbe lag) {
         this.settings = settings;
         this.mode = mode;
         this.group = group;
@@ -67,12 +77,19 @@ public final class Agent implements AutoCloseable {
         this.pipeline = pipeline;
         this.sources = sources;
         this.admin = admin;
-        this.home = home;
+        this.state = state;
+        this.supervision = supervision;
+        this.lag = lag;
     }
 
-    /** The latest home-connection state (what the status page and tests read). */
-    public HomeState home() {
-        return home;
+    /** The state store: the latest snapshot of every topic (what the status page and tests read). */
+    public StateStore state() {
+        return state;
+    }
+
+    /** The supervised components and their health. */
+    public Supervision supervision() {
+        return supervision;
     }
 
     /** Opens the sinks, builds the sources, binds the admin server and (in continuous mode) starts sampling. */
@@ -96,6 +113,10 @@ public final class Agent implements AutoCloseable {
         SinkInstruments.register(pipeline.telemetry().meter(), sinks);
         SourceWiring wiring = new SourceWiring(settings, group, pipeline.telemetry());
         List<Source> sources = List.copyOf(wiring.sources);
+        LoopLagProbe lag = new LoopLagProbe(wiring.env.loop(), wiring.env.clock(), LAG_PROBE_PERIOD);
+        // the sinks module does not report worker liveness or queue age yet: SinkHealthReader.NONE until it does
+        Liveness liveness = new Liveness(
+                wiring.env.supervision(), lag, SinkHealthReader.NONE, Liveness.MAX_LOOP_LAG, Liveness.MAX_QUEUE_AGE);
         AdminServer admin = null;
         Agent[] self = new Agent[1];
         try {
@@ -104,14 +125,16 @@ public final class Agent implements AutoCloseable {
                         settings.admin(),
                         transport,
                         group,
-                        () -> self[0] == null || !self[0].firstSampleDone ? "first sample not done yet" : null);
+                        () -> self[0] == null || !self[0].firstSampleDone ? "first sample not done yet" : null,
+                        liveness::problems);
             }
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             pipeline.shutdown(Duration.ofSeconds(1));
             throw e;
         }
-        Agent agent = new Agent(settings, mode, group, sinks, pipeline, sources, admin, wiring.home);
+        Agent agent = new Agent(
+                settings, mode, group, sinks, pipeline, sources, admin, wiring.state, wiring.env.supervision(), lag);
         self[0] = agent;
         LOG.info(
                 "derpwatch {} starting: sources {}, sinks {}, {} transport",
@@ -120,6 +143,7 @@ public final class Agent implements AutoCloseable {
                 sinks.sinks().stream().map(s -> s.name()).toList(),
                 transport.epoll() ? "epoll" : "nio");
         if (mode == Mode.CONTINUOUS) {
+            lag.start();
             agent.startSources();
         }
         return agent;
@@ -195,6 +219,7 @@ public final class Agent implements AutoCloseable {
             // the latest state, while the sources' instruments still report it
             LOG.warn("sinks did not take the last collection within {}", timeout);
         }
+        lag.stop();
         for (Source s : sources) {
             try {
                 s.stop();

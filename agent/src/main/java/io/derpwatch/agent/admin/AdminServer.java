@@ -27,9 +27,14 @@ public final class AdminServer implements AutoCloseable {
      * Binds the server (blocking only for the bind, at start-up).
      *
      * @param readiness null when ready, else why not (shown by {@code /readyz})
+     * @param liveness  null when alive, else why not (shown by {@code /healthz})
      */
     public static AdminServer start(
-            AdminSettings settings, NettyTransport transport, EventLoopGroup group, Supplier<String> readiness)
+            AdminSettings settings,
+            NettyTransport transport,
+            EventLoopGroup group,
+            Supplier<String> readiness,
+            Supplier<String> liveness)
             throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
@@ -41,7 +46,7 @@ public final class AdminServer implements AutoCloseable {
                                 .addLast(
                                         new HttpServerCodec(4096, 8192, 8192),
                                         new HttpObjectAggregator(8192),
-                                        new HealthHandler(readiness));
+                                        new HealthHandler(readiness, liveness));
                     }
                 });
         Channel ch = b.bind(new InetSocketAddress(settings.host(), settings.port()))

@@ -1,19 +1,23 @@
 package io.derpwatch.agent.cli;
 
+import io.derpwatch.agent.derp.DerpMapSource;
+import io.derpwatch.agent.derp.NodeDerpMap;
 import io.derpwatch.agent.home.HomeSnapshot;
-import io.derpwatch.agent.home.HomeState;
 import io.derpwatch.agent.home.StatusSource;
 import io.derpwatch.agent.localapi.LocalApiClient;
 import io.derpwatch.agent.log.StderrLogging;
 import io.derpwatch.agent.net.NettyTransport;
-import io.derpwatch.agent.telemetry.EventEmitter;
-import io.derpwatch.agent.telemetry.Telemetry;
+import io.derpwatch.agent.source.AgentClock;
+import io.derpwatch.agent.source.SampleContext;
+import io.derpwatch.agent.source.SourceError;
+import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.config.DerpwatchSettings;
 import io.derpwatch.config.SettingsException;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.opentelemetry.api.OpenTelemetry;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,20 +48,40 @@ final class StatusCommand implements Callable<Integer> {
         StderrLogging.quietUnlessChosen();
         EventLoopGroup group = NettyTransport.detect().newGroup(1);
         try {
-            OpenTelemetry noop = OpenTelemetry.noop();
-            Telemetry telemetry = new Telemetry(
-                    noop.getMeter("derpwatch-status"),
-                    new EventEmitter(noop.getLogsBridge().get("derpwatch-status")));
-            HomeState state = new HomeState();
-            StatusSource source = new StatusSource(
-                    group, new LocalApiClient(group, settings.localApi()), settings.status(), telemetry, state);
-            source.sampleOnce().get(settings.localApi().timeout().toMillis() * 3, TimeUnit.MILLISECONDS);
-            source.stop();
-            HomeSnapshot snapshot = state.latest().orElseThrow();
+            // the agent's own samplers, run once each, without the agent's scheduler or telemetry
+            LocalApiClient client = new LocalApiClient(group, settings.localApi());
+            StateStore state = new StateStore();
+            EventLoop loop = group.next();
+            OneShotContext context = new OneShotContext();
+            DerpMapSource derpMap = new DerpMapSource(client);
+            StatusSource status = new StatusSource(
+                    client,
+                    state,
+                    () -> derpMap.sample(context).handle((m, e) -> {
+                        if (m != null) {
+                            state.publish(NodeDerpMap.TOPIC, m);
+                        }
+                        return null;
+                    }));
+            long waitMillis = settings.localApi().timeout().toMillis() * 3;
+            HomeSnapshot snapshot = CompletableFuture.supplyAsync(() -> status.sample(context), loop)
+                    .thenCompose(f -> f)
+                    .get(waitMillis, TimeUnit.MILLISECONDS);
             print(snapshot, settings.localApi().socket(), System.out);
             return snapshot.connection().connected() ? ExitCodes.OK : ExitCodes.FAILED;
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A sample's context for one run: the real clock; errors show in the summary already. */
+    private static final class OneShotContext implements SampleContext {
+        @Override
+        public void error(SourceError error) {}
+
+        @Override
+        public AgentClock clock() {
+            return AgentClock.system();
         }
     }
 
