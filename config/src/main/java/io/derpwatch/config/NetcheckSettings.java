@@ -101,7 +101,7 @@ public record NetcheckSettings(
                         source,
                         url,
                         file,
-                        map.duration("refresh-interval", Duration.ofSeconds(1)),
+                        map.duration("refresh-interval", Duration.ofMillis(100)),
                         map.bool("omit-default-regions"),
                         regions(map)));
     }
