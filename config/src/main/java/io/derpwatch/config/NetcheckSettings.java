@@ -54,6 +54,22 @@ public record NetcheckSettings(
         public static final List<String> SOURCES = List.of("localapi", "url", "file");
     }
 
+    /** {@code derpwatch.netcheck}, registered in META-INF/services/io.derpwatch.config.SettingsSection. */
+    public static final class Section implements SettingsSection<NetcheckSettings> {
+        @Override
+        public String key() {
+            return "netcheck";
+        }
+
+        @Override
+        public NetcheckSettings read(SettingsReader reader) {
+            return NetcheckSettings.read(reader);
+        }
+    }
+
+    /** Largest DERP map file accepted (tailscale's default map is about 20 KiB). */
+    public static final long MAX_DERP_MAP_FILE_SIZE = 4L * 1024 * 1024;
+
     static NetcheckSettings read(SettingsReader r) {
         SettingsReader https = r.child("https-fallback");
         SettingsReader portal = r.child("captive-portal");
@@ -61,7 +77,7 @@ public record NetcheckSettings(
         String source = map.oneOf("source", DerpMapSettings.SOURCES);
         String file = map.string("file");
         if (source.equals("file") && file.isBlank()) {
-            map.problem("file", "no DERP map file given for source = file (expected a path)");
+            map.problem("file", "no DERP map file given for source = file (expected file = \"/path/derpmap.json\")");
         }
         String url = map.string("url");
         if (!url.startsWith("https://") && !url.startsWith("http://")) {
@@ -69,23 +85,23 @@ public record NetcheckSettings(
         }
         return new NetcheckSettings(
                 r.bool("enabled"),
-                r.duration("interval"),
-                r.duration("timeout"),
-                r.duration("stun-timeout"),
+                r.duration("interval", Duration.ofMillis(100)),
+                r.duration("timeout", Duration.ofMillis(100)),
+                r.duration("stun-timeout", Duration.ofMillis(50)),
                 r.integer("tries", 1, 10),
-                r.duration("try-interval"),
+                r.duration("try-interval", Duration.ofMillis(10)),
                 r.bool("ipv4"),
                 r.bool("ipv6"),
                 r.bool("measure-avoided-regions"),
                 r.bool("report-public-addresses"),
-                r.duration("preferred-history"),
-                new HttpsFallback(https.bool("enabled"), https.duration("timeout")),
-                new CaptivePortal(portal.bool("enabled"), portal.duration("timeout")),
+                r.duration("preferred-history", Duration.ofSeconds(1)),
+                new HttpsFallback(https.bool("enabled"), https.duration("timeout", Duration.ofMillis(100))),
+                new CaptivePortal(portal.bool("enabled"), portal.duration("timeout", Duration.ofMillis(100))),
                 new DerpMapSettings(
                         source,
                         url,
                         file,
-                        map.duration("refresh-interval"),
+                        map.duration("refresh-interval", Duration.ofMillis(100)),
                         map.bool("omit-default-regions"),
                         regions(map)));
     }
@@ -115,6 +131,8 @@ public record NetcheckSettings(
                 map.problem("regions", "region id \"" + key + "\" out of range (expected 900 to 999)");
             } else if (!(e.getValue() instanceof ConfigObject)) {
                 map.problem("regions", "region " + key + " must be an object in tailcfg.DERPRegion form");
+            } else {
+                DerpRegionCheck.check(map.child("regions").child(key), id);
             }
         }
         return obj.render(ConfigRenderOptions.concise());

@@ -2,10 +2,16 @@ package io.derpwatch.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads typed values out of a resolved config subtree and records a {@link ConfigProblem} for every value
@@ -25,34 +32,40 @@ public final class SettingsReader {
     private final Config config;
     private final String prefix;
     private final List<ConfigProblem> problems;
-    private final ConfigOrigin userOrigin;
+    private final ConfigLocator locator;
 
+    /** A reader whose problems are located at the values' own origins (tests, embedding). */
     public SettingsReader(Config config, String prefix, List<ConfigProblem> problems) {
-        this(config, prefix, problems, null);
+        this(config, prefix, problems, ConfigLocator.NONE);
     }
 
     /**
-     * @param userOrigin where problems with defaults are located (the user's block that lacks or inherits the
-     *                   value), or null to locate them in the {@code reference.conf} that holds the default
+     * @param locator finds the user's line for a problem with a default or a merged value (see {@link
+     *     ConfigLocator})
      */
-    public SettingsReader(Config config, String prefix, List<ConfigProblem> problems, ConfigOrigin userOrigin) {
+    SettingsReader(Config config, String prefix, List<ConfigProblem> problems, ConfigLocator locator) {
         this.config = config;
         this.prefix = prefix;
         this.problems = problems;
-        this.userOrigin = userOrigin;
+        this.locator = locator;
     }
 
     /** A reader for a nested object, sharing this reader's problem list. */
     public SettingsReader child(String key) {
         if (!config.hasPath(key)) {
-            return new SettingsReader(com.typesafe.config.ConfigFactory.empty(), full(key), problems, userOrigin);
+            return new SettingsReader(ConfigFactory.empty(), full(key), problems, locator);
         }
         try {
-            return new SettingsReader(config.getConfig(key), full(key), problems, userOrigin);
+            return new SettingsReader(config.getConfig(key), full(key), problems, locator);
         } catch (ConfigException.WrongType e) {
             wrongType(key, "an object { ... }");
-            return new SettingsReader(com.typesafe.config.ConfigFactory.empty(), full(key), problems, userOrigin);
+            return new SettingsReader(ConfigFactory.empty(), full(key), problems, locator);
         }
+    }
+
+    /** A reader over {@code sub} (e.g. one element of a list), sharing this reader's problems and locator. */
+    SettingsReader over(Config sub, String subPrefix) {
+        return new SettingsReader(sub, subPrefix, problems, locator);
     }
 
     public Config config() {
@@ -128,7 +141,25 @@ public final class SettingsReader {
         }
     }
 
-    /** A strictly positive duration such as {@code 10s} or {@code 500ms}. */
+    /**
+     * A duration such as {@code 10s} or {@code 500ms}, at least {@code min}. Every interval and timeout has a
+     * minimum (documented beside its default in {@code reference.conf}): a {@code 1ns} interval would spin.
+     */
+    public Duration duration(String key, Duration min) {
+        Duration d = duration(key);
+        if (!d.isNegative() && !d.isZero() && d.compareTo(min) < 0) {
+            problem(
+                    key,
+                    "duration \"" + render(key) + "\" is below the minimum " + human(min) + " (expected at least "
+                            + human(min) + ")");
+        }
+        return d;
+    }
+
+    /**
+     * A strictly positive duration such as {@code 10s} or {@code 500ms}; prefer {@link #duration(String,
+     * Duration)}, which also enforces a minimum.
+     */
     public Duration duration(String key) {
         if (!present(key, "a duration such as 10s or 500ms")) {
             return Duration.ZERO;
@@ -146,6 +177,76 @@ public final class SettingsReader {
             problem(key, "bad duration \"" + render(key) + "\" (expected a duration such as 10s or 500ms)");
             return Duration.ZERO;
         }
+    }
+
+    /**
+     * A file named by {@code key}, checked where the user can fix it: it exists, is a regular file (not a device
+     * or a pipe, which could be endless), is readable and holds at most {@code maxBytes}. Empty when the key is
+     * unset or null; a problem is recorded (and empty returned) when the file is unusable.
+     */
+    public Optional<Path> file(String key, long maxBytes) {
+        Optional<String> value = optionalString(key);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        return checkFile(key, value.get(), maxBytes) ? Optional.of(Path.of(value.get())) : Optional.empty();
+    }
+
+    /**
+     * The text of the file {@code file} that the value at {@code key} names (e.g. a header from a mounted Secret),
+     * read with a size cap: a device such as {@code /dev/zero} or a huge file is a problem, not an out-of-memory.
+     */
+    public Optional<String> fileText(String key, String file, long maxBytes) {
+        if (!checkFile(key, file, maxBytes)) {
+            return Optional.empty();
+        }
+        try (InputStream in = Files.newInputStream(Path.of(file))) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (bytes.length > maxBytes) {
+                problem(key, "file \"" + file + "\" is larger than " + maxBytes + " bytes (expected a small file)");
+                return Optional.empty();
+            }
+            return Optional.of(new String(bytes, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            problem(key, "cannot read file \"" + file + "\": " + e.getMessage() + " (expected a readable file)");
+            return Optional.empty();
+        }
+    }
+
+    private boolean checkFile(String key, String file, long maxBytes) {
+        Path p;
+        try {
+            p = Path.of(file);
+        } catch (RuntimeException e) {
+            problem(key, "bad file name \"" + file + "\" (expected a path)");
+            return false;
+        }
+        if (!Files.exists(p)) {
+            problem(key, "file \"" + file + "\" not found (expected an existing file)");
+            return false;
+        }
+        if (!Files.isRegularFile(p)) {
+            problem(key, "\"" + file + "\" is not a regular file (expected a file, not a directory or a device)");
+            return false;
+        }
+        if (!Files.isReadable(p)) {
+            problem(key, "file \"" + file + "\" is not readable by the agent (expected read permission)");
+            return false;
+        }
+        try {
+            long size = Files.size(p);
+            if (size > maxBytes) {
+                problem(
+                        key,
+                        "file \"" + file + "\" is " + size + " bytes, larger than the limit of " + maxBytes
+                                + " bytes (expected a small file)");
+                return false;
+            }
+        } catch (IOException e) {
+            problem(key, "cannot read file \"" + file + "\": " + e.getMessage() + " (expected a readable file)");
+            return false;
+        }
+        return true;
     }
 
     /** A size in bytes such as {@code 1MiB} or {@code 65536}. */
@@ -192,7 +293,7 @@ public final class SettingsReader {
             ConfigValue value = e.getValue();
             if (value.valueType() == ConfigValueType.LIST || value.valueType() == ConfigValueType.OBJECT) {
                 problems.add(ConfigProblem.at(
-                        value.origin(),
+                        located(full(key) + "." + e.getKey(), value.origin()),
                         full(key) + "." + e.getKey(),
                         "wrong type " + value.valueType().name() + " (expected a string)"));
             } else if (value.valueType() != ConfigValueType.NULL) {
@@ -205,6 +306,11 @@ public final class SettingsReader {
     /** Records a problem about {@code key}, located at its value's origin (or the subtree's). */
     public void problem(String key, String message) {
         problems.add(ConfigProblem.at(originOf(key), full(key), message));
+    }
+
+    /** Records a problem about the subtree itself (e.g. two keys that contradict each other). */
+    public void problem(String message) {
+        problems.add(ConfigProblem.at(located(prefix, config.origin()), prefix, message));
     }
 
     public void throwIfProblems() throws SettingsException {
@@ -220,7 +326,8 @@ public final class SettingsReader {
         if (config.hasPathOrNull(key)) {
             problem(key, "value is null (expected " + expected + ")");
         } else {
-            problems.add(ConfigProblem.at(located(config.origin()), full(key), "missing (expected " + expected + ")"));
+            problems.add(ConfigProblem.at(
+                    located(full(key), config.origin()), full(key), "missing (expected " + expected + ")"));
         }
         return false;
     }
@@ -238,20 +345,30 @@ public final class SettingsReader {
         return String.valueOf(o);
     }
 
-    private ConfigOrigin originOf(String key) {
+    private @Nullable ConfigOrigin originOf(String key) {
         try {
             if (config.hasPathOrNull(key)) {
-                return located(config.getValue(key).origin());
+                return located(full(key), config.getValue(key).origin());
             }
         } catch (ConfigException e) {
             // fall through to the subtree's origin
         }
-        return located(config.origin());
+        return located(full(key), config.origin());
     }
 
-    /** A default's origin (a classpath reference.conf) is replaced by the user's block when known. */
-    private ConfigOrigin located(ConfigOrigin origin) {
-        return userOrigin != null && (origin == null || origin.resource() != null) ? userOrigin : origin;
+    /** A default's or a merge's origin is replaced by the user's line for the same path, when there is one. */
+    private @Nullable ConfigOrigin located(String fullPath, @Nullable ConfigOrigin origin) {
+        return locator.locate(fullPath, origin);
+    }
+
+    private static String human(Duration d) {
+        if (d.toNanos() % 1_000_000_000L == 0) {
+            return d.toSeconds() + "s";
+        }
+        if (d.toNanos() % 1_000_000L == 0) {
+            return d.toMillis() + "ms";
+        }
+        return d.toNanos() + "ns";
     }
 
     private String full(String key) {

@@ -10,8 +10,23 @@ public record TelemetrySettings(
         resourceAttributes = Map.copyOf(resourceAttributes);
     }
 
+    /** {@code derpwatch.telemetry}, registered in META-INF/services/io.derpwatch.config.SettingsSection. */
+    public static final class Section implements SettingsSection<TelemetrySettings> {
+        @Override
+        public String key() {
+            return "telemetry";
+        }
+
+        @Override
+        public TelemetrySettings read(SettingsReader reader) {
+            return TelemetrySettings.read(reader);
+        }
+    }
+
     static TelemetrySettings read(SettingsReader r) {
         return new TelemetrySettings(
-                r.duration("export-interval"), r.duration("event-flush-interval"), r.stringMap("resource-attributes"));
+                r.duration("export-interval", Duration.ofMillis(100)),
+                r.duration("event-flush-interval", Duration.ofMillis(100)),
+                r.stringMap("resource-attributes"));
     }
 }

@@ -145,7 +145,7 @@ class SettingsLoaderTest {
         assertThat(problems(loader(), f))
                 .singleElement()
                 .asString()
-                .contains("derpwatch.sinks.main.type: missing (expected one of stdout)");
+                .contains("derpwatch.sinks.main.type: missing (expected one of stdout;");
     }
 
     @Test
@@ -174,7 +174,7 @@ class SettingsLoaderTest {
                                 + ": 2: derpwatch.localapi.timeout: bad duration \"forever\" (expected a duration such as 10s or 500ms)",
                         f
                                 + ": 3: derpwatch.bogus: unknown key (did you mean \"logs\"? expected one of admin, derp-check,"
-                                + " flapping, insights, ipn-bus, localapi, log, logs, netcheck, peers, shutdown,"
+                                + " example, flapping, insights, ipn-bus, localapi, log, logs, netcheck, peers, shutdown,"
                                 + " sink-defaults, sink-types, sinks, status, telemetry)",
                         f + ": 4: derpwatch.sinks.x.type: unknown sink type \"nope\" (expected one of stdout)",
                         f + ": 5: derpwatch.admin.port: value 70000 out of range (expected 0 to 65535)");
@@ -240,5 +240,51 @@ class SettingsLoaderTest {
         assertThatThrownBy(() -> loader().load(f))
                 .isInstanceOf(SettingsException.class)
                 .hasMessageContaining("config file not found");
+    }
+
+    @Test
+    void adminServer_bindsLoopbackByDefault() throws Exception {
+        assertThat(loader().load(null).admin().host()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void adminHost_comesFromTheEnvironment_whenDerpwatchAdminHostIsSet() throws Exception {
+        SettingsLoader loader = SettingsLoader.with(Map.of("DERPWATCH_ADMIN_HOST", "10.1.2.3"), new Properties());
+
+        assertThat(loader.load(null).admin().host()).isEqualTo("10.1.2.3");
+    }
+
+    @Test
+    void noSinkDeclared_theDefaultSetApplies() throws Exception {
+        DerpwatchSettings s = loader().load(file("derpwatch.status.interval = 2s\n"));
+
+        assertThat(s.defaultSinks()).isTrue();
+        assertThat(s.enabledSinks()).extracting(SinkSettings::name).containsExactly("stdout");
+    }
+
+    @Test
+    void declaringASink_replacesTheDefaultSet() throws Exception {
+        DerpwatchSettings s = loader().load(file("derpwatch.sinks.collector { type = stdout }\n"));
+
+        assertThat(s.defaultSinks()).isFalse();
+        assertThat(s.sinks()).extracting(SinkSettings::name).containsExactly("collector");
+    }
+
+    @Test
+    void aSinkNamedAfterItsType_needsNoTypeKey() throws Exception {
+        DerpwatchSettings s = loader().load(file("derpwatch.sinks.stdout.format = text\n"));
+
+        assertThat(s.sinks()).singleElement().satisfies(sink -> {
+            assertThat(sink.type()).isEqualTo("stdout");
+            assertThat(sink.config().getString("format")).isEqualTo("text");
+        });
+    }
+
+    @Test
+    void disablingTheOnlyDeclaredSink_leavesNoActiveSink() throws Exception {
+        DerpwatchSettings s = loader().load(file("derpwatch.sinks.stdout.enabled = false\n"));
+
+        assertThat(s.defaultSinks()).isFalse();
+        assertThat(s.enabledSinks()).isEmpty();
     }
 }

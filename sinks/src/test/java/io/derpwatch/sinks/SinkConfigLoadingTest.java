@@ -91,4 +91,38 @@ class SinkConfigLoadingTest {
                 .isInstanceOf(SettingsException.class)
                 .hasMessageContaining("derpwatch.sinks.c.queue.max-batchez: unknown key (did you mean \"max-batches\"");
     }
+
+    @Test
+    void aTypoInAKafkaProducerProperty_isLocatedAtTheUsersLine_notAtAMergeOfOrigins() throws Exception {
+        DerpwatchSettings settings = load("""
+                derpwatch.sinks.bus {
+                  type = kafka
+                  brokers = ["127.0.0.1:9092"]
+                  producer {
+                    "bootstrap.servrs" = "127.0.0.1:9092"
+                  }
+                }
+                """, Map.of());
+        List<ConfigProblem> problems = new ArrayList<>();
+
+        SinkCatalog.load().configure(settings.sinks(), problems);
+
+        assertThat(problems).singleElement().satisfies(p -> {
+            assertThat(p.file()).isEqualTo(dir.resolve("derpwatch.conf").toString());
+            assertThat(p.line()).isEqualTo(5);
+            assertThat(p.path()).isEqualTo("derpwatch.sinks.bus.producer.bootstrap.servrs");
+        });
+    }
+
+    @Test
+    void declaringSinks_replacesTheDefaultStdoutSink() throws Exception {
+        Path file = Files.writeString(
+                dir.resolve("only-otlp.conf"),
+                "derpwatch.sinks.collector { type = otlp, endpoint = \"http://127.0.0.1:4317\" }\n");
+
+        DerpwatchSettings settings =
+                SettingsLoader.with(Map.of(), new Properties()).load(file);
+
+        assertThat(settings.enabledSinks()).extracting(s -> s.name()).containsExactly("collector");
+    }
 }

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /** The {@code --config FILE} option shared by the commands, and loading + validating what it names. */
@@ -19,6 +20,7 @@ final class ConfigOptions {
             paramLabel = "FILE",
             description = "HOCON config file (defaults: reference.conf; see docs/configuration.md). "
                     + "-Dderpwatch.<key>=<value> and environment variables override.")
+    @Nullable
     Path file;
 
     /** Settings and validated sinks, ready to start. */
@@ -26,10 +28,19 @@ final class ConfigOptions {
 
     /** Loads and validates everything, including each sink's own keys. */
     Loaded load() throws SettingsException {
+        return load((settings, root) -> {});
+    }
+
+    /** Like {@link #load()}, and also reads the files the configuration names ({@code validate}). */
+    Loaded loadAndReadFiles() throws SettingsException {
+        return load(new DerpMapFileCheck());
+    }
+
+    private Loaded load(SettingsLoader.Check check) throws SettingsException {
         List<SinkCatalog.ConfiguredSink> sinks = new ArrayList<>();
         SinkCatalog catalog = SinkCatalog.load();
         DerpwatchSettings settings = SettingsLoader.forProcess()
-                .load(file, (all, problems) -> sinks.addAll(catalog.configure(all, problems)));
+                .load(file, (all, problems) -> sinks.addAll(catalog.configure(all, problems)), check);
         LogConfig.apply(settings.config());
         return new Loaded(settings, sinks);
     }

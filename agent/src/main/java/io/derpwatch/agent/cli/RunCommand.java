@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
         description = {
             "Run the agent: sample tailscaled and the network, export to every enabled sink.",
             "Stops on SIGTERM/SIGINT after delivering what it holds (derpwatch.shutdown.timeout);",
-            "a stop that takes 5 s longer than that is cut short (exit 1)."
+            "a stop that takes 5 s longer than that is cut short (exit 1).",
+            "The admin server (/healthz, /readyz, port 9479) listens on 127.0.0.1 only unless",
+            "derpwatch.admin.host (or DERPWATCH_ADMIN_HOST, e.g. the pod IP in Kubernetes) says otherwise."
         })
 final class RunCommand implements Callable<Integer> {
 

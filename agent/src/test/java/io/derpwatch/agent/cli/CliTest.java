@@ -56,7 +56,109 @@ class CliTest {
 
         assertThat(run("validate", "--config", f.toString())).isZero();
 
-        assertThat(stdout()).contains(f + ": OK (sinks: stdout (stdout))");
+        assertThat(stdout()).contains(f + ": OK", "active sinks: stdout (stdout)");
+    }
+
+    @Test
+    void validate_saysWhenTheDefaultSinkSetApplies() {
+        assertThat(run("validate")).isZero();
+
+        assertThat(stdout()).contains("active sinks: stdout (stdout) (the default set: no sink is declared)");
+    }
+
+    @Test
+    void validate_declaredSinksReplaceTheDefaultSet() throws Exception {
+        Path f = Files.writeString(
+                dir.resolve("otlp.conf"),
+                "derpwatch.sinks.collector { type = otlp, endpoint = \"http://127.0.0.1:4317\" }\n");
+
+        assertThat(run("validate", "--config", f.toString())).isZero();
+
+        assertThat(stdout()).contains("active sinks: collector (otlp)").doesNotContain("stdout (stdout)");
+    }
+
+    @Test
+    void validate_answersHostileInput_withExitCode2_andALocatedProblem() throws Exception {
+        Path deep =
+                Files.writeString(dir.resolve("deep.conf"), "derpwatch {\n" + "a {".repeat(5000) + "}".repeat(5000));
+        Path zero = Files.writeString(
+                dir.resolve("zero.conf"),
+                "derpwatch.sinks.c {\n  type = otlp\n  header-files { authorization = \"/dev/zero\" }\n}\n");
+        Path append = Files.writeString(dir.resolve("append.conf"), "derpwatch.sinks.main {\n  type += otlp\n}\n");
+
+        assertThat(run("validate", "--config", deep.toString())).isEqualTo(2);
+        assertThat(run("validate", "--config", zero.toString())).isEqualTo(2);
+        assertThat(run("validate", "--config", append.toString())).isEqualTo(2);
+
+        assertThat(stderr())
+                .contains(deep + ": 2: derpwatch: nested more than 64 levels deep")
+                .contains(zero + ": 3: derpwatch.sinks.c.header-files.authorization: \"/dev/zero\" is not a regular "
+                        + "file")
+                .contains(append + ": 2: derpwatch.sinks.main.type: ")
+                .doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    void validate_readsTheDerpMapFile_andLocatesWhatIsWrongAtTheUsersLine() throws Exception {
+        Path map = Files.writeString(dir.resolve("derpmap.json"), "{\"Regions\": {\"900\": ");
+        Path f = Files.writeString(
+                dir.resolve("map.conf"),
+                "derpwatch.netcheck.derp-map {\n  source = file\n  file = \"" + map + "\"\n}\n");
+
+        assertThat(run("validate", "--config", f.toString())).isEqualTo(2);
+
+        assertThat(stderr())
+                .contains(f + ": 3: derpwatch.netcheck.derp-map.file: \"" + map + "\" is not a DERP map: "
+                        + "malformed DERP map JSON");
+    }
+
+    @Test
+    void validate_reportsAMissingDerpMapFile_atTheUsersFileLine() throws Exception {
+        Path f = Files.writeString(
+                dir.resolve("map.conf"),
+                "derpwatch.netcheck.derp-map {\n  source = file\n  file = \"/nonexistent/derpmap.json\"\n}\n");
+
+        assertThat(run("validate", "--config", f.toString())).isEqualTo(2);
+
+        assertThat(stderr())
+                .contains(f + ": 3: derpwatch.netcheck.derp-map.file: file \"/nonexistent/derpmap.json\" not found "
+                        + "(expected an existing file)");
+    }
+
+    @Test
+    void validate_rejectsAPortOutOfRange_inTheDerpMapFile() throws Exception {
+        Path map = Files.writeString(
+                dir.resolve("derpmap.json"),
+                "{\"Regions\": {\"900\": {\"RegionID\": 900, \"RegionCode\": \"lab\", \"Nodes\": "
+                        + "[{\"Name\": \"900a\", \"HostName\": \"derp.example\", \"STUNPort\": 70000}]}}}");
+        Path f = Files.writeString(
+                dir.resolve("map.conf"), "derpwatch.netcheck.derp-map { source = file, file = \"" + map + "\" }\n");
+
+        assertThat(run("validate", "--config", f.toString())).isEqualTo(2);
+
+        assertThat(stderr()).contains(f + ": 1: derpwatch.netcheck.derp-map.file: ", "STUNPort 70000 out of range");
+    }
+
+    @Test
+    void validate_checksTheTlsFiles_parseAsPem() throws Exception {
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "this is not a certificate\n");
+        Path f = Files.writeString(
+                dir.resolve("tls.conf"),
+                "derpwatch.sinks.collector {\n  type = otlp\n  endpoint = \"https://127.0.0.1:4317\"\n"
+                        + "  tls.ca-file = \"" + ca + "\"\n}\n");
+
+        assertThat(run("validate", "--config", f.toString())).isEqualTo(2);
+
+        assertThat(stderr()).contains("derpwatch.sinks.collector.tls: cannot load the TLS files");
+    }
+
+    @Test
+    void runAndDemoHelp_sayTheAdminServerListensOnLoopback() {
+        assertThat(run("run", "--help")).isZero();
+        assertThat(run("demo", "--help")).isZero();
+
+        assertThat(stdout().replaceAll("\\s+", " "))
+                .contains("listens on 127.0.0.1 only unless", "The admin server listens on 127.0.0.1");
     }
 
     @Test

@@ -74,9 +74,9 @@ public record DeliverySettings(
                             + "directory the agent can write, e.g. a hostPath or PVC volume mounted there)");
         }
         long persistentMaxBytes = persistentQueue.bytes("max-bytes", 4096);
-        Duration initial = retry.duration("initial");
-        Duration max = retry.duration("max");
-        Duration maxElapsed = retry.duration("max-elapsed");
+        Duration initial = retry.duration("initial", Duration.ofMillis(10));
+        Duration max = retry.duration("max", Duration.ofMillis(10));
+        Duration maxElapsed = retry.duration("max-elapsed", Duration.ofMillis(100));
         if (max.compareTo(initial) < 0) {
             retry.problem(
                     "max",

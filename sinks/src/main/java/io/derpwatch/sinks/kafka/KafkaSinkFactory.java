@@ -43,7 +43,7 @@ public final class KafkaSinkFactory implements SinkFactory<KafkaSettings> {
         String logsTopic = topic(r, "logs-topic");
         String encoding = r.oneOf("encoding", List.of("otlp_proto", "otlp_json"));
         String partitionBy = r.oneOf("partition-by", List.of("none", "node"));
-        Duration timeout = r.duration("timeout");
+        Duration timeout = r.duration("timeout", Duration.ofMillis(100));
         Map<String, String> producer = r.stringMap("producer");
         Set<String> known = ProducerConfig.configNames();
         for (String property : producer.keySet()) {

@@ -6,12 +6,10 @@ import io.derpwatch.config.SinkSettings;
 import io.derpwatch.sinks.Sink;
 import io.derpwatch.sinks.SinkContext;
 import io.derpwatch.sinks.SinkFactory;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -30,6 +28,10 @@ import org.jspecify.annotations.Nullable;
 public final class OtlpSinkFactory implements SinkFactory<OtlpSettings> {
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /** A header value from a mounted Secret is a token, not a document. */
+    private static final long MAX_HEADER_FILE_SIZE = 64 * 1024;
+    /** A PEM bundle of a few hundred certificates. */
+    private static final long MAX_TLS_FILE_SIZE = 1024 * 1024;
 
     private final Map<String, String> env;
 
@@ -93,18 +95,9 @@ public final class OtlpSinkFactory implements SinkFactory<OtlpSettings> {
         Map<String, String> headers = new LinkedHashMap<>();
         parseEnvHeaders(r, env.get("OTEL_EXPORTER_OTLP_HEADERS"), headers, problems);
         r.stringMap("headers").forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
-        r.stringMap("header-files").forEach((k, file) -> {
-            try {
-                headers.put(
-                        k.toLowerCase(Locale.ROOT),
-                        Files.readString(Path.of(file)).strip());
-            } catch (IOException | RuntimeException e) {
-                r.problem(
-                        "header-files." + k,
-                        "cannot read header file \"" + file + "\": " + e.getMessage()
-                                + " (expected a readable file holding the header value, e.g. a mounted Secret)");
-            }
-        });
+        r.stringMap("header-files")
+                .forEach((k, file) -> r.fileText("header-files." + k, file, MAX_HEADER_FILE_SIZE)
+                        .ifPresent(text -> headers.put(k.toLowerCase(Locale.ROOT), text.strip())));
         for (String name : headers.keySet()) {
             if (!HEADER_NAME.matcher(name).matches()) {
                 r.problem("headers", "bad header name \"" + name + "\" (expected letters, digits and -)");
@@ -120,7 +113,7 @@ public final class OtlpSinkFactory implements SinkFactory<OtlpSettings> {
 
         Duration timeout = DEFAULT_TIMEOUT;
         if (r.has("timeout")) {
-            timeout = r.duration("timeout");
+            timeout = r.duration("timeout", Duration.ofMillis(100));
         } else if (env.containsKey("OTEL_EXPORTER_OTLP_TIMEOUT")) {
             try {
                 timeout = Duration.ofMillis(
@@ -195,15 +188,10 @@ public final class OtlpSinkFactory implements SinkFactory<OtlpSettings> {
     }
 
     private static Path file(SettingsReader r, String key) {
-        String value = r.optionalString(key).orElse(null);
-        if (value == null) {
+        if (r.optionalString(key).isEmpty()) {
             return null;
         }
-        Path p = Path.of(value);
-        if (!Files.isReadable(p) || !Files.isRegularFile(p)) {
-            r.problem(key, "file \"" + value + "\" not found or not readable (expected a PEM file)");
-        }
-        return p;
+        return r.file(key, MAX_TLS_FILE_SIZE).orElse(Path.of(r.string(key)));
     }
 
     private URI perSignal(
