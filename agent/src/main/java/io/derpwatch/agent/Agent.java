@@ -149,10 +149,11 @@ public final class Agent implements AutoCloseable {
                 settings, mode, group, sinks, pipeline, sources, admin, wiring.state, wiring.env.supervision(), lag);
         self[0] = agent;
         LOG.info(
-                "derpwatch {} starting: sources {}, sinks {}, {} transport",
+                "derpwatch {} starting: sources {}, sinks {}, admin {}, {} transport",
                 ResourceFactory.version(),
                 sources.stream().map(Source::name).toList(),
                 sinks.names(),
+                admin == null ? "off" : "http://" + settings.admin().host() + ":" + admin.port(),
                 transport.epoll() ? "epoll" : "nio");
         if (mode == Mode.CONTINUOUS) {
             lag.start();

@@ -81,6 +81,10 @@ class RunProcessTest {
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isZero();
         assertThat(read("stderr")).contains("SIGTERM received: stopping", "derpwatch stopped");
+        // one line at start says what runs: sources, sinks, where the admin server listens
+        assertThat(read("stderr"))
+                .containsPattern("starting: sources \\[[^]]*status[^]]*\\], sinks \\[stdout\\], admin "
+                        + "http://127\\.0\\.0\\.1:\\d+");
         assertThat(read("stdout")).contains("metric tailscale.derp.home_connection 1");
     }
 
