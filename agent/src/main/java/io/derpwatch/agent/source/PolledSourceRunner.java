@@ -4,8 +4,6 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -190,7 +188,7 @@ public final class PolledSourceRunner<T> implements Source {
     }
 
     private void settle(Attempt attempt, @Nullable T value, @Nullable Throwable failure) {
-        Throwable cause = unwrap(failure);
+        Throwable cause = SourceErrorReporter.unwrap(failure);
         if (cause == null) {
             try {
                 publisher.accept(value);
@@ -218,18 +216,7 @@ public final class PolledSourceRunner<T> implements Source {
 
     private void crashed(Throwable t) {
         env.supervision().restarted(KIND, name());
-        try {
-            String type = t instanceof VirtualMachineError ? "vm_error" : "internal";
-            errors.report(
-                    new SourceError(
-                            type,
-                            type + " " + t.getClass().getName(),
-                            "sample failed: " + t,
-                            io.opentelemetry.api.common.Attributes.empty()),
-                    t);
-        } catch (Throwable reportFailed) {
-            // even reporting can fail right after an OutOfMemoryError; the next tick tries again
-        }
+        errors.crashed("sample failed", t);
     }
 
     private void end(Attempt attempt) {
@@ -240,14 +227,6 @@ public final class PolledSourceRunner<T> implements Source {
         if (inFlight == attempt) {
             inFlight = null;
         }
-    }
-
-    private static @Nullable Throwable unwrap(@Nullable Throwable t) {
-        Throwable c = t;
-        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
-            c = c.getCause();
-        }
-        return c;
     }
 
     private void onLoop(Runnable task) {
