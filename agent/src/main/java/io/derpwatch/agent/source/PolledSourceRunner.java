@@ -28,6 +28,7 @@ public final class PolledSourceRunner<T> implements Source {
     private final Consumer<? super T> publisher;
     private final SourceEnvironment env;
     private final EventLoop loop;
+    private final GuardedLoop guarded;
     private final SourceErrorReporter errors;
 
     // confined to loop
@@ -48,6 +49,7 @@ public final class PolledSourceRunner<T> implements Source {
         this.publisher = publisher;
         this.env = env;
         this.loop = env.loop();
+        this.guarded = new GuardedLoop(loop, source.name(), this::crashed);
         this.errors = new SourceErrorReporter(source.name(), env.telemetry(), env.errorRepeatInterval(), env.clock());
         this.createdAt = env.clock().monotonicNanos();
     }
@@ -230,22 +232,7 @@ public final class PolledSourceRunner<T> implements Source {
     }
 
     private void onLoop(Runnable task) {
-        Runnable guarded = () -> {
-            try {
-                task.run();
-            } catch (Throwable t) {
-                crashed(t);
-            }
-        };
-        if (loop.inEventLoop()) {
-            guarded.run();
-            return;
-        }
-        try {
-            loop.execute(guarded);
-        } catch (RuntimeException e) {
-            LOG.debug("source {}: event loop gone", name(), e);
-        }
+        guarded.run(task);
     }
 
     /** One sample in flight: its context for the source, and its bookkeeping. */

@@ -1,6 +1,7 @@
 package io.derpwatch.agent.source;
 
 import java.time.Duration;
+import java.util.function.LongUnaryOperator;
 
 /**
  * When a streaming source connects again.
@@ -28,12 +29,18 @@ public record ReconnectSchedule(Duration backoff, Duration maxBackoff, Duration 
      * The base wait before reconnect number {@code failures} (1 for the first): {@code backoff × 2^(failures-1)},
      * at most {@code maxBackoff}. The runner waits between half of it and all of it ("equal jitter").
      */
-    public long baseWaitNanos(int failures) {
+    long baseWaitNanos(int failures) {
         long base = backoff.toNanos();
         long max = maxBackoff.toNanos();
         for (int i = 1; i < failures && base < max; i++) {
             base = base > max / 2 ? max : base * 2;
         }
         return Math.min(base, max);
+    }
+
+    /** The wait before reconnect number {@code failures}: half the base wait plus {@code jitter} of the other half. */
+    long waitNanos(int failures, LongUnaryOperator jitter) {
+        long base = baseWaitNanos(failures);
+        return base - base / 2 + jitter.applyAsLong(base / 2);
     }
 }

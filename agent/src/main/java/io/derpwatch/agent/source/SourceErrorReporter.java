@@ -36,6 +36,11 @@ final class SourceErrorReporter {
         counters.sampled();
     }
 
+    /** A streaming source's connection attempt. */
+    void connecting() {
+        counters.connecting();
+    }
+
     /** A sample that met no error: ends the throttle's run. */
     void succeeded() {
         throttle.onSuccess();

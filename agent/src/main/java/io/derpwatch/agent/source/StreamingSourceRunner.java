@@ -1,13 +1,7 @@
 package io.derpwatch.agent.source;
 
-import io.derpwatch.agent.telemetry.TelemetryNames;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.metrics.LongCounter;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -31,44 +25,35 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamingSourceRunner<R> implements Source {
     private static final Logger LOG = LoggerFactory.getLogger(StreamingSourceRunner.class);
-    private static final long NO_DEADLINE = Long.MAX_VALUE;
+    private static final long NO_DEADLINE = StreamStatus.NO_DEADLINE;
 
     private final StreamingSource<R> source;
     private final ReconnectSchedule schedule;
     private final SourceEnvironment env;
     private final EventLoop loop;
+    private final GuardedLoop guarded;
     private final SourceErrorReporter errors;
-    private final LongCounter connects;
-    private final Attributes sourceAttributes;
 
     // confined to loop
     private @Nullable Attempt current;
     private @Nullable ScheduledFuture<?> reconnect;
-    private final List<CompletableFuture<Void>> waiters = new ArrayList<>();
+    private final RecordWaiters waiters;
     private int failures;
     private boolean started;
     private boolean closed;
 
+    private final StreamStatus status;
     private volatile boolean stopped;
-    private volatile ComponentState state = ComponentState.STARTING;
-    private volatile long stateSince;
-    private volatile long deadline = NO_DEADLINE;
-    private volatile long records;
 
     StreamingSourceRunner(StreamingSource<R> source, ReconnectSchedule schedule, SourceEnvironment env) {
         this.source = source;
         this.schedule = schedule;
         this.env = env;
         this.loop = env.loop();
+        this.guarded = new GuardedLoop(loop, source.name(), t -> crashed("stream runner failed", t));
         this.errors = new SourceErrorReporter(source.name(), env.telemetry(), env.errorRepeatInterval(), env.clock());
-        this.sourceAttributes = Attributes.of(TelemetryNames.SOURCE_NAME, source.name());
-        this.connects = env.telemetry()
-                .meter()
-                .counterBuilder(TelemetryNames.SOURCE_CONNECTS)
-                .setUnit("{connection}")
-                .setDescription("Connection attempts of a streaming source")
-                .build();
-        this.stateSince = env.clock().monotonicNanos();
+        this.status = new StreamStatus(source.name(), env.clock(), schedule.connectTimeout());
+        this.waiters = new RecordWaiters(loop, schedule.connectTimeout());
     }
 
     @Override
@@ -83,7 +68,7 @@ public final class StreamingSourceRunner<R> implements Source {
     /** Connects (unless a connection is already open or opening) and reconnects whenever it ends. */
     @Override
     public void start() {
-        onLoop(() -> {
+        guarded.run(() -> {
             if (stopped || started) {
                 return;
             }
@@ -106,7 +91,7 @@ public final class StreamingSourceRunner<R> implements Source {
     @Override
     public CompletableFuture<Void> sampleOnce() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        onLoop(() -> {
+        guarded.run(() -> {
             if (stopped) {
                 done.complete(null);
                 return;
@@ -117,14 +102,6 @@ public final class StreamingSourceRunner<R> implements Source {
                 return;
             }
             waiters.add(done);
-            ScheduledFuture<?> bound = loop.schedule(
-                    () -> {
-                        waiters.remove(done);
-                        done.complete(null);
-                    },
-                    schedule.connectTimeout().toNanos(),
-                    TimeUnit.NANOSECONDS);
-            done.whenComplete((v, e) -> bound.cancel(false));
             if (current == null && reconnect == null) {
                 connect();
             }
@@ -138,7 +115,8 @@ public final class StreamingSourceRunner<R> implements Source {
     @Override
     public void stop() {
         stopped = true;
-        onLoop(() -> {
+        status.stopped();
+        guarded.run(() -> {
             cancelReconnect();
             Attempt a = current;
             current = null;
@@ -146,7 +124,7 @@ public final class StreamingSourceRunner<R> implements Source {
                 a.end();
                 closeQuietly(a.connection);
             }
-            releaseWaiters();
+            waiters.releaseAll();
             if (!closed) {
                 closed = true;
                 source.close();
@@ -156,31 +134,7 @@ public final class StreamingSourceRunner<R> implements Source {
 
     @Override
     public ComponentHealth health() {
-        if (stopped) {
-            return new ComponentHealth(PolledSourceRunner.KIND, name(), ComponentState.STOPPED, "stopped");
-        }
-        long now = env.clock().monotonicNanos();
-        ComponentState s = state;
-        long due = deadline;
-        long grace = schedule.connectTimeout().toNanos();
-        if (due != NO_DEADLINE && now - due > grace) {
-            return new ComponentHealth(
-                    PolledSourceRunner.KIND,
-                    name(),
-                    ComponentState.STALLED,
-                    s.wireName() + " for " + Duration.ofNanos(now - stateSince).toSeconds() + "s, "
-                            + Duration.ofNanos(now - due).toSeconds() + "s past its deadline (grace "
-                            + schedule.connectTimeout().toSeconds() + "s)");
-        }
-        String detail = switch (s) {
-            case CONNECTED ->
-                "connected for " + Duration.ofNanos(now - stateSince).toSeconds() + "s, " + records + " records in all";
-            case BACKING_OFF ->
-                "reconnecting in " + Duration.ofNanos(Math.max(0, due - now)).toMillis() + " ms";
-            case CONNECTING -> "connecting";
-            default -> "not started";
-        };
-        return new ComponentHealth(PolledSourceRunner.KIND, name(), s, detail);
+        return status.health();
     }
 
     /** Opens a connection; on the loop. */
@@ -188,11 +142,11 @@ public final class StreamingSourceRunner<R> implements Source {
         reconnect = null;
         Attempt attempt = new Attempt();
         current = attempt;
-        enter(ComponentState.CONNECTING, schedule.connectTimeout().toNanos());
-        connects.add(1, sourceAttributes);
+        status.enter(ComponentState.CONNECTING, schedule.connectTimeout().toNanos());
+        errors.connecting();
         StreamConnection connection;
         try {
-            connection = source.connect(attempt, record -> onLoop(() -> record(attempt, record)));
+            connection = source.connect(attempt, record -> guarded.run(() -> record(attempt, record)));
             if (connection == null) {
                 throw new IllegalStateException("connect() returned null");
             }
@@ -209,14 +163,14 @@ public final class StreamingSourceRunner<R> implements Source {
                 () -> connectTimedOut(attempt), schedule.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
         connection
                 .opened()
-                .whenComplete((v, failure) -> onLoop(() -> {
+                .whenComplete((v, failure) -> guarded.run(() -> {
                     if (failure != null) {
                         ended(attempt, failure);
                     } else {
                         opened(attempt);
                     }
                 }));
-        connection.ended().whenComplete((v, failure) -> onLoop(() -> ended(attempt, failure)));
+        connection.ended().whenComplete((v, failure) -> guarded.run(() -> ended(attempt, failure)));
     }
 
     private void opened(Attempt attempt) {
@@ -228,7 +182,7 @@ public final class StreamingSourceRunner<R> implements Source {
         if (attempt.timeout != null) {
             attempt.timeout.cancel(false);
         }
-        enter(ComponentState.CONNECTED, NO_DEADLINE);
+        status.enter(ComponentState.CONNECTED, NO_DEADLINE);
         errors.succeeded();
         LOG.info("source {} connected", name());
     }
@@ -239,7 +193,7 @@ public final class StreamingSourceRunner<R> implements Source {
         }
         opened(attempt); // a record proves the stream open, whatever the transport said so far
         attempt.records++;
-        records++;
+        status.recordHandled();
         errors.sampled();
         try {
             source.handle(record, attempt);
@@ -248,7 +202,7 @@ public final class StreamingSourceRunner<R> implements Source {
         } catch (Throwable t) {
             crashed("record failed", t);
         }
-        releaseWaiters();
+        waiters.releaseAll();
     }
 
     private void connectTimedOut(Attempt attempt) {
@@ -299,18 +253,17 @@ public final class StreamingSourceRunner<R> implements Source {
     }
 
     private void backOff(Attempt attempt) {
-        releaseWaiters();
+        waiters.releaseAll();
         if (stopped || !started) {
-            enter(ComponentState.STARTING, NO_DEADLINE);
+            status.enter(ComponentState.STARTING, NO_DEADLINE);
             return;
         }
         boolean stable = attempt.opened
                 && env.clock().monotonicNanos() - attempt.openedAt
                         >= schedule.maxBackoff().toNanos();
         failures = stable ? 1 : failures + 1;
-        long base = schedule.baseWaitNanos(failures);
-        long wait = base - base / 2 + env.jitter().applyAsLong(base / 2);
-        enter(ComponentState.BACKING_OFF, wait);
+        long wait = schedule.waitNanos(failures, env.jitter());
+        status.enter(ComponentState.BACKING_OFF, wait);
         LOG.debug("source {}: reconnecting in {} ms", name(), TimeUnit.NANOSECONDS.toMillis(wait));
         reconnect = loop.schedule(this::connect, wait, TimeUnit.NANOSECONDS);
     }
@@ -320,27 +273,11 @@ public final class StreamingSourceRunner<R> implements Source {
         errors.crashed(what, t);
     }
 
-    private void enter(ComponentState next, long deadlineInNanos) {
-        long now = env.clock().monotonicNanos();
-        state = next;
-        stateSince = now;
-        deadline = deadlineInNanos == NO_DEADLINE ? NO_DEADLINE : now + deadlineInNanos;
-    }
-
     private void cancelReconnect() {
         if (reconnect != null) {
             reconnect.cancel(false);
             reconnect = null;
         }
-    }
-
-    private void releaseWaiters() {
-        if (waiters.isEmpty()) {
-            return;
-        }
-        List<CompletableFuture<Void>> done = new ArrayList<>(waiters);
-        waiters.clear();
-        done.forEach(w -> w.complete(null));
     }
 
     private void closeQuietly(@Nullable StreamConnection connection) {
@@ -351,25 +288,6 @@ public final class StreamingSourceRunner<R> implements Source {
             connection.close();
         } catch (Throwable t) {
             crashed("closing the stream failed", t);
-        }
-    }
-
-    private void onLoop(Runnable task) {
-        Runnable guarded = () -> {
-            try {
-                task.run();
-            } catch (Throwable t) {
-                crashed("stream runner failed", t);
-            }
-        };
-        if (loop.inEventLoop()) {
-            guarded.run();
-            return;
-        }
-        try {
-            loop.execute(guarded);
-        } catch (RuntimeException e) {
-            LOG.debug("source {}: event loop gone", name(), e);
         }
     }
 
@@ -395,7 +313,7 @@ public final class StreamingSourceRunner<R> implements Source {
 
         @Override
         public void error(SourceError error) {
-            onLoop(() -> errors.report(error, null));
+            guarded.run(() -> errors.report(error, null));
         }
 
         @Override
