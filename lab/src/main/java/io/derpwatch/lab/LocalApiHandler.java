@@ -31,7 +31,7 @@ import java.util.Set;
  * Answers LocalAPI requests the way tailscaled's {@code ipn/localapi} handler does: it rejects requests that
  * carry {@code Referer} or {@code Origin} or a {@code Host} other than {@code local-tailscaled.sock} with 403
  * "invalid localapi request", serves {@code /localapi/v0/status} (honouring {@code peers=false}) and
- * {@code /localapi/v0/derpmap}, and 404s anything else. Bodies up to 2 KiB get a {@code Content-Length};
+ * {@code /localapi/v0/derpmap}, hands {@code /localapi/v0/watch-ipn-bus} to {@link IpnBus}, and 404s anything else. Bodies up to 2 KiB get a {@code Content-Length};
  * longer ones are chunked, as Go's net/http does when a handler writes more than its buffer.
  */
 @ChannelHandler.Sharable
@@ -118,6 +118,10 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 boolean withPeers = peers.isEmpty() || !GO_FALSE.contains(peers.get(0));
                 writeJson(ctx, emulator.statusDocument().orElseGet(() -> documents.status(state, withPeers)), close);
             }
+            case IpnBus.PATH -> {
+                emulator.hold(ctx.channel()); // closed with the emulator
+                emulator.ipnBus().watch(ctx, uri, okHead());
+            }
             case "/localapi/v0/derpmap" -> {
                 if (!request.method().equals(HttpMethod.GET)) {
                     writeText(ctx, HttpResponseStatus.BAD_REQUEST, "want GET", close);
@@ -178,7 +182,7 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     }
 
     /** Go's {@code http.Error}: plain text, nosniff, the message and a newline. */
-    private static void writeText(ChannelHandlerContext ctx, HttpResponseStatus status, String message, boolean close) {
+    static void writeText(ChannelHandlerContext ctx, HttpResponseStatus status, String message, boolean close) {
         FullHttpResponse response = new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
         response.headers()

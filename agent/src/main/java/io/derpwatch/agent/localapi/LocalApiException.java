@@ -27,6 +27,8 @@ public final class LocalApiException extends Exception {
         IO(true),
         /** The response body is larger than {@code localapi.max-body-size}. */
         BODY_TOO_LARGE(false),
+        /** One record of a streaming response is larger than its record size cap. */
+        RECORD_TOO_LARGE(false),
         /** The connection closed before the whole response body arrived. */
         TRUNCATED(false),
         /** tailscaled answered with a non-2xx status. */

@@ -14,6 +14,24 @@ public final class TelemetryNames {
     // --- metrics: home DERP connection (LocalAPI status) ---
     public static final String HOME_CONNECTION = "tailscale.derp.home_connection";
 
+    // --- metrics: IPN bus, health warnings, backend state (docs/localapi.md "IPN bus") ---
+    /** Active tailscaled health warnings, by {@code tailscale.health.warning.severity}. */
+    public static final String HEALTH_WARNINGS = "tailscale.health.warnings";
+    /** 1 per active warning, attribute {@code tailscale.health.warning.code} (bounded by tailscaled's warnables). */
+    public static final String HEALTH_WARNING_ACTIVE = "tailscale.health.warning.active";
+    /** 1 on the current state's series, attribute {@code tailscale.backend.state}. */
+    public static final String BACKEND_STATE_GAUGE = "tailscale.backend.state";
+    /** Every home-connection change, reported or suppressed by the flapping rule. */
+    public static final String HOME_CONNECTION_CHANGES = "tailscale.derp.home_connection.changes";
+    /** Every health-warning change (raised or resolved), reported or suppressed, by code. */
+    public static final String HEALTH_WARNING_CHANGES = "tailscale.health.warning.changes";
+
+    // --- metrics: the active home-DERP check ---
+    /** 1 when the DERP upgrade got the server-key frame from this node, per region (and node). */
+    public static final String DERP_REGION_REACHABLE = "tailscale.derp.region.reachable";
+    /** Seconds per check step ({@code tailscale.derp.check.step} = tcp, tls, http, no_server_key for the frame). */
+    public static final String DERP_REGION_CONNECT_DURATION = "tailscale.derp.region.connect.duration";
+
     // --- metrics: netcheck ---
     public static final String NETCHECK_REGION_LATENCY = "tailscale.netcheck.region.latency";
     public static final String NETCHECK_UDP = "tailscale.netcheck.udp";
@@ -60,6 +78,14 @@ public final class TelemetryNames {
     public static final String EVENT_NETCHECK_MAPPING_VARIES_CHANGED =
             "tailscale.netcheck.mapping_varies_by_dest_ip.changed";
 
+    public static final String EVENT_HEALTH_WARNING = "tailscale.health.warning";
+    public static final String EVENT_HEALTH_WARNING_FLAPPING = "tailscale.health.warning.flapping";
+    public static final String EVENT_HOME_CONNECTION_FLAPPING = "tailscale.derp.home_connection.flapping";
+    public static final String EVENT_BACKEND_STATE_CHANGED = "tailscale.backend.state.changed";
+    public static final String EVENT_NO_IP_ASSIGNED = "tailscale.node.no_ip_assigned";
+    public static final String EVENT_DERP_REACHABLE_CHANGED = "tailscale.derp.region.reachable.changed";
+    public static final String EVENT_HOME_CONNECTION_DISAGREEMENT = "tailscale.derp.home_connection.disagreement";
+
     // --- attributes ---
     public static final AttributeKey<Long> REGION_ID = AttributeKey.longKey("tailscale.derp.region.id");
     public static final AttributeKey<String> REGION_CODE = AttributeKey.stringKey("tailscale.derp.region.code");
@@ -100,4 +126,47 @@ public final class TelemetryNames {
     /** On {@code derpwatch.source.error}: how many repeats of the error were not reported since the last one. */
     public static final AttributeKey<Long> ERRORS_SUPPRESSED =
             AttributeKey.longKey("derpwatch.source.errors.suppressed");
+
+    // --- IPN bus, health warnings, backend state ---
+    /** {@code derpwatch.source.name} of the IPN-bus watch. */
+    public static final String SOURCE_IPN_BUS = "ipn_bus";
+    /** How a LocalAPI source reads tailscaled now: {@code bus} (IPN bus + safety-net polling) or {@code poll}. */
+    public static final AttributeKey<String> SOURCE_MODE = AttributeKey.stringKey("derpwatch.source.mode");
+    /** {@code raised} or {@code resolved} (also on {@code tailscale.node.no_ip_assigned}). */
+    public static final AttributeKey<String> HEALTH_STATE = AttributeKey.stringKey("tailscale.health.state");
+
+    public static final AttributeKey<String> HEALTH_WARNING_CODE =
+            AttributeKey.stringKey("tailscale.health.warning.code");
+    public static final AttributeKey<String> HEALTH_WARNING_SEVERITY =
+            AttributeKey.stringKey("tailscale.health.warning.severity");
+    public static final AttributeKey<String> HEALTH_WARNING_TITLE =
+            AttributeKey.stringKey("tailscale.health.warning.title");
+    public static final AttributeKey<Boolean> HEALTH_WARNING_IMPACTS_CONNECTIVITY =
+            AttributeKey.booleanKey("tailscale.health.warning.impacts_connectivity");
+    /** The warning's {@code Args.RegionID} / {@code Args.RegionName}, when it has them. */
+    public static final AttributeKey<String> HEALTH_WARNING_REGION_ID =
+            AttributeKey.stringKey("tailscale.health.warning.region.id");
+
+    public static final AttributeKey<String> HEALTH_WARNING_REGION_NAME =
+            AttributeKey.stringKey("tailscale.health.warning.region.name");
+    /** Running, Stopped, NeedsLogin, ... on {@code tailscale.backend.state} and its change event. */
+    public static final AttributeKey<String> BACKEND_STATE_NAME = AttributeKey.stringKey("tailscale.backend.state");
+
+    public static final AttributeKey<String> PREVIOUS_BACKEND_STATE =
+            AttributeKey.stringKey("tailscale.backend.previous_state");
+    /** On a {@code ...flapping} event: changes of the subject within the flapping window. */
+    public static final AttributeKey<Long> FLAPPING_CHANGES = AttributeKey.longKey("derpwatch.flapping.changes");
+
+    // --- the active home-DERP check ---
+    /** dns, tcp, tls, http, no_server_key: the failing step, or the step a duration is for. */
+    public static final AttributeKey<String> DERP_CHECK_STEP = AttributeKey.stringKey("tailscale.derp.check.step");
+
+    public static final AttributeKey<String> DERP_NODE_NAME = AttributeKey.stringKey("tailscale.derp.node.name");
+    public static final AttributeKey<String> DERP_NODE_HOST = AttributeKey.stringKey("tailscale.derp.node.host");
+    /** On a disagreement: the active check's verdict (tailscaled's is {@code reason}). */
+    public static final AttributeKey<Boolean> DERP_CHECK_REACHABLE =
+            AttributeKey.booleanKey("tailscale.derp.check.reachable");
+    /** On a disagreement: how long the two sides have disagreed, seconds. */
+    public static final AttributeKey<Double> DISAGREEMENT_DURATION =
+            AttributeKey.doubleKey("tailscale.derp.home_connection.disagreement.duration");
 }
