@@ -26,18 +26,18 @@ public record SourceEnvironment(
 
     /** A repeat of the same error is reported at most every 5 minutes. */
     public static final Duration ERROR_REPEAT_INTERVAL = Duration.ofMinutes(5);
-    /** Unhealthy after 3 intervals without a completed sample. */
-    public static final int STALL_INTERVALS = 3;
-
-    /** The agent's defaults: real clocks, random jitter. */
-    public static SourceEnvironment create(EventLoop loop, Telemetry telemetry) {
+    /**
+     * The agent's environment: real clocks, random jitter; {@code stallIntervals} from
+     * {@code derpwatch.health.stalled-after-intervals}.
+     */
+    public static SourceEnvironment create(EventLoop loop, Telemetry telemetry, int stallIntervals) {
         return new SourceEnvironment(
                 loop,
                 telemetry,
                 AgentClock.system(),
                 new Supervision(telemetry.meter()),
                 ERROR_REPEAT_INTERVAL,
-                STALL_INTERVALS,
+                stallIntervals,
                 bound -> bound <= 0
                         ? 0
                         : java.util.concurrent.ThreadLocalRandom.current().nextLong(bound + 1));
