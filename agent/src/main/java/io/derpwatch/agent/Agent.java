@@ -1,6 +1,7 @@
 package io.derpwatch.agent;
 
 import io.derpwatch.agent.admin.AdminServer;
+import io.derpwatch.agent.health.HealthSettings;
 import io.derpwatch.agent.health.Liveness;
 import io.derpwatch.agent.health.LoopLagProbe;
 import io.derpwatch.agent.health.SinkHealthReader;
@@ -107,6 +108,7 @@ public final class Agent implements AutoCloseable {
             Mode mode,
             Map<String, String> env)
             throws InterruptedException {
+        HealthSettings health = HealthSettings.ofValidated(settings);
         NettyTransport transport = NettyTransport.detect();
         EventLoopGroup group = transport.newGroup(1);
         SinkSet sinks = SinkSet.open(configuredSinks, sinkContext);
@@ -118,7 +120,7 @@ public final class Agent implements AutoCloseable {
                 group.next());
         // the sinks' own health (exported/failed/dropped/queued) goes out through the same sinks
         SinkInstruments.register(pipeline.telemetry().meter(), sinks);
-        SourceWiring wiring = new SourceWiring(settings, group, pipeline.telemetry());
+        SourceWiring wiring = new SourceWiring(settings, group, pipeline.telemetry(), health.stalledAfterIntervals());
         List<Source> sources = List.copyOf(wiring.sources);
         LoopLagProbe lag = new LoopLagProbe(wiring.env.loop(), wiring.env.clock(), LAG_PROBE_PERIOD);
         // each sink's worker liveness and oldest queued batch, from its SinkStats
@@ -129,7 +131,7 @@ public final class Agent implements AutoCloseable {
                         s.queued() == 0 ? Optional.empty() : Optional.of(s.oldestQueuedAge())))
                 .toList();
         Liveness liveness =
-                new Liveness(wiring.env.supervision(), lag, sinkHealth, Liveness.MAX_LOOP_LAG, Liveness.MAX_QUEUE_AGE);
+                new Liveness(wiring.env.supervision(), lag, sinkHealth, health.maxLoopLag(), health.maxQueuedAge());
         AdminServer admin = null;
         Agent[] self = new Agent[1];
         try {

@@ -33,8 +33,8 @@ final class SourceWiring {
     final SourceEnvironment env;
     final List<Source> sources = new ArrayList<>();
 
-    SourceWiring(DerpwatchSettings settings, EventLoopGroup group, Telemetry telemetry) {
-        this(settings, group, telemetry, SourceEnvironment.create(group.next(), telemetry));
+    SourceWiring(DerpwatchSettings settings, EventLoopGroup group, Telemetry telemetry, int stallIntervals) {
+        this(settings, group, telemetry, SourceEnvironment.create(group.next(), telemetry, stallIntervals));
     }
 
     SourceWiring(DerpwatchSettings settings, EventLoopGroup group, Telemetry telemetry, SourceEnvironment env) {

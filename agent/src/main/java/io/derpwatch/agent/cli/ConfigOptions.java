@@ -1,5 +1,6 @@
 package io.derpwatch.agent.cli;
 
+import io.derpwatch.agent.health.HealthSettings;
 import io.derpwatch.config.ConfigProblem;
 import io.derpwatch.config.DerpwatchSettings;
 import io.derpwatch.config.SettingsException;
@@ -41,6 +42,7 @@ final class ConfigOptions {
         SinkCatalog catalog = SinkCatalog.load();
         DerpwatchSettings settings = SettingsLoader.forProcess()
                 .load(file, (all, problems) -> sinks.addAll(catalog.configure(all, problems)), check);
+        HealthSettings.from(settings); // the agent's own sections, checked before anything starts
         LogConfig.apply(settings.config());
         return new Loaded(settings, sinks);
     }

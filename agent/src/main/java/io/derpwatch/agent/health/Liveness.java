@@ -10,14 +10,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Decides {@code /healthz}: alive unless a supervised source has not completed a sample for too long (it is
  * {@code stalled}), the event loop lags more than {@code maxLoopLag}, or a sink worker is dead or its oldest
- * queued batch is older than {@code maxQueueAge}. Rules in docs/reliability.md.
+ * queued batch is older than {@code maxQueueAge} (both from {@code derpwatch.health}, {@link HealthSettings}).
+ * Rules in docs/reliability.md.
  */
 public final class Liveness {
-    /** The event loop may lag this much before the agent is unhealthy. */
-    public static final Duration MAX_LOOP_LAG = Duration.ofSeconds(10);
-    /** A sink's oldest queued batch may wait this long before the agent is unhealthy. */
-    public static final Duration MAX_QUEUE_AGE = Duration.ofMinutes(15);
-
     private final Supervision supervision;
     private final LoopLagProbe lag;
     private final SinkHealthReader sinks;

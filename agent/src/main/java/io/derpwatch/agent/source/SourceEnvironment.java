@@ -8,7 +8,8 @@ import java.util.function.LongUnaryOperator;
 
 /**
  * What every source runs with: the agent's event loop, its telemetry, the clock and the supervision. Builds
- * the runners, so registering a polled source is one line: {@code env.poll(source, schedule, publisher)}.
+ * the runners, so registering a source is one line: {@code env.poll(source, schedule, publisher)} for a
+ * polled one, {@code env.stream(source, reconnectSchedule)} for a streaming one.
  *
  * @param errorRepeatInterval a repeat of the same source error is reported at most this often
  * @param stallIntervals      a source that has not completed a sample for this many intervals is unhealthy
@@ -25,18 +26,18 @@ public record SourceEnvironment(
 
     /** A repeat of the same error is reported at most every 5 minutes. */
     public static final Duration ERROR_REPEAT_INTERVAL = Duration.ofMinutes(5);
-    /** Unhealthy after 3 intervals without a completed sample. */
-    public static final int STALL_INTERVALS = 3;
-
-    /** The agent's defaults: real clocks, random jitter. */
-    public static SourceEnvironment create(EventLoop loop, Telemetry telemetry) {
+    /**
+     * The agent's environment: real clocks, random jitter; {@code stallIntervals} from
+     * {@code derpwatch.health.stalled-after-intervals}.
+     */
+    public static SourceEnvironment create(EventLoop loop, Telemetry telemetry, int stallIntervals) {
         return new SourceEnvironment(
                 loop,
                 telemetry,
                 AgentClock.system(),
                 new Supervision(telemetry.meter()),
                 ERROR_REPEAT_INTERVAL,
-                STALL_INTERVALS,
+                stallIntervals,
                 bound -> bound <= 0
                         ? 0
                         : java.util.concurrent.ThreadLocalRandom.current().nextLong(bound + 1));
@@ -46,6 +47,13 @@ public record SourceEnvironment(
     public <T> PolledSourceRunner<T> poll(
             PolledSource<T> source, PollSchedule schedule, Consumer<? super T> publisher) {
         PolledSourceRunner<T> runner = new PolledSourceRunner<>(source, schedule, publisher, this);
+        supervision.register(runner::health);
+        return runner;
+    }
+
+    /** {@code source} connected, its records handled, reconnected on {@code schedule}; supervised. */
+    public <R> StreamingSourceRunner<R> stream(StreamingSource<R> source, ReconnectSchedule schedule) {
+        StreamingSourceRunner<R> runner = new StreamingSourceRunner<>(source, schedule, this);
         supervision.register(runner::health);
         return runner;
     }

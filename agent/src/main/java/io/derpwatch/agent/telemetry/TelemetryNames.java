@@ -54,6 +54,9 @@ public final class TelemetryNames {
     // --- metrics: the agent itself ---
     public static final String SOURCE_SAMPLES = "derpwatch.source.samples";
     public static final String SOURCE_ERRORS = "derpwatch.source.errors";
+    /** Counter: connection attempts of a streaming source. */
+    public static final String SOURCE_CONNECTS = "derpwatch.source.connects";
+
     public static final String SINK_ITEMS_EXPORTED = "derpwatch.sink.items.exported";
     public static final String SINK_ITEMS_FAILED = "derpwatch.sink.items.failed";
     public static final String SINK_ITEMS_DROPPED = "derpwatch.sink.items.dropped";

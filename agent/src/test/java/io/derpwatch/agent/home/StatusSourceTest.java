@@ -124,7 +124,7 @@ class StatusSourceTest {
                 clock,
                 new Supervision(telemetry.meter()),
                 Duration.ofMinutes(5),
-                SourceEnvironment.STALL_INTERVALS,
+                3,
                 bound -> 0);
         HomeConnectionInstruments.register(telemetry.meter(), state);
         ChangeEventEmitter.subscribe(state, telemetry.events(), lab.socket());

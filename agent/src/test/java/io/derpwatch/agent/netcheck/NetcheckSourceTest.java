@@ -145,7 +145,7 @@ class NetcheckSourceTest {
                 AgentClock.system(),
                 new Supervision(otel.telemetry.meter()),
                 SourceEnvironment.ERROR_REPEAT_INTERVAL,
-                SourceEnvironment.STALL_INTERVALS,
+                3,
                 bound -> 0);
     }
 
