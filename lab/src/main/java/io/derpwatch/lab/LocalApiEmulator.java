@@ -55,6 +55,8 @@ public final class LocalApiEmulator implements AutoCloseable {
     private final AtomicReference<LabRequest> lastRequest = new AtomicReference<>();
     private final AtomicInteger requests = new AtomicInteger();
     private final IpnBus ipnBus;
+    private final LabPing ping = new LabPing();
+    private final LabUserMetrics userMetrics = new LabUserMetrics();
 
     private LocalApiEmulator(Path socket, EventLoopGroup group, Channel server, ChannelGroup held, IpnBus ipnBus) {
         this.socket = socket;
@@ -147,6 +149,16 @@ public final class LocalApiEmulator implements AutoCloseable {
 
     Optional<byte[]> statusDocument() {
         return Optional.ofNullable(statusDocument.get());
+    }
+
+    /** The scripted answers of {@code /localapi/v0/ping}. */
+    public LabPing ping() {
+        return ping;
+    }
+
+    /** The body (or absence) of {@code /localapi/v0/usermetrics}. */
+    public LabUserMetrics userMetrics() {
+        return userMetrics;
     }
 
     /**

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.file.Path;
@@ -76,9 +77,21 @@ public final class LocalApiClient {
      * response or exceptionally with a {@link LocalApiException}.
      */
     public CompletableFuture<LocalApiResponse> get(String pathAndQuery) {
+        return exchange(HttpMethod.GET, pathAndQuery);
+    }
+
+    /**
+     * {@code POST pathAndQuery} with an empty body (such as {@code /localapi/v0/ping?ip=...&type=disco}); completes
+     * like {@link #get(String)}.
+     */
+    public CompletableFuture<LocalApiResponse> post(String pathAndQuery) {
+        return exchange(HttpMethod.POST, pathAndQuery);
+    }
+
+    private CompletableFuture<LocalApiResponse> exchange(HttpMethod method, String pathAndQuery) {
         CompletableFuture<LocalApiResponse> result = new CompletableFuture<>();
         try {
-            send(pathAndQuery, result);
+            send(method, pathAndQuery, result);
         } catch (RuntimeException e) { // e.g. the event loop is shutting down
             result.completeExceptionally(SocketErrorClassifier.classify(e, socket));
         }
@@ -140,12 +153,12 @@ public final class LocalApiClient {
     }
 
     private static FullHttpRequest streamRequest(String pathAndQuery) {
-        FullHttpRequest request = request(pathAndQuery);
+        FullHttpRequest request = request(HttpMethod.GET, pathAndQuery);
         request.headers().remove(HttpHeaderNames.CONNECTION); // keep-alive: the response is the stream
         return request;
     }
 
-    private void send(String pathAndQuery, CompletableFuture<LocalApiResponse> result) {
+    private void send(HttpMethod method, String pathAndQuery, CompletableFuture<LocalApiResponse> result) {
         EventLoop loop = group.next();
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
@@ -179,7 +192,7 @@ public final class LocalApiClient {
                 result.completeExceptionally(SocketErrorClassifier.classify(f.cause(), socket));
                 return;
             }
-            f.channel().writeAndFlush(request(pathAndQuery)).addListener((ChannelFuture w) -> {
+            f.channel().writeAndFlush(request(method, pathAndQuery)).addListener((ChannelFuture w) -> {
                 if (!w.isSuccess()) {
                     result.completeExceptionally(SocketErrorClassifier.classify(w.cause(), socket));
                 }
@@ -187,8 +200,11 @@ public final class LocalApiClient {
         });
     }
 
-    private static FullHttpRequest request(String pathAndQuery) {
-        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, pathAndQuery);
+    private static FullHttpRequest request(HttpMethod method, String pathAndQuery) {
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, pathAndQuery);
+        if (method.equals(HttpMethod.POST)) {
+            HttpUtil.setContentLength(request, 0);
+        }
         request.headers()
                 .set(HttpHeaderNames.HOST, LOCALAPI_HOST)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)

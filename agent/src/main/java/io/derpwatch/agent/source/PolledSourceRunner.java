@@ -4,8 +4,6 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -30,6 +28,7 @@ public final class PolledSourceRunner<T> implements Source {
     private final Consumer<? super T> publisher;
     private final SourceEnvironment env;
     private final EventLoop loop;
+    private final GuardedLoop guarded;
     private final SourceErrorReporter errors;
 
     // confined to loop
@@ -50,6 +49,7 @@ public final class PolledSourceRunner<T> implements Source {
         this.publisher = publisher;
         this.env = env;
         this.loop = env.loop();
+        this.guarded = new GuardedLoop(loop, source.name(), this::crashed);
         this.errors = new SourceErrorReporter(source.name(), env.telemetry(), env.errorRepeatInterval(), env.clock());
         this.createdAt = env.clock().monotonicNanos();
     }
@@ -190,7 +190,7 @@ public final class PolledSourceRunner<T> implements Source {
     }
 
     private void settle(Attempt attempt, @Nullable T value, @Nullable Throwable failure) {
-        Throwable cause = unwrap(failure);
+        Throwable cause = SourceErrorReporter.unwrap(failure);
         if (cause == null) {
             try {
                 publisher.accept(value);
@@ -218,18 +218,7 @@ public final class PolledSourceRunner<T> implements Source {
 
     private void crashed(Throwable t) {
         env.supervision().restarted(KIND, name());
-        try {
-            String type = t instanceof VirtualMachineError ? "vm_error" : "internal";
-            errors.report(
-                    new SourceError(
-                            type,
-                            type + " " + t.getClass().getName(),
-                            "sample failed: " + t,
-                            io.opentelemetry.api.common.Attributes.empty()),
-                    t);
-        } catch (Throwable reportFailed) {
-            // even reporting can fail right after an OutOfMemoryError; the next tick tries again
-        }
+        errors.crashed("sample failed", t);
     }
 
     private void end(Attempt attempt) {
@@ -242,31 +231,8 @@ public final class PolledSourceRunner<T> implements Source {
         }
     }
 
-    private static @Nullable Throwable unwrap(@Nullable Throwable t) {
-        Throwable c = t;
-        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
-            c = c.getCause();
-        }
-        return c;
-    }
-
     private void onLoop(Runnable task) {
-        Runnable guarded = () -> {
-            try {
-                task.run();
-            } catch (Throwable t) {
-                crashed(t);
-            }
-        };
-        if (loop.inEventLoop()) {
-            guarded.run();
-            return;
-        }
-        try {
-            loop.execute(guarded);
-        } catch (RuntimeException e) {
-            LOG.debug("source {}: event loop gone", name(), e);
-        }
+        guarded.run(task);
     }
 
     /** One sample in flight: its context for the source, and its bookkeeping. */

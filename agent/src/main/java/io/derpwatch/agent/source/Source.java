@@ -3,7 +3,8 @@ package io.derpwatch.agent.source;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A running, supervised source as the agent sees it, such as a {@link PolledSource} under a {@link PolledSourceRunner}.
+ * A running, supervised source as the agent sees it: a {@link PolledSource} under a {@link PolledSourceRunner},
+ * or a {@link StreamingSource} under a {@link StreamingSourceRunner}.
  * Every source runs on the agent's Netty
  * event loop and never blocks it: {@link #start()} schedules work with {@code EventLoop.schedule*} and returns.
  */

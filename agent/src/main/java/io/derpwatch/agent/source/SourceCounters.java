@@ -7,11 +7,13 @@ import io.opentelemetry.api.metrics.Meter;
 
 /**
  * The counters every source keeps: {@code derpwatch.source.samples} and {@code derpwatch.source.errors}
- * (by {@code error.type}), both with {@code derpwatch.source.name}.
+ * (by {@code error.type}), and for a streaming source {@code derpwatch.source.connects}, all with
+ * {@code derpwatch.source.name}.
  */
 final class SourceCounters {
     private final LongCounter samples;
     private final LongCounter errors;
+    private final LongCounter connects;
     private final Attributes sourceAttributes;
 
     SourceCounters(Meter meter, String sourceName) {
@@ -24,6 +26,14 @@ final class SourceCounters {
                 .setUnit("{error}")
                 .setDescription("Errors a source has met, by error.type")
                 .build();
+        this.connects = meter.counterBuilder(TelemetryNames.SOURCE_CONNECTS)
+                .setUnit("{connection}")
+                .setDescription("Connection attempts of a streaming source")
+                .build();
+    }
+
+    void connecting() {
+        connects.add(1, sourceAttributes);
     }
 
     void sampled() {

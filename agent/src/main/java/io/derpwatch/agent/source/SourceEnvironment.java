@@ -8,7 +8,8 @@ import java.util.function.LongUnaryOperator;
 
 /**
  * What every source runs with: the agent's event loop, its telemetry, the clock and the supervision. Builds
- * the runners, so registering a polled source is one line: {@code env.poll(source, schedule, publisher)}.
+ * the runners, so registering a source is one line: {@code env.poll(source, schedule, publisher)} for a
+ * polled one, {@code env.stream(source, reconnectSchedule)} for a streaming one.
  *
  * @param errorRepeatInterval a repeat of the same source error is reported at most this often
  * @param stallIntervals      a source that has not completed a sample for this many intervals is unhealthy
@@ -46,6 +47,13 @@ public record SourceEnvironment(
     public <T> PolledSourceRunner<T> poll(
             PolledSource<T> source, PollSchedule schedule, Consumer<? super T> publisher) {
         PolledSourceRunner<T> runner = new PolledSourceRunner<>(source, schedule, publisher, this);
+        supervision.register(runner::health);
+        return runner;
+    }
+
+    /** {@code source} connected, its records handled, reconnected on {@code schedule}; supervised. */
+    public <R> StreamingSourceRunner<R> stream(StreamingSource<R> source, ReconnectSchedule schedule) {
+        StreamingSourceRunner<R> runner = new StreamingSourceRunner<>(source, schedule, this);
         supervision.register(runner::health);
         return runner;
     }

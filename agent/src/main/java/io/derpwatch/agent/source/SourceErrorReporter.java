@@ -6,6 +6,9 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Severity;
 import java.time.Duration;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +36,40 @@ final class SourceErrorReporter {
         counters.sampled();
     }
 
+    /** A streaming source's connection attempt. */
+    void connecting() {
+        counters.connecting();
+    }
+
     /** A sample that met no error: ends the throttle's run. */
     void succeeded() {
         throttle.onSuccess();
     }
 
-    void report(SourceError error, @org.jspecify.annotations.Nullable Throwable unexpected) {
+    /**
+     * An unexpected {@link Throwable} ({@code error.type=internal}, {@code vm_error} for a
+     * {@link VirtualMachineError}), reported with its stack trace through the throttle. Never throws: even
+     * reporting can fail right after an {@link OutOfMemoryError}, and the caller goes on regardless.
+     */
+    void crashed(String what, Throwable t) {
+        try {
+            String type = t instanceof VirtualMachineError ? "vm_error" : "internal";
+            report(new SourceError(type, type + " " + t.getClass().getName(), what + ": " + t, Attributes.empty()), t);
+        } catch (Throwable reportFailed) {
+            // nothing more to do; the counter may have been incremented, the next error is reported again
+        }
+    }
+
+    /** The cause a {@code CompletableFuture} wrapped, or {@code t} itself. */
+    static @Nullable Throwable unwrap(@Nullable Throwable t) {
+        Throwable c = t;
+        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    void report(SourceError error, @Nullable Throwable unexpected) {
         counters.failed(error.type());
         OptionalLong report = throttle.onError(error.key());
         if (report.isEmpty()) {

@@ -54,6 +54,9 @@ public final class TelemetryNames {
     // --- metrics: the agent itself ---
     public static final String SOURCE_SAMPLES = "derpwatch.source.samples";
     public static final String SOURCE_ERRORS = "derpwatch.source.errors";
+    /** Counter: connection attempts of a streaming source. */
+    public static final String SOURCE_CONNECTS = "derpwatch.source.connects";
+
     public static final String SINK_ITEMS_EXPORTED = "derpwatch.sink.items.exported";
     public static final String SINK_ITEMS_FAILED = "derpwatch.sink.items.failed";
     public static final String SINK_ITEMS_DROPPED = "derpwatch.sink.items.dropped";
@@ -166,4 +169,88 @@ public final class TelemetryNames {
     /** On a disagreement: how long the two sides have disagreed, seconds. */
     public static final AttributeKey<Double> DISAGREEMENT_DURATION =
             AttributeKey.doubleKey("tailscale.derp.home_connection.disagreement.duration");
+
+    // --- peers (docs/telemetry.md#peers) ---
+    /** Gauge: peers by {@code tailscale.peer.path} ({@code direct}, {@code derp}, {@code peer_relay}, {@code idle}). */
+    public static final String PEERS = "tailscale.peers";
+    /** Gauge: peers control reports online. */
+    public static final String PEERS_ONLINE = "tailscale.peers.online";
+    /** Gauge, per peer (off by default, capped): 1 for the peer's current path. */
+    public static final String PEER_PATH_INFO = "tailscale.peer.path.info";
+    /** Gauge: the latest ping round trip to a configured target, in seconds. */
+    public static final String PEER_PING_LATENCY = "tailscale.peer.ping.latency";
+
+    public static final String EVENT_PEER_PATH_CHANGED = "tailscale.peer.path.changed";
+    public static final String EVENT_PEER_PING_ERROR = "tailscale.peer.ping.error";
+    /** {@code derpwatch.source.name} of the peers source. */
+    public static final String SOURCE_PEERS = "peers";
+    /** {@code derpwatch.source.name} of tailscaled's client metrics ({@code /localapi/v0/usermetrics}). */
+    public static final String SOURCE_USER_METRICS = "usermetrics";
+    /** {@code derpwatch.source.name} of the ping probes. */
+    public static final String SOURCE_PING = "ping";
+
+    public static final AttributeKey<String> PEER_PATH = AttributeKey.stringKey("tailscale.peer.path");
+    /** The peer's host name (never its keys or addresses). */
+    public static final AttributeKey<String> PEER_NAME = AttributeKey.stringKey("tailscale.peer.name");
+
+    public static final AttributeKey<String> PEER_PREVIOUS_PATH =
+            AttributeKey.stringKey("tailscale.peer.previous_path");
+    /** On a direct ping: the kind of endpoint ({@code ipv4}, {@code ipv6}, {@code local}). */
+    public static final AttributeKey<String> PEER_ENDPOINT_KIND =
+            AttributeKey.stringKey("tailscale.peer.endpoint.kind");
+    /** On a peer-relay path: the relay as tailscaled names it (only when addresses are allowed). */
+    public static final AttributeKey<String> PEER_RELAY = AttributeKey.stringKey("tailscale.peer.relay");
+    /** On {@code tailscale.peer.path.changed}: how many changes of this peer were throttled since the last event. */
+    public static final AttributeKey<Long> PEER_CHANGES_SUPPRESSED =
+            AttributeKey.longKey("tailscale.peer.path.changes_suppressed");
+
+    // --- tailscaled log signatures (docs/telemetry.md#log-signatures) ---
+    public static final String EVENT_LOG_SIGNATURE = "tailscale.log.signature";
+    /** {@code derpwatch.source.name} of the log source. */
+    public static final String SOURCE_LOGS = "logs";
+
+    public static final AttributeKey<String> LOG_SIGNATURE = AttributeKey.stringKey("tailscale.log.signature");
+    public static final AttributeKey<Long> LOG_LINE_NUMBER = AttributeKey.longKey("tailscale.log.line");
+    public static final AttributeKey<Long> DERP_CONN_GEN = AttributeKey.longKey("tailscale.derp.conn_gen");
+    /** Why magicsock opened a DERP connection: {@code home-keep-alive} or {@code peer}. */
+    public static final AttributeKey<String> DERP_CONNECTION_PURPOSE =
+            AttributeKey.stringKey("tailscale.derp.connection.purpose");
+
+    public static final AttributeKey<String> DERP_CLOSE_REASON =
+            AttributeKey.stringKey("tailscale.derp.connection.close_reason");
+    /** A Go duration as tailscaled printed it ({@code 5h1m52s}). */
+    public static final AttributeKey<String> DERP_CONNECTION_AGE =
+            AttributeKey.stringKey("tailscale.derp.connection.age");
+
+    public static final AttributeKey<String> HEALTH_WARNABLE = AttributeKey.stringKey("tailscale.health.warnable");
+    public static final AttributeKey<String> RESTUN_REASON =
+            AttributeKey.stringKey("tailscale.magicsock.restun.reason");
+    public static final AttributeKey<Boolean> NETCHECK_REPORT_UDP =
+            AttributeKey.booleanKey("tailscale.netcheck.report.udp");
+    public static final AttributeKey<Boolean> NETCHECK_REPORT_IPV4 =
+            AttributeKey.booleanKey("tailscale.netcheck.report.ipv4");
+    public static final AttributeKey<Boolean> NETCHECK_REPORT_IPV6 =
+            AttributeKey.booleanKey("tailscale.netcheck.report.ipv6");
+    public static final AttributeKey<Boolean> NETCHECK_REPORT_MAPPING_VARIES =
+            AttributeKey.booleanKey("tailscale.netcheck.report.mapping_varies_by_dest_ip");
+    public static final AttributeKey<Long> NETCHECK_REPORT_PREFERRED_DERP =
+            AttributeKey.longKey("tailscale.netcheck.report.preferred_derp");
+    /** {@code <region id>/<v4|v6>=<seconds>} for each region tailscaled measured, as in its {@code derpdist}. */
+    public static final AttributeKey<java.util.List<String>> NETCHECK_REPORT_REGION_LATENCIES =
+            AttributeKey.stringArrayKey("tailscale.netcheck.report.region_latencies");
+
+    // --- insights (docs/telemetry.md#insights) ---
+    public static final String EVENT_INSIGHT = "tailscale.insight";
+    /** Gauge: 1 while the insight is active, by {@code tailscale.insight.id}. */
+    public static final String INSIGHT_ACTIVE = "tailscale.insight.active";
+
+    public static final AttributeKey<String> INSIGHT_ID = AttributeKey.stringKey("tailscale.insight.id");
+    /** {@code active} or {@code cleared}. */
+    public static final AttributeKey<String> INSIGHT_STATE = AttributeKey.stringKey("tailscale.insight.state");
+
+    public static final AttributeKey<String> INSIGHT_SEVERITY = AttributeKey.stringKey("tailscale.insight.severity");
+    /** What is wrong and what to do, for people. */
+    public static final AttributeKey<String> INSIGHT_MESSAGE = AttributeKey.stringKey("tailscale.insight.message");
+    /** Evidence attributes are named {@code tailscale.insight.evidence.<name>}. */
+    public static final String INSIGHT_EVIDENCE_PREFIX = "tailscale.insight.evidence.";
 }
