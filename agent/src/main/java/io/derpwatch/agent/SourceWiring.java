@@ -8,7 +8,7 @@ import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.agent.home.StatusSource;
 import io.derpwatch.agent.ipn.FlappingSettings;
 import io.derpwatch.agent.ipn.IpnBusSettings;
-import io.derpwatch.agent.ipn.IpnBusWatch;
+import io.derpwatch.agent.ipn.IpnBusSource;
 import io.derpwatch.agent.ipn.IpnInstruments;
 import io.derpwatch.agent.localapi.LocalApiClient;
 import io.derpwatch.agent.net.NettyTransport;
@@ -62,14 +62,14 @@ final class SourceWiring {
                 PollSchedule.every(settings.status().derpMapInterval(), localApiBound),
                 m -> state.publish(NodeDerpMap.TOPIC, m)));
         // the IPN bus, when watched, recomputes the home connection at once; a status read is overlaid with it
-        IpnBusWatch[] watch = new IpnBusWatch[1];
+        IpnBusSource[] watch = new IpnBusSource[1];
         PolledSourceRunner<HomeSnapshot> status = add(env.poll(
                 new StatusSource(localApi, state, derpMap::sampleOnce),
                 PollSchedule.every(settings.status().interval(), localApiBound),
                 s -> state.publish(HomeSnapshot.TOPIC, watch[0] == null ? s : watch[0].overlay(s))));
         if (ipnBus.enabled()) {
-            watch[0] = add(new IpnBusWatch(localApi, state, ipnBus, env, status::sampleOnce));
-            env.supervision().register(watch[0]::health);
+            watch[0] = new IpnBusSource(localApi, state, ipnBus.maxRecordSize(), status::sampleOnce);
+            add(env.stream(watch[0], IpnBusSource.schedule(ipnBus, localApiBound)));
         }
         NetcheckSettings netcheck = settings.netcheck();
         if (netcheck.enabled()) {

@@ -22,9 +22,11 @@ import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.agent.home.StatusSource;
 import io.derpwatch.agent.localapi.LocalApiClient;
 import io.derpwatch.agent.source.AgentClock;
+import io.derpwatch.agent.source.ComponentState;
 import io.derpwatch.agent.source.PollSchedule;
 import io.derpwatch.agent.source.PolledSourceRunner;
 import io.derpwatch.agent.source.SourceEnvironment;
+import io.derpwatch.agent.source.StreamingSourceRunner;
 import io.derpwatch.agent.source.Supervision;
 import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.agent.telemetry.EventEmitter;
@@ -65,11 +67,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The IPN-bus watch on a real event loop against the lab's bus on a real Unix socket, with the status and DERP
+ * The IPN-bus watch under the shared streaming runner on a real event loop against the lab's bus on a real Unix socket, with the status and DERP
  * map sources beside it, the change-event emitter and the health gauges, read through the OpenTelemetry SDK.
  * The status source polls every five minutes here: whatever changes within a test came over the bus.
  */
-class IpnBusWatchTest {
+class IpnBusSourceTest {
     private static final String NO_DERP_CONNECTION = BusHomeRule.NO_DERP_CONNECTION;
 
     @TempDir
@@ -86,7 +88,8 @@ class IpnBusWatchTest {
     private StateStore state;
     private PolledSourceRunner<NodeDerpMap> derpMap;
     private PolledSourceRunner<HomeSnapshot> status;
-    private IpnBusWatch watch;
+    private IpnBusSource watch;
+    private StreamingSourceRunner<byte[]> runner;
 
     private void start(FlappingSettings flapping, LogRecordProcessor processor) {
         meterProvider = SdkMeterProvider.builder().registerMetricReader(metrics).build();
@@ -125,28 +128,29 @@ class IpnBusWatchTest {
                 new DerpMapSource(client),
                 PollSchedule.every(Duration.ofMinutes(5), Duration.ofSeconds(5)),
                 m -> state.publish(NodeDerpMap.TOPIC, m));
-        IpnBusWatch[] w = new IpnBusWatch[1];
+        IpnBusSource[] w = new IpnBusSource[1];
         status = env.poll(
                 new StatusSource(client, state, derpMap::sampleOnce),
                 PollSchedule.every(Duration.ofMinutes(5), Duration.ofSeconds(5)),
                 s -> state.publish(HomeSnapshot.TOPIC, w[0] == null ? s : w[0].overlay(s)));
         IpnBusSettings settings = new IpnBusSettings(true, 64 * 1024, Duration.ofMillis(20), Duration.ofMillis(200));
-        watch = w[0] = new IpnBusWatch(client, state, settings, env, () -> {
+        watch = w[0] = new IpnBusSource(client, state, settings.maxRecordSize(), () -> {
             statusReads.incrementAndGet();
             return status.sampleOnce();
         });
+        runner = env.stream(watch, IpnBusSource.schedule(settings, Duration.ofSeconds(5)));
     }
 
     private void startWatching() {
         start(FlappingSettings.OFF, SimpleLogRecordProcessor.create(logs));
-        watch.start();
+        runner.start();
         awaitOpen(1);
     }
 
     private void awaitOpen(int connects) {
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> watch.connects() >= connects
-                        && IpnBusWatch.MODE_BUS.equals(watch.mode())
+                        && IpnBusSource.MODE_BUS.equals(watch.mode())
                         && lab.ipnBus().watchers() == 1
                         && statusReads.get() >= connects);
         // the re-read after connect published a status; the initial notify published health
@@ -158,7 +162,7 @@ class IpnBusWatchTest {
     @AfterEach
     void tearDown() {
         if (watch != null) {
-            watch.stop();
+            runner.stop();
             status.stop();
             derpMap.stop();
         }
@@ -219,7 +223,7 @@ class IpnBusWatchTest {
                 .version();
         assertThat(lab.ipnBus().lastMask()).isEqualTo(WatchMask.forVersion(version));
         assertThat(statusReads.get()).isGreaterThanOrEqualTo(1);
-        assertThat(watch.health().detail()).startsWith("bus");
+        assertThat(runner.health().state()).isEqualTo(ComponentState.CONNECTED);
     }
 
     @Test
@@ -348,13 +352,7 @@ class IpnBusWatchTest {
                                 .value()
                         == 0);
         assertThat(watch.connects()).isEqualTo(1);
-        long badRecords = metrics.collectAllMetrics().stream()
-                .filter(m -> m.getName().equals(TelemetryNames.SOURCE_ERRORS))
-                .flatMap(m -> m.getLongSumData().getPoints().stream())
-                .filter(p -> "bad_record".equals(p.getAttributes().get(TelemetryNames.ERROR_TYPE)))
-                .mapToLong(LongPointData::getValue)
-                .sum();
-        assertThat(badRecords).isEqualTo(1);
+        assertThat(errors("bad_record")).isEqualTo(1);
     }
 
     @Test
@@ -362,22 +360,21 @@ class IpnBusWatchTest {
         start(FlappingSettings.OFF, SimpleLogRecordProcessor.create(logs));
         lab.ipnBus().support(IpnBus.Support.NO_BUS);
 
-        watch.start();
+        runner.start();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> lab.ipnBus().watchRequests() >= 1);
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> watch.health().detail().contains("no IPN bus"));
-        assertThat(watch.mode()).isEqualTo(IpnBusWatch.MODE_POLL);
+        await().atMost(Duration.ofSeconds(10)).until(() -> errors("http_status") >= 1);
+        assertThat(watch.mode()).isEqualTo(IpnBusSource.MODE_POLL);
         assertThat(watch.connects()).isZero();
         assertThat(state.latest(HomeSnapshot.TOPIC).orElseThrow().connection().value())
                 .isEqualTo(1);
-        assertThat(state.latest(BackendSnapshot.TOPIC).orElseThrow().mode()).isEqualTo(IpnBusWatch.MODE_POLL);
+        assertThat(state.latest(BackendSnapshot.TOPIC).orElseThrow().mode()).isEqualTo(IpnBusSource.MODE_POLL);
     }
 
     @Test
     void aWarningThatFlaps_isOneFlappingEvent_thenSilence_butEveryChangeCounts() {
         start(new FlappingSettings(2, Duration.ofMinutes(10)), SimpleLogRecordProcessor.create(logs));
-        watch.start();
+        runner.start();
         awaitOpen(1);
 
         for (int i = 0; i < 3; i++) {
@@ -394,6 +391,17 @@ class IpnBusWatchTest {
             assertThat(e.getAttributes().get(HEALTH_WARNING_CODE)).isEqualTo(NO_DERP_CONNECTION);
         });
         assertThat(state.latest(HealthSnapshot.TOPIC).orElseThrow().warnings()).isEmpty();
+    }
+
+    private long errors(String type) {
+        return metrics.collectAllMetrics().stream()
+                .filter(m -> m.getName().equals(TelemetryNames.SOURCE_ERRORS))
+                .flatMap(m -> m.getLongSumData().getPoints().stream())
+                .filter(p -> type.equals(p.getAttributes().get(TelemetryNames.ERROR_TYPE))
+                        && TelemetryNames.SOURCE_IPN_BUS.equals(
+                                p.getAttributes().get(TelemetryNames.SOURCE_NAME)))
+                .mapToLong(LongPointData::getValue)
+                .sum();
     }
 
     private long warningChanges() {
@@ -439,7 +447,7 @@ class IpnBusWatchTest {
                         .setMaxQueueSize(4)
                         .build());
         try {
-            watch.start();
+            runner.start();
             awaitOpen(1);
 
             // far more events than the batcher holds, while its exporter is stuck on the first one
