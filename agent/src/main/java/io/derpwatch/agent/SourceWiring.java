@@ -66,7 +66,14 @@ final class SourceWiring {
         PolledSourceRunner<HomeSnapshot> status = add(env.poll(
                 new StatusSource(localApi, state, derpMap::sampleOnce),
                 PollSchedule.every(settings.status().interval(), localApiBound),
-                s -> state.publish(HomeSnapshot.TOPIC, watch[0] == null ? s : watch[0].overlay(s))));
+                s -> {
+                    IpnBusSource bus = watch[0];
+                    HomeSnapshot home = bus == null ? s : bus.overlay(s);
+                    state.publish(HomeSnapshot.TOPIC, home);
+                    if (bus != null) {
+                        bus.statusPublished(home);
+                    }
+                }));
         if (ipnBus.enabled()) {
             watch[0] = new IpnBusSource(localApi, state, ipnBus.maxRecordSize(), status::sampleOnce);
             add(env.stream(watch[0], IpnBusSource.schedule(ipnBus, localApiBound)));

@@ -1,5 +1,7 @@
 package io.derpwatch.agent.events;
 
+import io.derpwatch.agent.derpcheck.DerpCheckSnapshot;
+import io.derpwatch.agent.derpcheck.DisagreementRule;
 import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.agent.ipn.BackendSnapshot;
 import io.derpwatch.agent.ipn.FlappingSettings;
@@ -79,6 +81,12 @@ public final class ChangeEventEmitter {
                         flapping.rule(nanoClock), warningChanges, TelemetryNames.EVENT_HEALTH_WARNING_FLAPPING)));
         emitter.on(state, BackendSnapshot.TOPIC, new BackendChanges());
         return emitter;
+    }
+
+    /** Adds the active DERP check's events: reachability changes, and disagreement with tailscaled by {@code rule}. */
+    public ChangeEventEmitter withDerpCheck(StateStore state, DisagreementRule rule) {
+        on(state, DerpCheckSnapshot.TOPIC, new DerpCheckChanges(state, rule));
+        return this;
     }
 
     private <T> void on(StateStore state, Topic<T> topic, SnapshotDiff<T> diff) {

@@ -176,19 +176,26 @@ public final class IpnBusSource implements StreamingSource<byte[]> {
 
     /**
      * {@code snapshot} (a status read) with its home connection decided with what the bus says while the watch is
-     * open ({@link #combine}). Also publishes the status's backend state (mode {@code poll} when no watch is open).
+     * open ({@link #combine}).
      */
     public HomeSnapshot overlay(HomeSnapshot snapshot) {
         Map<String, HealthWarning> health = busHealth;
-        snapshot.status()
-                .ifPresent(s -> BackendState.ofName(s.backendState())
-                        .ifPresent(
-                                b -> publishBackend(b, health == null ? MODE_POLL : MODE_BUS, snapshot.sampledAt())));
         if (health == null || snapshot.status().isEmpty() || snapshot.error().isPresent()) {
             return snapshot;
         }
         HomeConnection c = combine(snapshot.status().get(), Optional.empty(), OptionalInt.empty(), health);
         return new HomeSnapshot(c, snapshot.status(), snapshot.error(), snapshot.sampledAt());
+    }
+
+    /**
+     * After a status read was published: publishes its backend state when it changed (mode {@code poll} when no
+     * watch is open, so a daemon without the bus still has {@code tailscale.backend.state}).
+     */
+    public void statusPublished(HomeSnapshot snapshot) {
+        String how = busHealth == null ? MODE_POLL : MODE_BUS;
+        snapshot.status()
+                .flatMap(s -> BackendState.ofName(s.backendState()))
+                .ifPresent(b -> publishBackend(b, how, snapshot.sampledAt()));
     }
 
     /**

@@ -132,7 +132,13 @@ class IpnBusSourceTest {
         status = env.poll(
                 new StatusSource(client, state, derpMap::sampleOnce),
                 PollSchedule.every(Duration.ofMinutes(5), Duration.ofSeconds(5)),
-                s -> state.publish(HomeSnapshot.TOPIC, w[0] == null ? s : w[0].overlay(s)));
+                s -> {
+                    HomeSnapshot home = w[0] == null ? s : w[0].overlay(s);
+                    state.publish(HomeSnapshot.TOPIC, home);
+                    if (w[0] != null) {
+                        w[0].statusPublished(home);
+                    }
+                });
         IpnBusSettings settings = new IpnBusSettings(true, 64 * 1024, Duration.ofMillis(20), Duration.ofMillis(200));
         watch = w[0] = new IpnBusSource(client, state, settings.maxRecordSize(), () -> {
             statusReads.incrementAndGet();
