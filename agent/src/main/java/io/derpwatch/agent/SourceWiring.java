@@ -6,6 +6,10 @@ import io.derpwatch.agent.events.ChangeEventEmitter;
 import io.derpwatch.agent.home.HomeConnectionInstruments;
 import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.agent.home.StatusSource;
+import io.derpwatch.agent.ipn.FlappingSettings;
+import io.derpwatch.agent.ipn.IpnBusSettings;
+import io.derpwatch.agent.ipn.IpnBusSource;
+import io.derpwatch.agent.ipn.IpnInstruments;
 import io.derpwatch.agent.localapi.LocalApiClient;
 import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.netcheck.NetcheckSnapshot;
@@ -41,7 +45,15 @@ final class SourceWiring {
         this.env = env;
         LocalApiClient localApi = new LocalApiClient(group, settings.localApi());
         HomeConnectionInstruments.register(telemetry.meter(), state);
-        ChangeEventEmitter.subscribe(state, telemetry.events(), localApi.socket());
+        IpnInstruments.register(telemetry.meter(), state);
+        ChangeEventEmitter.subscribe(
+                state,
+                telemetry.events(),
+                localApi.socket(),
+                telemetry.meter(),
+                FlappingSettings.from(settings.config()),
+                env.clock()::monotonicNanos);
+        IpnBusSettings ipnBus = IpnBusSettings.from(settings.config());
 
         // a LocalAPI sample is one or two requests, each bounded by localapi.timeout
         Duration localApiBound = settings.localApi().timeout().multipliedBy(2).plusSeconds(1);
@@ -49,10 +61,23 @@ final class SourceWiring {
                 new DerpMapSource(localApi),
                 PollSchedule.every(settings.status().derpMapInterval(), localApiBound),
                 m -> state.publish(NodeDerpMap.TOPIC, m)));
-        add(env.poll(
+        // the IPN bus, when watched, recomputes the home connection at once; a status read is overlaid with it
+        IpnBusSource[] watch = new IpnBusSource[1];
+        PolledSourceRunner<HomeSnapshot> status = add(env.poll(
                 new StatusSource(localApi, state, derpMap::sampleOnce),
                 PollSchedule.every(settings.status().interval(), localApiBound),
-                s -> state.publish(HomeSnapshot.TOPIC, s)));
+                s -> {
+                    IpnBusSource bus = watch[0];
+                    HomeSnapshot home = bus == null ? s : bus.overlay(s);
+                    state.publish(HomeSnapshot.TOPIC, home);
+                    if (bus != null) {
+                        bus.statusPublished(home);
+                    }
+                }));
+        if (ipnBus.enabled()) {
+            watch[0] = new IpnBusSource(localApi, state, ipnBus.maxRecordSize(), status::sampleOnce);
+            add(env.stream(watch[0], IpnBusSource.schedule(ipnBus, localApiBound)));
+        }
         NetcheckSettings netcheck = settings.netcheck();
         if (netcheck.enabled()) {
             add(env.poll(

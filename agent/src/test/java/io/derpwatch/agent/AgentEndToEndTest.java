@@ -252,6 +252,58 @@ class AgentEndToEndTest {
     }
 
     @Test
+    void continuousRun_aDerpLossOnTheIpnBus_isAHealthEventThenAHomeChange_onStdout() throws Exception {
+        try (Agent agent = start(
+                Agent.Mode.CONTINUOUS,
+                Map.of(
+                        "derpwatch.status.interval",
+                        "10m", // only the bus can tell the loss within the test
+                        "derpwatch.telemetry.export-interval",
+                        "300ms",
+                        "derpwatch.telemetry.event-flush-interval",
+                        "100ms"))) {
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> lab.ipnBus().watchers() == 1
+                            && !events("tailscale.derp.home_connection.changed").isEmpty());
+
+            lab.ipnBus()
+                    .raise(
+                            "no-derp-connection",
+                            "high",
+                            "Relay server unavailable",
+                            "Tailscale could not connect to the 'r3' relay server.",
+                            true,
+                            Map.of("RegionID", "3", "RegionName", "r3"));
+
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() ->
+                            events("tailscale.derp.home_connection.changed").size() >= 2);
+        }
+        List<String> order = new ArrayList<>();
+        for (JsonNode line : lines()) {
+            for (JsonNode rl : line.path("resourceLogs")) {
+                for (JsonNode sl : rl.path("scopeLogs")) {
+                    for (JsonNode r : sl.path("logRecords")) {
+                        order.add(r.path("eventName").asText());
+                    }
+                }
+            }
+        }
+        assertThat(order.indexOf("tailscale.health.warning"))
+                .isGreaterThanOrEqualTo(0)
+                .isLessThan(order.lastIndexOf("tailscale.derp.home_connection.changed"));
+        assertThat(attributes(events("tailscale.health.warning").get(0)))
+                .containsEntry("tailscale.health.state", "raised")
+                .containsEntry("tailscale.health.warning.code", "no-derp-connection");
+        List<Map<String, String>> changes = events("tailscale.derp.home_connection.changed").stream()
+                .map(AgentEndToEndTest::attributes)
+                .toList();
+        assertThat(changes)
+                .extracting(c -> c.get("previous") + "->" + c.get("current") + " " + c.get("reason"))
+                .containsExactly("null->1 connected", "1->0 derp_unreachable");
+    }
+
+    @Test
     void problemsList_staysEmpty_forTheDefaultSinks() throws Exception {
         List<ConfigProblem> problems = new ArrayList<>();
         DerpwatchSettings settings =

@@ -1,12 +1,21 @@
 package io.derpwatch.agent.events;
 
+import io.derpwatch.agent.derpcheck.DerpCheckSnapshot;
+import io.derpwatch.agent.derpcheck.DisagreementRule;
 import io.derpwatch.agent.home.HomeSnapshot;
+import io.derpwatch.agent.ipn.BackendSnapshot;
+import io.derpwatch.agent.ipn.FlappingSettings;
+import io.derpwatch.agent.ipn.HealthSnapshot;
 import io.derpwatch.agent.netcheck.NetcheckSnapshot;
 import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.agent.state.Topic;
 import io.derpwatch.agent.telemetry.EventEmitter;
+import io.derpwatch.agent.telemetry.TelemetryNames;
 import io.opentelemetry.api.logs.Severity;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
 import java.nio.file.Path;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +42,51 @@ public final class ChangeEventEmitter {
         emitter.on(state, HomeSnapshot.TOPIC, new HomeChanges(localApiSocket));
         emitter.on(state, NetcheckSnapshot.TOPIC, new NetcheckChanges());
         return emitter;
+    }
+
+    /**
+     * Subscribes every diff: home (through {@code flapping}), netcheck, health warnings (through {@code
+     * flapping}, per code) and backend state; counts every home-connection and warning change on {@code meter}.
+     *
+     * @param flapping the flapping settings; the rule runs on {@code nanoClock}
+     */
+    public static ChangeEventEmitter subscribe(
+            StateStore state,
+            EventEmitter events,
+            Path localApiSocket,
+            Meter meter,
+            FlappingSettings flapping,
+            LongSupplier nanoClock) {
+        ChangeEventEmitter emitter = new ChangeEventEmitter(events);
+        LongCounter homeChanges = meter.counterBuilder(TelemetryNames.HOME_CONNECTION_CHANGES)
+                .setUnit("{change}")
+                .setDescription("Changes of the home DERP connection, reported, flapping or suppressed")
+                .build();
+        LongCounter warningChanges = meter.counterBuilder(TelemetryNames.HEALTH_WARNING_CHANGES)
+                .setUnit("{change}")
+                .setDescription("Health warnings raised or resolved, by code, reported, flapping or suppressed")
+                .build();
+        emitter.on(
+                state,
+                HomeSnapshot.TOPIC,
+                new HomeChanges(
+                        localApiSocket,
+                        new Flapping(
+                                flapping.rule(nanoClock), homeChanges, TelemetryNames.EVENT_HOME_CONNECTION_FLAPPING)));
+        emitter.on(state, NetcheckSnapshot.TOPIC, new NetcheckChanges());
+        emitter.on(
+                state,
+                HealthSnapshot.TOPIC,
+                new HealthChanges(new Flapping(
+                        flapping.rule(nanoClock), warningChanges, TelemetryNames.EVENT_HEALTH_WARNING_FLAPPING)));
+        emitter.on(state, BackendSnapshot.TOPIC, new BackendChanges());
+        return emitter;
+    }
+
+    /** Adds the active DERP check's events: reachability changes, and disagreement with tailscaled by {@code rule}. */
+    public ChangeEventEmitter withDerpCheck(StateStore state, DisagreementRule rule) {
+        on(state, DerpCheckSnapshot.TOPIC, new DerpCheckChanges(state, rule));
+        return this;
     }
 
     private <T> void on(StateStore state, Topic<T> topic, SnapshotDiff<T> diff) {

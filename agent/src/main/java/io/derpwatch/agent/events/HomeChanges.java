@@ -15,14 +15,22 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@code tailscale.derp.home_region.changed} when the home region's code moves from the last known one, and
- * {@code tailscale.derp.home_connection.changed} on the first snapshot and every change of value or reason.
+ * {@code tailscale.derp.home_connection.changed} on the first snapshot and every change of value or reason
+ * (after the first, through the flapping rule when one is given).
  */
 final class HomeChanges implements SnapshotDiff<HomeSnapshot> {
     private final Path socket;
+    private final @Nullable Flapping flapping;
     private Optional<HomeRegion> lastKnownRegion = Optional.empty();
 
     HomeChanges(Path socket) {
+        this(socket, null);
+    }
+
+    /** @param flapping applied to every change after the first snapshot; null: every change reported */
+    HomeChanges(Path socket, @Nullable Flapping flapping) {
         this.socket = socket;
+        this.flapping = flapping;
     }
 
     @Override
@@ -48,11 +56,20 @@ final class HomeChanges implements SnapshotDiff<HomeSnapshot> {
             b.put(TelemetryNames.ERROR_TYPE, e.kind().wireName());
             b.put(TelemetryNames.LOCALAPI_SOCKET, socket.toString());
         });
-        out.add(new ChangeEvent(
+        ChangeEvent changed = new ChangeEvent(
                 TelemetryNames.EVENT_HOME_CONNECTION_CHANGED,
                 connection.connected() ? Severity.INFO : Severity.WARN,
                 describe(previous, connection),
-                b.build()));
+                b.build());
+        if (previous == null || flapping == null) {
+            out.add(changed);
+        } else {
+            flapping.gate(
+                            "home DERP connection",
+                            HomeConnectionInstruments.regionAttributes(connection.region()),
+                            changed)
+                    .ifPresent(out::add);
+        }
         return out;
     }
 

@@ -55,6 +55,6 @@ public final class WatchMask {
 
     /** The request path and query for this version. */
     public static String path(String version) {
-        return "/localapi/v0/watch-ipn-bus?mask=" + forVersion(version);
+        return io.derpwatch.agent.localapi.LocalApiPaths.WATCH_IPN_BUS + "?mask=" + forVersion(version);
     }
 }

@@ -8,6 +8,8 @@ public final class LocalApiPaths {
     public static final String STATUS = "/localapi/v0/status?peers=false";
     /** The DERP map the node uses. */
     public static final String DERP_MAP = "/localapi/v0/derpmap";
+    /** The IPN bus, without its {@code ?mask=} (the mask is per daemon version: {@code ipn.WatchMask}). */
+    public static final String WATCH_IPN_BUS = "/localapi/v0/watch-ipn-bus";
 
     /** {@code path} without its query, as on {@code tailscale.localapi.path}. */
     public static String withoutQuery(String path) {

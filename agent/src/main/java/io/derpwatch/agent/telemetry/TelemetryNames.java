@@ -112,6 +112,8 @@ public final class TelemetryNames {
     // --- LocalAPI status source (docs/localapi.md) ---
     /** {@code derpwatch.source.name} of the LocalAPI status source. */
     public static final String SOURCE_STATUS = "status";
+    /** {@code derpwatch.source.name} of the active home-DERP check. */
+    public static final String SOURCE_DERP_CHECK = "derp_check";
     /** {@code derpwatch.source.name} of the LocalAPI DERP map source (one map, shared by status and netcheck). */
     public static final String SOURCE_DERP_MAP = "derp_map";
 
