@@ -8,11 +8,14 @@ import io.derpwatch.agent.telemetry.ResourceFactory;
 import io.derpwatch.agent.telemetry.SignalPipeline;
 import io.derpwatch.agent.telemetry.SinkInstruments;
 import io.derpwatch.agent.telemetry.Telemetry;
+import io.derpwatch.agent.view.LiveViewSource;
+import io.derpwatch.agent.view.ViewSource;
 import io.derpwatch.config.DerpwatchSettings;
 import io.derpwatch.sinks.SinkCatalog;
 import io.derpwatch.sinks.SinkContext;
 import io.derpwatch.sinks.SinkSet;
 import io.netty.channel.EventLoopGroup;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +51,7 @@ public final class Agent implements AutoCloseable {
     private final List<Source> sources;
     private final AdminServer admin;
     private final HomeState home;
+    private final ViewSource view;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean firstSampleDone;
 
@@ -59,7 +63,8 @@ public final class Agent implements AutoCloseable {
             SignalPipeline pipeline,
             List<Source> sources,
             AdminServer admin,
-            HomeState home) {
+            HomeState home,
+            ViewSource view) {
         this.settings = settings;
         this.mode = mode;
         this.group = group;
@@ -68,6 +73,12 @@ public final class Agent implements AutoCloseable {
         this.sources = sources;
         this.admin = admin;
         this.home = home;
+        this.view = view;
+    }
+
+    /** What the status page and {@code /api/state} show. */
+    public ViewSource view() {
+        return view;
     }
 
     /** The latest home-connection state (what the status page and tests read). */
@@ -91,11 +102,19 @@ public final class Agent implements AutoCloseable {
                 settings.telemetry(),
                 sinks,
                 mode == Mode.CONTINUOUS,
-                group.next());
+                group.next(),
+                settings.admin().enabled() && settings.admin().prometheusEnabled() && mode == Mode.CONTINUOUS);
         // the sinks' own health (exported/failed/dropped/queued) goes out through the same sinks
         SinkInstruments.register(pipeline.telemetry().meter(), sinks);
         SourceWiring wiring = new SourceWiring(settings, group, pipeline.telemetry());
         List<Source> sources = List.copyOf(wiring.sources);
+        // --- the status page's view: home state, netcheck history, events, sink stats ---
+        LiveViewSource view = new LiveViewSource(
+                "agent", wiring.home, settings.admin().stateHistory(), sinks::stats, Clock.systemUTC());
+        pipeline.telemetry().events().listen(view::event);
+        if (wiring.netcheck != null) {
+            wiring.netcheck.onReport(view::report);
+        }
         AdminServer admin = null;
         Agent[] self = new Agent[1];
         try {
@@ -104,14 +123,16 @@ public final class Agent implements AutoCloseable {
                         settings.admin(),
                         transport,
                         group,
-                        () -> self[0] == null || !self[0].firstSampleDone ? "first sample not done yet" : null);
+                        () -> self[0] == null || !self[0].firstSampleDone ? "first sample not done yet" : null,
+                        view,
+                        pipeline.prometheus().orElse(null));
             }
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             pipeline.shutdown(Duration.ofSeconds(1));
             throw e;
         }
-        Agent agent = new Agent(settings, mode, group, sinks, pipeline, sources, admin, wiring.home);
+        Agent agent = new Agent(settings, mode, group, sinks, pipeline, sources, admin, wiring.home, view);
         self[0] = agent;
         LOG.info(
                 "derpwatch {} starting: sources {}, sinks {}, {} transport",

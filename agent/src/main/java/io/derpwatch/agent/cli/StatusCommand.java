@@ -1,27 +1,41 @@
 package io.derpwatch.agent.cli;
 
-import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.agent.home.HomeState;
 import io.derpwatch.agent.home.StatusSource;
 import io.derpwatch.agent.localapi.LocalApiClient;
 import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.telemetry.EventEmitter;
 import io.derpwatch.agent.telemetry.Telemetry;
+import io.derpwatch.agent.view.AgentView;
+import io.derpwatch.agent.view.AgentViewCodec;
+import io.derpwatch.agent.view.LiveViewSource;
+import io.derpwatch.config.AdminSettings;
 import io.derpwatch.config.DerpwatchSettings;
 import io.derpwatch.config.SettingsException;
 import io.netty.channel.EventLoopGroup;
 import io.opentelemetry.api.OpenTelemetry;
-import java.io.PrintStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(
         name = "status",
         mixinStandardHelpOptions = true,
         description = {
-            "Print a one-shot summary of this node's home DERP connection, as derpwatch sees it.",
+            "Print a summary of this node's DERP picture: from a running agent's /api/state when one answers,",
+            "else from a one-shot sample of tailscaled's status.",
             "Exit 0 when connected to the home DERP region, 1 when not (or tailscaled is unreachable),",
             "2 on a bad configuration."
         })
@@ -29,6 +43,18 @@ final class StatusCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions config;
+
+    @Option(
+            names = "--format",
+            defaultValue = "text",
+            description = "text (a summary) or json (the /api/state document, docs/status-page.md)")
+    String format;
+
+    @Option(
+            names = "--agent",
+            description = "a running agent's admin address to read /api/state from (default: the configured"
+                    + " derpwatch.admin host and port; none = always take a one-shot sample)")
+    String agent;
 
     @Override
     public Integer call() throws Exception {
@@ -43,6 +69,17 @@ final class StatusCommand implements Callable<Integer> {
             ConfigOptions.printProblems(e, System.err);
             return ExitCodes.USAGE;
         }
+        if (!format.equals("text") && !format.equals("json")) {
+            System.err.println("--format must be text or json, not " + format);
+            return ExitCodes.USAGE;
+        }
+        String base = agent == null ? agentAddress(settings.admin()) : agent;
+        Optional<AgentView> running = base.equals("none") || !settings.admin().enabled() && agent == null
+                ? Optional.empty()
+                : fromAgent(base);
+        if (running.isPresent()) {
+            return print(running.get(), base);
+        }
         EventLoopGroup group = NettyTransport.detect().newGroup(1);
         try {
             OpenTelemetry noop = OpenTelemetry.noop();
@@ -54,47 +91,45 @@ final class StatusCommand implements Callable<Integer> {
                     group, new LocalApiClient(group, settings.localApi()), settings.status(), telemetry, state);
             source.sampleOnce().get(settings.localApi().timeout().toMillis() * 3, TimeUnit.MILLISECONDS);
             source.stop();
-            HomeSnapshot snapshot = state.latest().orElseThrow();
-            print(snapshot, settings.localApi().socket(), System.out);
-            return snapshot.connection().connected() ? ExitCodes.OK : ExitCodes.FAILED;
+            AgentView view = new LiveViewSource("sample", state, 1, List::of, Clock.systemUTC()).snapshot();
+            return print(view, settings.localApi().socket());
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 
-    static void print(HomeSnapshot s, String socket, PrintStream out) {
-        out.printf("%-12s %s%n", "LocalAPI:", socket);
-        s.status()
-                .ifPresent(st -> out.printf(
-                        "%-12s %s (%s)%n",
-                        "tailscaled:",
-                        st.version().isEmpty() ? "version unknown" : st.version(),
-                        st.backendState().isEmpty() ? "no BackendState" : st.backendState()));
-        out.printf(
-                "%-12s %s%n",
-                "home DERP:", s.connection().region().map(r -> r.describe()).orElse("none"));
-        String verdict = s.connection().connected() ? "connected" : "NOT connected";
-        out.printf(
-                "%-12s %s (home_connection=%d, reason %s)%n",
-                "connection:",
-                verdict,
-                s.connection().value(),
-                s.connection().reason().wireName());
-        s.connection().warning().ifPresent(w -> out.printf("%-12s %s%n", "warning:", w));
-        s.error()
-                .ifPresent(e ->
-                        out.printf("%-12s %s on %s: %s%n", "error:", e.kind().wireName(), e.path(), e.message()));
-        s.status().ifPresent(st -> {
-            if (!st.health().isEmpty()) {
-                out.printf("%-12s %d warning(s)%n", "health:", st.health().size());
-                for (String h : st.health()) {
-                    out.printf("%-12s - %s%n", "", h);
-                }
-            }
-            st.peers()
-                    .ifPresent(p -> out.printf(
-                            "%-12s direct %d, derp %d, peer_relay %d, idle %d%n",
-                            "peers:", p.direct(), p.derp(), p.peerRelay(), p.idle()));
-        });
+    private int print(AgentView view, String origin) {
+        if (format.equals("json")) {
+            System.out.println(new String(AgentViewCodec.write(view), StandardCharsets.UTF_8));
+        } else {
+            new StatusSummary(System.console() != null && System.getenv("NO_COLOR") == null)
+                    .print(view, origin, System.out);
+        }
+        return view.home().connected() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    /** A running agent's view from its {@code /api/state}, or empty when none answers. */
+    static Optional<AgentView> fromAgent(String base) {
+        try {
+            HttpClient client = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(1))
+                    .build();
+            HttpResponse<byte[]> res = client.send(
+                    HttpRequest.newBuilder(URI.create(base + "/api/state"))
+                            .timeout(Duration.ofSeconds(2))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            return res.statusCode() == 200 ? Optional.of(AgentViewCodec.read(res.body())) : Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    private static String agentAddress(AdminSettings admin) {
+        String host = admin.host().equals("0.0.0.0") || admin.host().equals("::") ? "127.0.0.1" : admin.host();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + admin.port();
     }
 }

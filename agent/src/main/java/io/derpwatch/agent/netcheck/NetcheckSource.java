@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -52,6 +53,7 @@ public final class NetcheckSource implements Source {
     private ScheduledFuture<?> nextReport;
     private ScheduledFuture<?> nextRefresh;
     private boolean stopped;
+    private volatile BiConsumer<NetcheckReport, DerpMap> reportListener = (r, m) -> {};
 
     /**
      * @param localApiDerpMap {@code GET /localapi/v0/derpmap} (body bytes), or null when no LocalAPI is wired
@@ -172,6 +174,11 @@ public final class NetcheckSource implements Source {
         });
     }
 
+    /** Sets the one listener that sees every published report and its map (on the event loop). */
+    public void onReport(BiConsumer<NetcheckReport, DerpMap> listener) {
+        this.reportListener = listener;
+    }
+
     /** The latest DERP map in use (null before the first load). For tests and the admin view. */
     DerpMap derpMap() {
         return map;
@@ -253,6 +260,7 @@ public final class NetcheckSource implements Source {
                                     report -> {
                                         NetcheckReport selected = selector.select(report, m, clock.instant());
                                         instruments.publish(selected, m);
+                                        reportListener.accept(selected, m);
                                         LOG.debug("netcheck: {}", selected);
                                     },
                                     loop);

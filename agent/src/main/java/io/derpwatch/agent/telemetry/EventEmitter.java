@@ -7,7 +7,14 @@ import java.time.Instant;
 
 /** Emits events: OpenTelemetry log records carrying an {@code event.name}. */
 public final class EventEmitter {
+    /** Sees every event emitted (the status page's event history). */
+    @FunctionalInterface
+    public interface Listener {
+        void emitted(String eventName, Severity severity, String body, Attributes attributes);
+    }
+
     private final Logger logger;
+    private volatile Listener listener = (n, s, b, a) -> {};
 
     public EventEmitter(Logger logger) {
         this.logger = logger;
@@ -23,5 +30,11 @@ public final class EventEmitter {
                 .setBody(body)
                 .setAllAttributes(attributes)
                 .emit();
+        listener.emitted(eventName, severity, body, attributes);
+    }
+
+    /** Sets the one listener that sees every event from now on. */
+    public void listen(Listener listener) {
+        this.listener = listener;
     }
 }
