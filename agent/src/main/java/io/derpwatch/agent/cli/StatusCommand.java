@@ -76,7 +76,7 @@ final class StatusCommand implements Callable<Integer> {
         String base = agent == null ? agentAddress(settings.admin()) : agent;
         Optional<AgentView> running = base.equals("none") || !settings.admin().enabled() && agent == null
                 ? Optional.empty()
-                : fromAgent(base);
+                : fromAgent(base, agent != null);
         if (running.isPresent()) {
             return print(running.get(), base);
         }
@@ -109,18 +109,25 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /** A running agent's view from its {@code /api/state}, or empty when none answers. */
-    static Optional<AgentView> fromAgent(String base) {
+    static Optional<AgentView> fromAgent(String base, boolean explicit) {
         try {
             HttpClient client = HttpClient.newBuilder()
-                    .connectTimeout(Duration.ofSeconds(1))
+                    .connectTimeout(Duration.ofSeconds(2))
                     .build();
             HttpResponse<byte[]> res = client.send(
                     HttpRequest.newBuilder(URI.create(base + "/api/state"))
-                            .timeout(Duration.ofSeconds(2))
+                            .timeout(Duration.ofSeconds(5))
                             .build(),
                     HttpResponse.BodyHandlers.ofByteArray());
-            return res.statusCode() == 200 ? Optional.of(AgentViewCodec.read(res.body())) : Optional.empty();
+            if (res.statusCode() != 200) {
+                throw new IOException("HTTP " + res.statusCode() + " from " + base + "/api/state");
+            }
+            return Optional.of(AgentViewCodec.read(res.body()));
         } catch (IOException | IllegalArgumentException e) {
+            if (explicit) {
+                System.err.println(
+                        "derpwatch status: no agent view from " + base + " (" + e + "); taking a one-shot sample");
+            }
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
