@@ -49,6 +49,7 @@ public final class LocalApiEmulator implements AutoCloseable {
     private final ChannelGroup held;
     private final AtomicReference<LabNodeState> state = new AtomicReference<>(LabNodeState.connected());
     private final AtomicReference<byte[]> statusDocument = new AtomicReference<>();
+    private final AtomicReference<byte[]> derpMapDocument = new AtomicReference<>();
     private final AtomicReference<Misbehaviour> misbehaviour = new AtomicReference<>(Misbehaviour.NONE);
     private final Map<String, Misbehaviour> pathMisbehaviours = new ConcurrentHashMap<>();
     private final AtomicReference<LabRequest> lastRequest = new AtomicReference<>();
@@ -140,6 +141,18 @@ public final class LocalApiEmulator implements AutoCloseable {
         return Optional.ofNullable(statusDocument.get());
     }
 
+    /**
+     * Serves {@code document} as {@code /localapi/v0/derpmap} (while the state has a DERP map) instead of the
+     * vendored default map; null goes back to the default one.
+     */
+    public void serveDerpMap(byte[] document) {
+        derpMapDocument.set(document == null ? null : document.clone());
+    }
+
+    Optional<byte[]> derpMapDocument() {
+        return Optional.ofNullable(derpMapDocument.get());
+    }
+
     public Misbehaviour misbehaviour() {
         return misbehaviour.get();
     }
@@ -176,7 +189,12 @@ public final class LocalApiEmulator implements AutoCloseable {
 
     /** Starts running {@code scenario} on the emulator's event loop; close the runner to stop it. */
     public ScenarioRunner run(LabScenario scenario) {
-        return new ScenarioRunner(this, group.next(), scenario);
+        return run(scenario, step -> {});
+    }
+
+    /** Like {@link #run(LabScenario)}, telling {@code listener} of each step as it begins (on the lab's loop). */
+    public ScenarioRunner run(LabScenario scenario, java.util.function.Consumer<LabScenario.Step> listener) {
+        return new ScenarioRunner(this, group.next(), scenario, listener);
     }
 
     void record(LabRequest request) {

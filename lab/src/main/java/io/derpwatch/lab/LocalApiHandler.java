@@ -122,7 +122,12 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 if (!request.method().equals(HttpMethod.GET)) {
                     writeText(ctx, HttpResponseStatus.BAD_REQUEST, "want GET", close);
                 } else {
-                    writeJson(ctx, documents.derpMap(state), close);
+                    writeJson(
+                            ctx,
+                            state.derpMapPresent()
+                                    ? emulator.derpMapDocument().orElseGet(() -> documents.derpMap(state))
+                                    : documents.derpMap(state),
+                            close);
                 }
             }
             default -> writeText(ctx, HttpResponseStatus.NOT_FOUND, "404 page not found", close);

@@ -3,6 +3,7 @@ package io.derpwatch.lab;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,10 +18,17 @@ public final class ScenarioRunner implements AutoCloseable {
     private volatile boolean closed;
     private ScheduledFuture<?> next;
 
-    ScenarioRunner(LocalApiEmulator emulator, EventExecutor executor, LabScenario scenario) {
+    private final Consumer<LabScenario.Step> listener;
+
+    ScenarioRunner(
+            LocalApiEmulator emulator,
+            EventExecutor executor,
+            LabScenario scenario,
+            Consumer<LabScenario.Step> listener) {
         this.emulator = emulator;
         this.executor = executor;
         this.scenario = scenario;
+        this.listener = listener;
         executor.execute(() -> enter(0));
     }
 
@@ -38,6 +46,11 @@ public final class ScenarioRunner implements AutoCloseable {
         emulator.update(step.change());
         index = i;
         log.info("lab scenario: {} for {}", step.name(), step.hold());
+        try {
+            listener.accept(step);
+        } catch (RuntimeException e) {
+            log.warn("lab scenario listener failed on {}: {}", step.name(), e.toString());
+        }
         int following = i + 1;
         if (following == scenario.steps().size()) {
             if (!scenario.repeat()) {

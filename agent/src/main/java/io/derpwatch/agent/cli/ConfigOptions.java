@@ -30,6 +30,7 @@ final class ConfigOptions {
         SinkCatalog catalog = SinkCatalog.load();
         DerpwatchSettings settings = SettingsLoader.forProcess()
                 .load(file, (all, problems) -> sinks.addAll(catalog.configure(all, problems)));
+        LogConfig.apply(settings.config());
         return new Loaded(settings, sinks);
     }
 

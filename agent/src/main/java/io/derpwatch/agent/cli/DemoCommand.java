@@ -1,17 +1,22 @@
 package io.derpwatch.agent.cli;
 
 import io.derpwatch.agent.Agent;
+import io.derpwatch.agent.home.HomeConnection;
 import io.derpwatch.config.SettingsException;
 import io.derpwatch.lab.LabScenario;
 import io.derpwatch.lab.LocalApiEmulator;
 import io.derpwatch.lab.ScenarioRunner;
-import io.derpwatch.lab.net.Coturn;
 import io.derpwatch.lab.net.DemoNetwork;
 import io.derpwatch.sinks.SinkContext;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,10 +24,13 @@ import picocli.CommandLine.Option;
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Run the agent against the lab: a LocalAPI emulator on a temporary Unix socket whose home",
-            "DERP connection drops (tailscaled's no-derp-connection warning) and recovers every few seconds.",
-            "With coturn installed, netcheck measures four loopback DERP regions behind delay proxies.",
-            "Output is the text stdout sink; Ctrl-C stops it. No tailscaled is needed."
+            "Run the agent against the lab, a tailnet in a box: a tailscaled stand-in (LocalAPI emulator on a",
+            "temporary Unix socket) whose home DERP region lab-near drops (tailscaled's no-derp-connection",
+            "warning) and recovers every few seconds, and four DERP regions on loopback (lab-near, lab-mid,",
+            "lab-far, lab-farther) that netcheck measures over STUN (coturn when installed, else an in-process",
+            "STUN responder). The narration is on stderr, the text stdout sink on stdout; Ctrl-C stops it.",
+            "No tailscaled and no network beyond loopback are needed. The admin server listens on 127.0.0.1",
+            "(a free port, logged at start)."
         })
 final class DemoCommand implements Callable<Integer> {
 
@@ -34,20 +42,23 @@ final class DemoCommand implements Callable<Integer> {
             converter = DurationConverter.class)
     Duration phase;
 
-    /** Loopback DERP regions for netcheck when coturn is installed; null (netcheck off) when it is not. */
-    private static DemoNetwork startNetwork(Path dir) {
-        if (Coturn.executable().isEmpty()) {
-            System.err.println("derpwatch demo: netcheck is off (install coturn, e.g. apt-get install -y coturn, to "
-                    + "measure four loopback DERP regions)");
-            return null;
-        }
+    private static final PrintStream SAY = System.err;
+    private static final Duration STATUS_INTERVAL = Duration.ofSeconds(2);
+
+    private static void say(String line) {
+        SAY.println("derpwatch demo: " + line);
+    }
+
+    /** The loopback DERP regions, or null (netcheck off, said why) when they cannot start. */
+    private static @Nullable DemoNetwork startNetwork(Path dir) {
         try {
             DemoNetwork network = DemoNetwork.start(dir);
-            System.err.println("derpwatch demo: netcheck measures loopback DERP regions served by coturn:");
-            network.describe().forEach(line -> System.err.println("  " + line));
+            say("four DERP regions on loopback, each behind a delay proxy; STUN answered by " + network.stunServer()
+                    + ":");
+            network.describe().forEach(line -> SAY.println("    " + line));
             return network;
         } catch (Exception e) {
-            System.err.println("derpwatch demo: netcheck is off: could not start coturn: " + e.getMessage());
+            say("netcheck is off: the loopback DERP regions could not start: " + e.getMessage());
             return null;
         }
     }
@@ -56,44 +67,68 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("derpwatch-demo");
         Path socket = dir.resolve("tailscaled.sock");
-        LocalApiEmulator lab = LocalApiEmulator.start(socket);
-        ScenarioRunner scenario = lab.run(LabScenario.demo(phase));
-        System.err.println("derpwatch demo: lab LocalAPI on " + socket + "; the home DERP connection drops and "
-                + "recovers every " + phase.toSeconds() + " s. Ctrl-C to stop.");
-        // The demo's own settings: the lab socket, quick intervals, readable output, no network probes.
-        System.setProperty("derpwatch.localapi.socket", socket.toString());
-        System.setProperty("derpwatch.status.interval", "2s");
-        System.setProperty("derpwatch.telemetry.export-interval", "8s");
-        System.setProperty("derpwatch.sinks.stdout.format", "text");
-        System.setProperty("derpwatch.admin.port", "0");
+        say("a tailnet in a box; nothing outside this machine's loopback is touched.");
         DemoNetwork network = startNetwork(dir);
+        LocalApiEmulator lab = LocalApiEmulator.start(socket);
+        if (network != null) {
+            lab.serveDerpMap(network.derpMapJson());
+        }
+        say("the lab's tailscaled answers on " + socket + ", home DERP region " + DemoNetwork.HOME_CODE + " (\""
+                + DemoNetwork.HOME_NAME + "\").");
+        say("what happens: every " + phase.toSeconds() + " s tailscaled loses its home relay, then gets it back. "
+                + "The agent reads tailscaled every " + STATUS_INTERVAL.toSeconds() + " s and reports "
+                + "tailscale.derp.home_connection (1 connected, 0 not) with the reason; "
+                + (network == null ? "" : "netcheck measures the four regions every 10 s; ")
+                + "the lines on stdout are what a sink receives. Ctrl-C to stop.");
+        long[] labChangedAt = {System.nanoTime()};
+        ScenarioRunner scenario =
+                lab.run(LabScenario.demo(phase, DemoNetwork.HOME_CODE, DemoNetwork.HOME_NAME), step -> {
+                    labChangedAt[0] = System.nanoTime();
+                    say("lab: " + step.narration() + ".");
+                });
+        // The demo's own settings: the lab socket, quick intervals, readable output.
+        System.setProperty("derpwatch.localapi.socket", socket.toString());
+        System.setProperty("derpwatch.status.interval", STATUS_INTERVAL.toSeconds() + "s");
+        System.setProperty("derpwatch.telemetry.export-interval", "8s");
+        System.setProperty("derpwatch.sinks.stdout.type", "stdout");
+        System.setProperty("derpwatch.sinks.stdout.format", "text");
+        System.setProperty("derpwatch.admin.host", "127.0.0.1");
+        System.setProperty("derpwatch.admin.port", "0");
         if (network == null) {
             System.setProperty("derpwatch.netcheck.enabled", "false");
         } else {
-            System.setProperty("derpwatch.netcheck.derp-map.source", "file");
-            System.setProperty(
-                    "derpwatch.netcheck.derp-map.file", network.derpMap().toString());
+            // the map comes from the lab's LocalAPI, as on a real node: one map for the home rule and netcheck
+            System.setProperty("derpwatch.netcheck.derp-map.source", "localapi");
             System.setProperty("derpwatch.netcheck.interval", "10s");
             System.setProperty("derpwatch.netcheck.captive-portal.enabled", "false");
             System.setProperty("derpwatch.netcheck.https-fallback.enabled", "false");
         }
-        ConfigOptions.Loaded loaded;
+        ScheduledExecutorService narrator = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "derpwatch-demo-narrator");
+            t.setDaemon(true);
+            return t;
+        });
         try {
-            loaded = new ConfigOptions().load();
-        } catch (SettingsException e) {
-            ConfigOptions.printProblems(e, System.err);
-            scenario.close();
-            lab.close();
-            if (network != null) {
-                network.close();
+            ConfigOptions.Loaded loaded;
+            try {
+                loaded = new ConfigOptions().load();
+            } catch (SettingsException e) {
+                ConfigOptions.printProblems(e, System.err);
+                return ExitCodes.USAGE;
             }
-            return ExitCodes.USAGE;
-        }
-        StopSignal stop = new StopSignal();
-        try (Agent agent = Agent.start(
-                loaded.settings(), loaded.sinks(), SinkContext.forProcess(), Agent.Mode.CONTINUOUS, System.getenv())) {
-            stop.await();
+            StopSignal stop = new StopSignal();
+            try (Agent agent = Agent.start(
+                    loaded.settings(),
+                    loaded.sinks(),
+                    SinkContext.forProcess(),
+                    Agent.Mode.CONTINUOUS,
+                    System.getenv())) {
+                narrateWhatTheAgentSees(agent, narrator, labChangedAt);
+                stop.await();
+            }
+            return ExitCodes.OK;
         } finally {
+            narrator.shutdownNow();
             scenario.close();
             lab.close();
             if (network != null) {
@@ -103,6 +138,29 @@ final class DemoCommand implements Callable<Integer> {
             Files.deleteIfExists(socket);
             Files.deleteIfExists(dir);
         }
-        return ExitCodes.OK;
+    }
+
+    /** Says, each time the agent's view of the home connection changes, what it saw and how long after the lab. */
+    private static void narrateWhatTheAgentSees(Agent agent, ScheduledExecutorService narrator, long[] labChangedAt) {
+        HomeConnection[] last = {null};
+        narrator.scheduleWithFixedDelay(
+                () -> agent.home().latest().ifPresent(snapshot -> {
+                    HomeConnection now = snapshot.connection();
+                    HomeConnection before = last[0];
+                    if (before != null && before.value() == now.value() && before.reason() == now.reason()) {
+                        return;
+                    }
+                    last[0] = now;
+                    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - labChangedAt[0]);
+                    say("agent: home_connection " + now.value() + " ("
+                            + now.reason().wireName() + ")"
+                            + (before == null
+                                    ? ""
+                                    : ", seen " + ms + " ms after the lab's change; the sinks get a "
+                                            + "tailscale.derp.home_connection.changed event"));
+                }),
+                200,
+                200,
+                TimeUnit.MILLISECONDS);
     }
 }

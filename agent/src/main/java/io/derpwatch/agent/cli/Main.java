@@ -1,9 +1,15 @@
 package io.derpwatch.agent.cli;
 
+import io.derpwatch.agent.log.LogFormat;
+import io.derpwatch.agent.log.LogLevel;
+import io.derpwatch.agent.log.StderrLogging;
 import io.derpwatch.agent.netcheck.NetcheckCommand;
 import io.derpwatch.agent.telemetry.ResourceFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** {@code derpwatch}: the command line. */
 @Command(
@@ -34,12 +40,39 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    public static void main(String[] args) {
-        String level = System.getenv("DERPWATCH_LOG_LEVEL");
-        if (level != null && !level.isBlank() && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            System.setProperty(
-                    "org.slf4j.simpleLogger.defaultLogLevel", level.trim().toLowerCase(java.util.Locale.ROOT));
+    @Option(
+            names = "--log-level",
+            paramLabel = "LEVEL",
+            scope = ScopeType.INHERIT,
+            description = "The agent's log level: trace, debug, info, warn, error (default: derpwatch.log.level, "
+                    + "info; env DERPWATCH_LOG_LEVEL). Logs always go to stderr.")
+    void logLevel(String value) {
+        try {
+            StderrLogging.chooseLevel(LogLevel.parse(value));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--log-level: " + e.getMessage());
         }
+    }
+
+    @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            scope = ScopeType.INHERIT,
+            description = "text or json (one object per line, for log collectors; default: derpwatch.log.format, "
+                    + "text; env DERPWATCH_LOG_FORMAT).")
+    void logFormat(String value) {
+        try {
+            StderrLogging.chooseFormat(LogFormat.parse(value));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--log-format: " + e.getMessage());
+        }
+    }
+
+    public static void main(String[] args) {
+        StderrLogging.applyEnvironment(System.getenv());
+        // gRPC logs through java.util.logging: route it to the same stderr lines (capped at WARN, throttled)
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
         System.exit(commandLine().execute(args));
     }
 

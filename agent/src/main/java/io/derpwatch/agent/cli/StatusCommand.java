@@ -3,6 +3,7 @@ package io.derpwatch.agent.cli;
 import io.derpwatch.agent.home.HomeState;
 import io.derpwatch.agent.home.StatusSource;
 import io.derpwatch.agent.localapi.LocalApiClient;
+import io.derpwatch.agent.log.StderrLogging;
 import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.telemetry.EventEmitter;
 import io.derpwatch.agent.telemetry.Telemetry;
@@ -58,10 +59,6 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // The summary says it all; the source's own warnings would repeat it on stderr.
-        if (System.getenv("DERPWATCH_LOG_LEVEL") == null) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
-        }
         DerpwatchSettings settings;
         try {
             settings = config.load().settings();
@@ -69,6 +66,8 @@ final class StatusCommand implements Callable<Integer> {
             ConfigOptions.printProblems(e, System.err);
             return ExitCodes.USAGE;
         }
+        // The summary says it all; the source's own warnings would repeat it on stderr.
+        StderrLogging.quietUnlessChosen();
         if (!format.equals("text") && !format.equals("json")) {
             System.err.println("--format must be text or json, not " + format);
             return ExitCodes.USAGE;

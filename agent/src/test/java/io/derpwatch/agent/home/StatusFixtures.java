@@ -15,9 +15,9 @@ import java.util.stream.Stream;
 public final class StatusFixtures {
     private StatusFixtures() {}
 
-    /** The repository root: the {@code test.repository.root} property, else the nearest folder with {@code testdata/} and {@code pom.xml}. */
+    /** The repository root: the {@code repository.root} property, else the nearest folder with {@code testdata/} and {@code pom.xml}. */
     public static Path repositoryRoot() {
-        String prop = System.getProperty("test.repository.root");
+        String prop = System.getProperty("repository.root");
         if (prop != null && Files.isDirectory(Path.of(prop))) {
             return Path.of(prop).toAbsolutePath().normalize();
         }

@@ -11,11 +11,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A few DERP regions on loopback for {@code derpwatch demo}: coturn answers STUN on 127.0.0.x, a delay proxy in
- * front of each region adds a known latency, and {@link #derpMap()} is a DERP map file pointing at the proxies.
- * Needs Debian's coturn ({@code turnserver}); see {@link Coturn#executable()}.
+ * A few DERP regions on loopback for {@code derpwatch demo}: a STUN server answers on 127.0.0.x (Debian's coturn
+ * when it is installed, else the lab's in-process {@link LabStunResponder}), a delay proxy in front of each region
+ * adds a known latency, and {@link #derpMap()} is the DERP map of those regions. The demo's lab tailscaled serves
+ * the same map, with {@link #HOME_CODE} as its home region, so the home rule and netcheck see one tailnet.
  */
 public final class DemoNetwork implements AutoCloseable {
     /** Region code, name and the delay its proxy adds. */
@@ -27,32 +29,60 @@ public final class DemoNetwork implements AutoCloseable {
             new Region(903, "lab-far", "Lab far", Duration.ofMillis(80)),
             new Region(904, "lab-farther", "Lab farther", Duration.ofMillis(150)));
 
+    /** The demo node's home region: the nearest lab region, which netcheck should also prefer. */
+    public static final String HOME_CODE = "lab-near";
+
+    public static final String HOME_NAME = "Lab near";
+
     private final EventLoopGroup group;
-    private final Coturn coturn;
+    private final @Nullable Coturn coturn;
+    private final @Nullable LabStunResponder responder;
     private final UdpNatProxy proxy;
     private final Path derpMap;
 
-    private DemoNetwork(EventLoopGroup group, Coturn coturn, UdpNatProxy proxy, Path derpMap) {
+    private DemoNetwork(
+            EventLoopGroup group,
+            @Nullable Coturn coturn,
+            @Nullable LabStunResponder responder,
+            UdpNatProxy proxy,
+            Path derpMap) {
         this.group = group;
         this.coturn = coturn;
+        this.responder = responder;
         this.proxy = proxy;
         this.derpMap = derpMap;
     }
 
-    /** Starts coturn and the proxies and writes the DERP map into {@code dir}. */
+    /**
+     * Starts the STUN server (coturn when installed, else the in-process responder) and the delay proxies, and
+     * writes the DERP map into {@code dir}.
+     */
     public static DemoNetwork start(Path dir) throws IOException, InterruptedException {
         List<InetAddress> stunAddresses = new ArrayList<>();
         for (int i = 0; i < REGIONS.size(); i++) {
             stunAddresses.add(InetAddress.getByName("127.0.0." + (20 + i)));
         }
-        Coturn coturn = Coturn.start(stunAddresses);
         EventLoopGroup group = LabEventLoops.newGroup(1);
+        Coturn coturn = null;
+        LabStunResponder responder = null;
         try {
+            List<InetSocketAddress> stun = new ArrayList<>();
+            if (Coturn.executable().isPresent()) {
+                coturn = Coturn.start(stunAddresses);
+                for (InetAddress a : stunAddresses) {
+                    stun.add(coturn.address(a));
+                }
+            } else {
+                responder = LabStunResponder.start(group, stunAddresses);
+                for (int i = 0; i < stunAddresses.size(); i++) {
+                    stun.add(responder.address(i));
+                }
+            }
             List<UdpNatProxy.Route> routes = new ArrayList<>();
             for (int i = 0; i < REGIONS.size(); i++) {
                 routes.add(new UdpNatProxy.Route(
                         new InetSocketAddress("127.0.1." + (20 + i), 0),
-                        coturn.address(stunAddresses.get(i)),
+                        stun.get(i),
                         REGIONS.get(i).delay(),
                         false));
             }
@@ -77,12 +107,29 @@ public final class DemoNetwork implements AutoCloseable {
             }
             json.append("}}\n");
             Path map = Files.writeString(dir.resolve("demo-derpmap.json"), json.toString(), StandardCharsets.UTF_8);
-            return new DemoNetwork(group, coturn, proxy, map);
+            return new DemoNetwork(group, coturn, responder, proxy, map);
         } catch (IOException | InterruptedException | RuntimeException e) {
+            if (responder != null) {
+                responder.close();
+            }
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            coturn.close();
+            if (coturn != null) {
+                coturn.close();
+            }
             throw e;
         }
+    }
+
+    /** Which STUN server answers, for the demo's banner. */
+    public String stunServer() {
+        return coturn != null
+                ? "coturn (turnserver)"
+                : "the lab's in-process STUN responder (install coturn to measure against a real STUN server)";
+    }
+
+    /** The DERP map as JSON, for the lab LocalAPI to serve. */
+    public byte[] derpMapJson() throws IOException {
+        return Files.readAllBytes(derpMap);
     }
 
     /** The DERP map file of the demo regions (tailcfg.DERPMap form). */
@@ -95,8 +142,14 @@ public final class DemoNetwork implements AutoCloseable {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < REGIONS.size(); i++) {
             Region r = REGIONS.get(i);
-            out.add(r.code() + " (" + r.id() + ") at " + proxy.address(i) + ", +"
-                    + r.delay().toMillis() + " ms");
+            out.add(String.format(
+                    "%-12s (%d) %-12s STUN at %s, %3d ms away%s",
+                    r.code(),
+                    r.id(),
+                    r.name(),
+                    proxy.address(i),
+                    r.delay().toMillis(),
+                    r.code().equals(HOME_CODE) ? "  <- home region" : ""));
         }
         return out;
     }
@@ -104,7 +157,12 @@ public final class DemoNetwork implements AutoCloseable {
     @Override
     public void close() {
         proxy.close();
+        if (responder != null) {
+            responder.close();
+        }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        coturn.close();
+        if (coturn != null) {
+            coturn.close();
+        }
     }
 }
