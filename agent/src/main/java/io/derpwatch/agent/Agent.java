@@ -1,14 +1,18 @@
 package io.derpwatch.agent;
 
 import io.derpwatch.agent.admin.AdminServer;
-import io.derpwatch.agent.home.HomeState;
+import io.derpwatch.agent.health.Liveness;
+import io.derpwatch.agent.health.LoopLagProbe;
+import io.derpwatch.agent.health.SinkHealthReader;
 import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.source.Source;
+import io.derpwatch.agent.source.Supervision;
+import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.agent.telemetry.ResourceFactory;
 import io.derpwatch.agent.telemetry.SignalPipeline;
 import io.derpwatch.agent.telemetry.SinkInstruments;
 import io.derpwatch.agent.telemetry.Telemetry;
-import io.derpwatch.agent.view.LiveViewSource;
+import io.derpwatch.agent.view.StateViewSource;
 import io.derpwatch.agent.view.ViewSource;
 import io.derpwatch.config.DerpwatchSettings;
 import io.derpwatch.sinks.SinkCatalog;
@@ -34,6 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    /** How often the event-loop lag probe runs. */
+    private static final Duration LAG_PROBE_PERIOD = Duration.ofSeconds(1);
 
     /** How the agent exports metrics. */
     public enum Mode {
@@ -50,7 +56,9 @@ public final class Agent implements AutoCloseable {
     private final SignalPipeline pipeline;
     private final List<Source> sources;
     private final AdminServer admin;
-    private final HomeState home;
+    private final StateStore state;
+    private final Supervision supervision;
+    private final LoopLagProbe lag;
     private final ViewSource view;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean firstSampleDone;
@@ -63,7 +71,9 @@ public final class Agent implements AutoCloseable {
             SignalPipeline pipeline,
             List<Source> sources,
             AdminServer admin,
-            HomeState home,
+            StateStore state,
+            Supervision supervision,
+            LoopLagProbe lag,
             ViewSource view) {
         this.settings = settings;
         this.mode = mode;
@@ -72,18 +82,25 @@ public final class Agent implements AutoCloseable {
         this.pipeline = pipeline;
         this.sources = sources;
         this.admin = admin;
-        this.home = home;
+        this.state = state;
+        this.supervision = supervision;
+        this.lag = lag;
         this.view = view;
     }
 
-    /** What the status page and {@code /api/state} show. */
+    /** What the status page, {@code /api/state} and {@code derpwatch status} show, built from the state store. */
     public ViewSource view() {
         return view;
     }
 
-    /** The latest home-connection state (what the status page and tests read). */
-    public HomeState home() {
-        return home;
+    /** The state store: the latest snapshot of every topic (what the status page and tests read). */
+    public StateStore state() {
+        return state;
+    }
+
+    /** The supervised components and their health. */
+    public Supervision supervision() {
+        return supervision;
     }
 
     /** Opens the sinks, builds the sources, binds the admin server and (in continuous mode) starts sampling. */
@@ -108,13 +125,14 @@ public final class Agent implements AutoCloseable {
         SinkInstruments.register(pipeline.telemetry().meter(), sinks);
         SourceWiring wiring = new SourceWiring(settings, group, pipeline.telemetry());
         List<Source> sources = List.copyOf(wiring.sources);
-        // --- the status page's view: home state, netcheck history, events, sink stats ---
-        LiveViewSource view = new LiveViewSource(
-                "agent", wiring.home, settings.admin().stateHistory(), sinks::stats, Clock.systemUTC());
-        pipeline.telemetry().events().listen(view::event);
-        if (wiring.netcheck != null) {
-            wiring.netcheck.onReport(view::report);
-        }
+        LoopLagProbe lag = new LoopLagProbe(wiring.env.loop(), wiring.env.clock(), LAG_PROBE_PERIOD);
+        // the sinks module does not report worker liveness or queue age yet: SinkHealthReader.NONE until it does
+        Liveness liveness = new Liveness(
+                wiring.env.supervision(), lag, SinkHealthReader.NONE, Liveness.MAX_LOOP_LAG, Liveness.MAX_QUEUE_AGE);
+        // --- the status page's view: the state store, the change events' history, sink stats ---
+        StateViewSource view = StateViewSource.subscribe(
+                "agent", wiring.state, settings.admin().stateHistory(), sinks::stats, Clock.systemUTC());
+        wiring.changes.listen(view::event);
         AdminServer admin = null;
         Agent[] self = new Agent[1];
         try {
@@ -124,6 +142,7 @@ public final class Agent implements AutoCloseable {
                         transport,
                         group,
                         () -> self[0] == null || !self[0].firstSampleDone ? "first sample not done yet" : null,
+                        liveness::problems,
                         view,
                         pipeline.prometheus().orElse(null));
             }
@@ -132,7 +151,18 @@ public final class Agent implements AutoCloseable {
             pipeline.shutdown(Duration.ofSeconds(1));
             throw e;
         }
-        Agent agent = new Agent(settings, mode, group, sinks, pipeline, sources, admin, wiring.home, view);
+        Agent agent = new Agent(
+                settings,
+                mode,
+                group,
+                sinks,
+                pipeline,
+                sources,
+                admin,
+                wiring.state,
+                wiring.env.supervision(),
+                lag,
+                view);
         self[0] = agent;
         LOG.info(
                 "derpwatch {} starting: sources {}, sinks {}, {} transport",
@@ -141,6 +171,7 @@ public final class Agent implements AutoCloseable {
                 sinks.sinks().stream().map(s -> s.name()).toList(),
                 transport.epoll() ? "epoll" : "nio");
         if (mode == Mode.CONTINUOUS) {
+            lag.start();
             agent.startSources();
         }
         return agent;
@@ -216,6 +247,7 @@ public final class Agent implements AutoCloseable {
             // the latest state, while the sources' instruments still report it
             LOG.warn("sinks did not take the last collection within {}", timeout);
         }
+        lag.stop();
         for (Source s : sources) {
             try {
                 s.stop();

@@ -1,42 +1,82 @@
 package io.derpwatch.agent;
 
-import io.derpwatch.agent.home.HomeState;
+import io.derpwatch.agent.derp.DerpMapSource;
+import io.derpwatch.agent.derp.NodeDerpMap;
+import io.derpwatch.agent.events.ChangeEventEmitter;
+import io.derpwatch.agent.home.HomeConnectionInstruments;
+import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.agent.home.StatusSource;
 import io.derpwatch.agent.localapi.LocalApiClient;
-import io.derpwatch.agent.localapi.LocalApiResponse;
 import io.derpwatch.agent.net.NettyTransport;
+import io.derpwatch.agent.netcheck.NetcheckSnapshot;
 import io.derpwatch.agent.netcheck.NetcheckSource;
+import io.derpwatch.agent.source.PollSchedule;
+import io.derpwatch.agent.source.PolledSourceRunner;
 import io.derpwatch.agent.source.Source;
+import io.derpwatch.agent.source.SourceEnvironment;
+import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.agent.telemetry.Telemetry;
 import io.derpwatch.config.DerpwatchSettings;
+import io.derpwatch.config.NetcheckSettings;
 import io.netty.channel.EventLoopGroup;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 
-/** Builds the enabled sources for one agent, all on the same event loop group, and the state they write. */
+/**
+ * Builds the enabled sources for one agent, all on the agent's event loop, around one {@link StateStore}: the
+ * instruments and the change-event emitter read it, the sources write it. Adding a polled source is one line
+ * here: {@code add(env.poll(new MySource(...), schedule, s -> state.publish(MySnapshot.TOPIC, s)))}.
+ */
 final class SourceWiring {
-    private static final String LOCALAPI_DERPMAP = "/localapi/v0/derpmap";
+    final StateStore state = new StateStore();
+    final SourceEnvironment env;
+    /** The one place change events are made (the status page keeps their history). */
+    final ChangeEventEmitter changes;
 
     final List<Source> sources = new ArrayList<>();
-    final HomeState home = new HomeState();
-    final LocalApiClient localApi;
-    /** The netcheck source, null when netcheck is off. */
-    final @Nullable NetcheckSource netcheck;
 
     SourceWiring(DerpwatchSettings settings, EventLoopGroup group, Telemetry telemetry) {
-        this.localApi = new LocalApiClient(group, settings.localApi());
-        sources.add(new StatusSource(group, localApi, settings.status(), telemetry, home));
-        if (settings.netcheck().enabled()) {
-            netcheck = new NetcheckSource(
-                    group.next(),
-                    NettyTransport.forGroup(group),
-                    settings.netcheck(),
-                    telemetry,
-                    () -> localApi.get(LOCALAPI_DERPMAP).thenApply(LocalApiResponse::body));
-            sources.add(netcheck);
-        } else {
-            netcheck = null;
+        this(settings, group, telemetry, SourceEnvironment.create(group.next(), telemetry));
+    }
+
+    SourceWiring(DerpwatchSettings settings, EventLoopGroup group, Telemetry telemetry, SourceEnvironment env) {
+        this.env = env;
+        LocalApiClient localApi = new LocalApiClient(group, settings.localApi());
+        HomeConnectionInstruments.register(telemetry.meter(), state);
+        this.changes = ChangeEventEmitter.subscribe(state, telemetry.events(), localApi.socket());
+
+        // a LocalAPI sample is one or two requests, each bounded by localapi.timeout
+        Duration localApiBound = settings.localApi().timeout().multipliedBy(2).plusSeconds(1);
+        PolledSourceRunner<NodeDerpMap> derpMap = add(env.poll(
+                new DerpMapSource(localApi),
+                PollSchedule.every(settings.status().derpMapInterval(), localApiBound),
+                m -> state.publish(NodeDerpMap.TOPIC, m)));
+        add(env.poll(
+                new StatusSource(localApi, state, derpMap::sampleOnce),
+                PollSchedule.every(settings.status().interval(), localApiBound),
+                s -> state.publish(HomeSnapshot.TOPIC, s)));
+        NetcheckSettings netcheck = settings.netcheck();
+        if (netcheck.enabled()) {
+            add(env.poll(
+                    new NetcheckSource(
+                            env.loop(),
+                            NettyTransport.forGroup(group),
+                            netcheck,
+                            telemetry.meter(),
+                            state,
+                            DerpMapSource.latestOrRead(state, derpMap)),
+                    // a report is bounded by netcheck.timeout; loading a DERP map from a URL by 10 s more
+                    new PollSchedule(
+                            netcheck.interval(),
+                            Duration.ZERO,
+                            netcheck.timeout().plusSeconds(15)),
+                    s -> state.publish(NetcheckSnapshot.TOPIC, s)));
         }
+    }
+
+    private <T extends Source> T add(T source) {
+        sources.add(source);
+        return source;
     }
 }

@@ -54,9 +54,13 @@ public final class LocalApiEmulator implements AutoCloseable {
     private final Map<String, Misbehaviour> pathMisbehaviours = new ConcurrentHashMap<>();
     private final AtomicReference<LabRequest> lastRequest = new AtomicReference<>();
     private final AtomicInteger requests = new AtomicInteger();
+    private final IpnBus ipnBus;
+    private final LabPing ping = new LabPing();
+    private final LabUserMetrics userMetrics = new LabUserMetrics();
 
-    private LocalApiEmulator(Path socket, EventLoopGroup group, Channel server, ChannelGroup held) {
+    private LocalApiEmulator(Path socket, EventLoopGroup group, Channel server, ChannelGroup held, IpnBus ipnBus) {
         this.socket = socket;
+        this.ipnBus = ipnBus;
         this.group = group;
         this.server = server;
         this.held = held;
@@ -95,7 +99,8 @@ public final class LocalApiEmulator implements AutoCloseable {
                     .bind(address)
                     .syncUninterruptibly()
                     .channel();
-            LocalApiEmulator emulator = new LocalApiEmulator(socket, group, server, held);
+            LocalApiEmulator emulator =
+                    new LocalApiEmulator(socket, group, server, held, new IpnBus(documents.version()));
             holder.handler = new LocalApiHandler(emulator, documents);
             log.info("lab LocalAPI listening on {} ({})", socket, epoll ? "epoll" : "nio");
             return emulator;
@@ -115,6 +120,11 @@ public final class LocalApiEmulator implements AutoCloseable {
 
     public Path socket() {
         return socket;
+    }
+
+    /** The IPN bus ({@code /localapi/v0/watch-ipn-bus}) tests script. */
+    public IpnBus ipnBus() {
+        return ipnBus;
     }
 
     public LabNodeState state() {
@@ -139,6 +149,16 @@ public final class LocalApiEmulator implements AutoCloseable {
 
     Optional<byte[]> statusDocument() {
         return Optional.ofNullable(statusDocument.get());
+    }
+
+    /** The scripted answers of {@code /localapi/v0/ping}. */
+    public LabPing ping() {
+        return ping;
+    }
+
+    /** The body (or absence) of {@code /localapi/v0/usermetrics}. */
+    public LabUserMetrics userMetrics() {
+        return userMetrics;
     }
 
     /**

@@ -31,7 +31,9 @@ import java.util.Set;
  * Answers LocalAPI requests the way tailscaled's {@code ipn/localapi} handler does: it rejects requests that
  * carry {@code Referer} or {@code Origin} or a {@code Host} other than {@code local-tailscaled.sock} with 403
  * "invalid localapi request", serves {@code /localapi/v0/status} (honouring {@code peers=false}) and
- * {@code /localapi/v0/derpmap}, and 404s anything else. Bodies up to 2 KiB get a {@code Content-Length};
+ * {@code /localapi/v0/derpmap}, hands {@code /localapi/v0/watch-ipn-bus} to {@link IpnBus}, {@code /localapi/v0/ping}
+ * ({@link LabPing}) and {@code /localapi/v0/usermetrics} ({@link LabUserMetrics}) to theirs, and 404s anything else.
+ * Bodies up to 2 KiB get a {@code Content-Length};
  * longer ones are chunked, as Go's net/http does when a handler writes more than its buffer.
  */
 @ChannelHandler.Sharable
@@ -118,6 +120,10 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 boolean withPeers = peers.isEmpty() || !GO_FALSE.contains(peers.get(0));
                 writeJson(ctx, emulator.statusDocument().orElseGet(() -> documents.status(state, withPeers)), close);
             }
+            case IpnBus.PATH -> {
+                emulator.hold(ctx.channel()); // closed with the emulator
+                emulator.ipnBus().watch(ctx, uri, okHead());
+            }
             case "/localapi/v0/derpmap" -> {
                 if (!request.method().equals(HttpMethod.GET)) {
                     writeText(ctx, HttpResponseStatus.BAD_REQUEST, "want GET", close);
@@ -130,8 +136,41 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                             close);
                 }
             }
+            case "/localapi/v0/ping" ->
+                write(
+                        ctx,
+                        emulator.ping().answer(request.method().name(), first(uri, "ip"), first(uri, "type")),
+                        close);
+            case "/localapi/v0/usermetrics" ->
+                write(ctx, emulator.userMetrics().answer(request.method().name()), close);
             default -> writeText(ctx, HttpResponseStatus.NOT_FOUND, "404 page not found", close);
         }
+    }
+
+    private void write(ChannelHandlerContext ctx, LabAnswer answer, boolean close) {
+        if (answer.held()) {
+            emulator.hold(ctx.channel());
+        } else if (answer.contentType().equals(LabAnswer.JSON) && answer.status() == 200) {
+            writeJson(ctx, answer.body(), close);
+        } else {
+            FullHttpResponse response = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(answer.status()),
+                    Unpooled.wrappedBuffer(answer.body()));
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
+                    .set("X-Content-Type-Options", "nosniff");
+            HttpUtil.setContentLength(response, answer.body().length);
+            if (close) {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+            finish(ctx, ctx.writeAndFlush(response), close);
+        }
+    }
+
+    private static String first(QueryStringDecoder uri, String name) {
+        List<String> v = uri.parameters().getOrDefault(name, List.of());
+        return v.isEmpty() ? "" : v.get(0);
     }
 
     @Override
@@ -178,7 +217,7 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     }
 
     /** Go's {@code http.Error}: plain text, nosniff, the message and a newline. */
-    private static void writeText(ChannelHandlerContext ctx, HttpResponseStatus status, String message, boolean close) {
+    static void writeText(ChannelHandlerContext ctx, HttpResponseStatus status, String message, boolean close) {
         FullHttpResponse response = new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
         response.headers()

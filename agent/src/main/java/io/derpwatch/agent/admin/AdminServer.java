@@ -33,11 +33,16 @@ public final class AdminServer implements AutoCloseable {
      * Binds the server (blocking only for the bind, at start-up).
      *
      * @param readiness null when ready, else why not (shown by {@code /readyz})
+     * @param liveness  null when alive, else why not (shown by {@code /healthz})
      */
     public static AdminServer start(
-            AdminSettings settings, NettyTransport transport, EventLoopGroup group, Supplier<String> readiness)
+            AdminSettings settings,
+            NettyTransport transport,
+            EventLoopGroup group,
+            Supplier<String> readiness,
+            Supplier<String> liveness)
             throws InterruptedException {
-        return start(settings, transport, group, readiness, null, null);
+        return start(settings, transport, group, readiness, liveness, null, null);
     }
 
     /**
@@ -49,6 +54,7 @@ public final class AdminServer implements AutoCloseable {
             NettyTransport transport,
             EventLoopGroup group,
             Supplier<String> readiness,
+            Supplier<String> liveness,
             @Nullable ViewSource view,
             @Nullable PrometheusScrape prometheus)
             throws InterruptedException {
@@ -67,7 +73,7 @@ public final class AdminServer implements AutoCloseable {
                         if (view != null) {
                             ch.pipeline().addLast(new StatusPageHandler(view, page));
                         }
-                        ch.pipeline().addLast(new HealthHandler(readiness));
+                        ch.pipeline().addLast(new HealthHandler(readiness, liveness));
                     }
                 });
         Channel ch = b.bind(new InetSocketAddress(settings.host(), settings.port()))

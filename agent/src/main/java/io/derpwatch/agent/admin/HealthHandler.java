@@ -17,12 +17,22 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
-/** Answers {@code GET /healthz} (the process is alive) and {@code GET /readyz} (the first sample is done). */
+/**
+ * Answers {@code GET /healthz} (alive: every supervised component progresses, the loop keeps time; 503 with the
+ * reasons otherwise, docs/reliability.md) and {@code GET /readyz} (the first sample is done).
+ */
 final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Supplier<String> readiness;
+    private final Supplier<String> liveness;
 
     HealthHandler(Supplier<String> readiness) {
+        this(readiness, () -> null);
+    }
+
+    /** @param liveness null when alive, else why not */
+    HealthHandler(Supplier<String> readiness, Supplier<String> liveness) {
         this.readiness = readiness;
+        this.liveness = liveness;
     }
 
     @Override
@@ -33,7 +43,10 @@ final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             res = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
             res.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
         } else if (path.equals("/healthz")) {
-            res = text(HttpResponseStatus.OK, "ok\n");
+            String dead = liveness.get();
+            res = dead == null
+                    ? text(HttpResponseStatus.OK, "ok\n")
+                    : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "unhealthy: " + dead + "\n");
         } else if (path.equals("/readyz")) {
             String notReady = readiness.get();
             res = notReady == null

@@ -2,6 +2,7 @@ package io.derpwatch.agent.cli;
 
 import io.derpwatch.agent.Agent;
 import io.derpwatch.agent.home.HomeConnection;
+import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.config.SettingsException;
 import io.derpwatch.lab.LabScenario;
 import io.derpwatch.lab.LocalApiEmulator;
@@ -144,7 +145,7 @@ final class DemoCommand implements Callable<Integer> {
     private static void narrateWhatTheAgentSees(Agent agent, ScheduledExecutorService narrator, long[] labChangedAt) {
         HomeConnection[] last = {null};
         narrator.scheduleWithFixedDelay(
-                () -> agent.home().latest().ifPresent(snapshot -> {
+                () -> agent.state().latest(HomeSnapshot.TOPIC).ifPresent(snapshot -> {
                     HomeConnection now = snapshot.connection();
                     HomeConnection before = last[0];
                     if (before != null && before.value() == now.value() && before.reason() == now.reason()) {

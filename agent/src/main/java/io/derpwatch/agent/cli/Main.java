@@ -24,8 +24,11 @@ import picocli.CommandLine.ScopeType;
             RunCommand.class,
             StatusCommand.class,
             NetcheckCommand.class,
+            io.derpwatch.agent.netcheck.DerpMapCommand.class,
             DemoCommand.class,
             ValidateCommand.class,
+            LogsCommand.class,
+            PingCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

@@ -1,20 +1,24 @@
 package io.derpwatch.agent.cli;
 
-import io.derpwatch.agent.home.HomeState;
+import io.derpwatch.agent.derp.DerpMapSource;
+import io.derpwatch.agent.derp.NodeDerpMap;
+import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.agent.home.StatusSource;
 import io.derpwatch.agent.localapi.LocalApiClient;
 import io.derpwatch.agent.log.StderrLogging;
 import io.derpwatch.agent.net.NettyTransport;
-import io.derpwatch.agent.telemetry.EventEmitter;
-import io.derpwatch.agent.telemetry.Telemetry;
+import io.derpwatch.agent.source.AgentClock;
+import io.derpwatch.agent.source.SampleContext;
+import io.derpwatch.agent.source.SourceError;
+import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.agent.view.AgentView;
 import io.derpwatch.agent.view.AgentViewCodec;
-import io.derpwatch.agent.view.LiveViewSource;
+import io.derpwatch.agent.view.StateViewSource;
 import io.derpwatch.config.AdminSettings;
 import io.derpwatch.config.DerpwatchSettings;
 import io.derpwatch.config.SettingsException;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.opentelemetry.api.OpenTelemetry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,6 +30,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,16 +86,29 @@ final class StatusCommand implements Callable<Integer> {
         }
         EventLoopGroup group = NettyTransport.detect().newGroup(1);
         try {
-            OpenTelemetry noop = OpenTelemetry.noop();
-            Telemetry telemetry = new Telemetry(
-                    noop.getMeter("derpwatch-status"),
-                    new EventEmitter(noop.getLogsBridge().get("derpwatch-status")));
-            HomeState state = new HomeState();
-            StatusSource source = new StatusSource(
-                    group, new LocalApiClient(group, settings.localApi()), settings.status(), telemetry, state);
-            source.sampleOnce().get(settings.localApi().timeout().toMillis() * 3, TimeUnit.MILLISECONDS);
-            source.stop();
-            AgentView view = new LiveViewSource("sample", state, 1, List::of, Clock.systemUTC()).snapshot();
+            // the agent's own samplers, run once each, without the agent's scheduler or telemetry
+            LocalApiClient client = new LocalApiClient(group, settings.localApi());
+            StateStore state = new StateStore();
+            EventLoop loop = group.next();
+            OneShotContext context = new OneShotContext();
+            DerpMapSource derpMap = new DerpMapSource(client);
+            StatusSource status = new StatusSource(
+                    client,
+                    state,
+                    () -> derpMap.sample(context).handle((m, e) -> {
+                        if (m != null) {
+                            state.publish(NodeDerpMap.TOPIC, m);
+                        }
+                        return null;
+                    }));
+            long waitMillis = settings.localApi().timeout().toMillis() * 3;
+            HomeSnapshot snapshot = CompletableFuture.supplyAsync(() -> status.sample(context), loop)
+                    .thenCompose(f -> f)
+                    .get(waitMillis, TimeUnit.MILLISECONDS);
+            state.publish(HomeSnapshot.TOPIC, snapshot);
+            // the same view the agent serves, over this one-shot store (no netcheck, events or sinks here)
+            AgentView view = StateViewSource.subscribe("sample", state, 1, List::of, Clock.systemUTC())
+                    .snapshot();
             return print(view, settings.localApi().socket());
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -137,5 +155,16 @@ final class StatusCommand implements Callable<Integer> {
     private static String agentAddress(AdminSettings admin) {
         String host = admin.host().equals("0.0.0.0") || admin.host().equals("::") ? "127.0.0.1" : admin.host();
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + admin.port();
+    }
+
+    /** A sample's context for one run: the real clock; errors show in the summary already. */
+    private static final class OneShotContext implements SampleContext {
+        @Override
+        public void error(SourceError error) {}
+
+        @Override
+        public AgentClock clock() {
+            return AgentClock.system();
+        }
     }
 }

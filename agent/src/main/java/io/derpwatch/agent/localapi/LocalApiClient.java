@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * An HTTP/1.1 client for tailscaled's LocalAPI over its Unix socket. Each request uses its own short-lived
@@ -75,16 +77,88 @@ public final class LocalApiClient {
      * response or exceptionally with a {@link LocalApiException}.
      */
     public CompletableFuture<LocalApiResponse> get(String pathAndQuery) {
+        return exchange(HttpMethod.GET, pathAndQuery);
+    }
+
+    /**
+     * {@code POST pathAndQuery} with an empty body (such as {@code /localapi/v0/ping?ip=...&type=disco}); completes
+     * like {@link #get(String)}.
+     */
+    public CompletableFuture<LocalApiResponse> post(String pathAndQuery) {
+        return exchange(HttpMethod.POST, pathAndQuery);
+    }
+
+    private CompletableFuture<LocalApiResponse> exchange(HttpMethod method, String pathAndQuery) {
         CompletableFuture<LocalApiResponse> result = new CompletableFuture<>();
         try {
-            send(pathAndQuery, result);
+            send(method, pathAndQuery, result);
         } catch (RuntimeException e) { // e.g. the event loop is shutting down
             result.completeExceptionally(SocketErrorClassifier.classify(e, socket));
         }
         return result;
     }
 
-    private void send(String pathAndQuery, CompletableFuture<LocalApiResponse> result) {
+    /**
+     * {@code GET pathAndQuery} whose response does not end (such as {@code /localapi/v0/watch-ipn-bus?mask=N}):
+     * each newline-delimited record goes to {@code records} on the event loop as it arrives (it must not block),
+     * none may exceed {@code maxRecordSize} bytes. The timeout bounds connect to response head only; after that
+     * the stream stays open until the daemon ends it, it fails, or the caller closes it. On its own connection,
+     * beside the one-shot requests.
+     */
+    public LocalApiStream stream(String pathAndQuery, long maxRecordSize, Consumer<byte[]> records) {
+        if (maxRecordSize <= 0) {
+            throw new IllegalArgumentException("record size cap must be positive: " + maxRecordSize);
+        }
+        LocalApiStream stream = new LocalApiStream();
+        try {
+            EventLoop loop = group.next();
+            ChannelFuture connect = new Bootstrap()
+                    .group(loop)
+                    .channel(transport.domainSocketChannel())
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline()
+                                    .addLast(
+                                            new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE),
+                                            new RecordStreamHandler(maxRecordSize, socket, stream, records));
+                        }
+                    })
+                    .connect(transport.domainSocketAddress(socket));
+            stream.attach(connect.channel());
+            ScheduledFuture<?> deadline = loop.schedule(
+                    () -> stream.end(new LocalApiException(
+                            Kind.TIMEOUT,
+                            socket,
+                            "no LocalAPI response head on " + socket + " for " + pathAndQuery + " within " + timeout)),
+                    timeout.toNanos(),
+                    TimeUnit.NANOSECONDS);
+            stream.opened().whenComplete((v, failure) -> deadline.cancel(false));
+            connect.addListener((ChannelFuture f) -> {
+                if (!f.isSuccess()) {
+                    stream.end(SocketErrorClassifier.classify(f.cause(), socket));
+                    return;
+                }
+                f.channel().writeAndFlush(streamRequest(pathAndQuery)).addListener((ChannelFuture w) -> {
+                    if (!w.isSuccess()) {
+                        stream.end(SocketErrorClassifier.classify(w.cause(), socket));
+                    }
+                });
+            });
+        } catch (RuntimeException e) { // e.g. the event loop is shutting down
+            stream.end(SocketErrorClassifier.classify(e, socket));
+        }
+        return stream;
+    }
+
+    private static FullHttpRequest streamRequest(String pathAndQuery) {
+        FullHttpRequest request = request(HttpMethod.GET, pathAndQuery);
+        request.headers().remove(HttpHeaderNames.CONNECTION); // keep-alive: the response is the stream
+        return request;
+    }
+
+    private void send(HttpMethod method, String pathAndQuery, CompletableFuture<LocalApiResponse> result) {
         EventLoop loop = group.next();
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
@@ -118,7 +192,7 @@ public final class LocalApiClient {
                 result.completeExceptionally(SocketErrorClassifier.classify(f.cause(), socket));
                 return;
             }
-            f.channel().writeAndFlush(request(pathAndQuery)).addListener((ChannelFuture w) -> {
+            f.channel().writeAndFlush(request(method, pathAndQuery)).addListener((ChannelFuture w) -> {
                 if (!w.isSuccess()) {
                     result.completeExceptionally(SocketErrorClassifier.classify(w.cause(), socket));
                 }
@@ -126,8 +200,11 @@ public final class LocalApiClient {
         });
     }
 
-    private static FullHttpRequest request(String pathAndQuery) {
-        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, pathAndQuery);
+    private static FullHttpRequest request(HttpMethod method, String pathAndQuery) {
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, pathAndQuery);
+        if (method.equals(HttpMethod.POST)) {
+            HttpUtil.setContentLength(request, 0);
+        }
         request.headers()
                 .set(HttpHeaderNames.HOST, LOCALAPI_HOST)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)

@@ -1,8 +1,12 @@
 package io.derpwatch.agent.localapi;
 
+import io.derpwatch.agent.source.SourceError;
+import io.derpwatch.agent.telemetry.TelemetryNames;
+import io.opentelemetry.api.common.Attributes;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
 
 /** A LocalAPI request failed; {@link #kind()} says how, the message says what and where. */
 public final class LocalApiException extends Exception {
@@ -23,6 +27,8 @@ public final class LocalApiException extends Exception {
         IO(true),
         /** The response body is larger than {@code localapi.max-body-size}. */
         BODY_TOO_LARGE(false),
+        /** One record of a streaming response is larger than its record size cap. */
+        RECORD_TOO_LARGE(false),
         /** The connection closed before the whole response body arrived. */
         TRUNCATED(false),
         /** tailscaled answered with a non-2xx status. */
@@ -69,5 +75,34 @@ public final class LocalApiException extends Exception {
     /** The socket the request went to. */
     public Path socket() {
         return socket;
+    }
+
+    /** This failure as a source error on {@code path}: keyed by kind and path, with the socket and path. */
+    public SourceError sourceError(String path) {
+        String bare = LocalApiPaths.withoutQuery(path);
+        return new SourceError(
+                kind.wireName(),
+                kind.wireName() + " " + path,
+                getMessage(),
+                Attributes.of(TelemetryNames.LOCALAPI_SOCKET, socket.toString(), TelemetryNames.LOCALAPI_PATH, bare));
+    }
+
+    /**
+     * The body of a LocalAPI answer, from a {@link LocalApiClient#get} future's outcome: the response's body, or
+     * the failure as a {@link LocalApiException} (an unexpected one becomes {@link Kind#IO}).
+     */
+    public static byte[] bodyOf(LocalApiResponse response, Throwable failure, Path socket) throws LocalApiException {
+        if (failure == null) {
+            return response.body();
+        }
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof LocalApiException e) {
+            throw e;
+        }
+        if (cause instanceof Error e) {
+            throw e; // an OutOfMemoryError is the supervisor's, not a LocalAPI failure
+        }
+        throw new LocalApiException(Kind.IO, socket, "LocalAPI request on " + socket + " failed: " + cause, cause);
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Loads the DERP map netcheck measures, from the configured source ({@code localapi}, falling back to the URL
@@ -26,7 +27,8 @@ final class DerpMapLoader {
 
     private final DerpMapSettings settings;
     private final DerpMapCodec codec;
-    private final Supplier<CompletableFuture<byte[]>> localApi;
+    private final @Nullable Supplier<CompletableFuture<byte[]>> localApi;
+    private final @Nullable Supplier<CompletableFuture<DerpMap>> nodeMap;
     private final HttpGetter http;
     private final Executor fileExecutor;
     private final DerpMap extraRegions;
@@ -43,13 +45,39 @@ final class DerpMapLoader {
             HttpGetter http,
             Executor fileExecutor)
             throws DerpMapException {
+        this(settings, codec, localApi, null, http, fileExecutor);
+    }
+
+    private DerpMapLoader(
+            DerpMapSettings settings,
+            DerpMapCodec codec,
+            @Nullable Supplier<CompletableFuture<byte[]>> localApi,
+            @Nullable Supplier<CompletableFuture<DerpMap>> nodeMap,
+            HttpGetter http,
+            Executor fileExecutor)
+            throws DerpMapException {
         this.settings = settings;
         this.codec = codec;
         this.localApi = localApi;
+        this.nodeMap = nodeMap;
         this.http = http;
         this.fileExecutor = fileExecutor;
         this.extraRegions =
                 codec.parse(("{\"Regions\":" + settings.regionsJson() + "}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A loader whose {@code localapi} source is the node's DERP map as the agent already has it (the state
+     * store's, read by the DERP map source): one LocalAPI DERP-map read for the home rule and netcheck.
+     */
+    static DerpMapLoader forNodeMap(
+            DerpMapSettings settings,
+            DerpMapCodec codec,
+            Supplier<CompletableFuture<DerpMap>> nodeMap,
+            HttpGetter http,
+            Executor fileExecutor)
+            throws DerpMapException {
+        return new DerpMapLoader(settings, codec, null, nodeMap, http, fileExecutor);
     }
 
     /** Loads the map, with the configured extra regions applied; fails with a message saying what went wrong. */
@@ -71,6 +99,22 @@ final class DerpMapLoader {
     }
 
     private CompletableFuture<DerpMap> localApiOrUrl() {
+        if (nodeMap != null) {
+            CompletableFuture<DerpMap> node;
+            try {
+                node = nodeMap.get();
+            } catch (RuntimeException e) {
+                node = CompletableFuture.failedFuture(e);
+            }
+            return node.handle((map, e) -> {
+                        if (e != null) {
+                            throw new CompletionException(
+                                    new DerpMapException("LocalAPI DERP map unavailable (" + rootMessage(e) + ")", e));
+                        }
+                        return map;
+                    })
+                    .thenCompose(map -> map.isEmpty() ? url(settings.url()) : CompletableFuture.completedFuture(map));
+        }
         if (localApi == null) {
             return url(settings.url());
         }

@@ -5,10 +5,9 @@ import static io.derpwatch.agent.telemetry.TelemetryNames.*;
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpRegion;
 import io.derpwatch.agent.netcheck.stun.StunRejection;
-import io.derpwatch.agent.telemetry.Telemetry;
+import io.derpwatch.agent.state.StateStore;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
-import io.opentelemetry.api.logs.Severity;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
@@ -19,30 +18,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The netcheck metrics and events. Gauges read the latest report at collection time, so a region that leaves
- * the map or stops answering disappears with the next report; events are emitted when a report changes the
- * preferred region, UDP reachability or {@code MappingVariesByDestIP}.
+ * The netcheck metrics. Gauges read the latest {@link NetcheckSnapshot} from the state store at collection time,
+ * so a region that leaves the map or stops answering disappears with the next report. The change events are
+ * made elsewhere, from the same snapshots ({@code events.NetcheckChanges}).
  */
-final class NetcheckInstruments implements AutoCloseable {
+public final class NetcheckInstruments implements AutoCloseable {
     /** The latest report and the map it was measured against. */
     private record Snapshot(NetcheckReport report, DerpMap map) {}
 
-    private final Telemetry telemetry;
-    private final boolean publicAddresses;
+    private final StateStore state;
     private final LongCounter rejected;
     private final LongCounter reports;
     private final Map<StunRejection, Attributes> rejectedAttributes = new EnumMap<>(StunRejection.class);
     private final List<AutoCloseable> registrations = new ArrayList<>();
-    private volatile Snapshot latest;
     private volatile int mapRegions = -1;
-    private NetcheckReport previous;
 
-    NetcheckInstruments(Telemetry telemetry, boolean publicAddresses) {
-        this.telemetry = telemetry;
-        this.publicAddresses = publicAddresses;
-        Meter meter = telemetry.meter();
+    public NetcheckInstruments(Meter meter, StateStore state, boolean publicAddresses) {
+        this.state = state;
         for (StunRejection r : StunRejection.values()) {
             rejectedAttributes.put(r, Attributes.of(REASON, r.reason()));
         }
@@ -58,7 +53,7 @@ final class NetcheckInstruments implements AutoCloseable {
                 .setUnit("s")
                 .setDescription("Best latency to each DERP region in the last netcheck report")
                 .buildWithCallback(m -> {
-                    Snapshot s = latest;
+                    Snapshot s = latest();
                     if (s == null) {
                         return;
                     }
@@ -98,7 +93,7 @@ final class NetcheckInstruments implements AutoCloseable {
                 .setUnit("1")
                 .setDescription("1 on the DERP region netcheck prefers")
                 .buildWithCallback(m -> {
-                    Snapshot s = latest;
+                    Snapshot s = latest();
                     if (s != null && s.report().preferredDerp() != 0) {
                         m.record(1, region(s.map(), s.report().preferredDerp()));
                     }
@@ -107,7 +102,7 @@ final class NetcheckInstruments implements AutoCloseable {
                 .setUnit("s")
                 .setDescription("How long the last netcheck report took")
                 .buildWithCallback(m -> {
-                    Snapshot s = latest;
+                    Snapshot s = latest();
                     if (s != null) {
                         m.record(s.report().duration().toNanos() / 1e9);
                     }
@@ -128,7 +123,7 @@ final class NetcheckInstruments implements AutoCloseable {
                     .setUnit("1")
                     .setDescription("The public address:port STUN saw (personal data; off by default)")
                     .buildWithCallback(m -> {
-                        Snapshot s = latest;
+                        Snapshot s = latest();
                         if (s != null) {
                             address(m, s.report().globalV4(), AddressFamily.IPV4);
                             address(m, s.report().globalV6(), AddressFamily.IPV6);
@@ -143,7 +138,7 @@ final class NetcheckInstruments implements AutoCloseable {
                 .setUnit("1")
                 .setDescription(description)
                 .buildWithCallback(m -> {
-                    Snapshot s = latest;
+                    Snapshot s = latest();
                     if (s != null) {
                         value.apply(s.report()).ifPresent(v -> m.record(v ? 1 : 0));
                     }
@@ -155,7 +150,8 @@ final class NetcheckInstruments implements AutoCloseable {
                 1, Attributes.of(NETWORK_TYPE, f.networkType(), NETCHECK_ADDRESS, NetcheckFormats.hostPort(addr))));
     }
 
-    static Attributes region(DerpMap map, int id) {
+    /** {@code tailscale.derp.region.id} and, when the map has it, its code and name. */
+    public static Attributes region(DerpMap map, int id) {
         DerpRegion r = map.regions().get(id);
         AttributesBuilder b = Attributes.builder().put(REGION_ID, (long) id);
         if (r != null) {
@@ -170,76 +166,24 @@ final class NetcheckInstruments implements AutoCloseable {
     }
 
     /** Notes the size of the DERP map in use. */
-    public void mapLoaded(DerpMap map) {
+    void mapLoaded(DerpMap map) {
         mapRegions = map.regions().size();
     }
 
-    /** Publishes {@code report} (measured against {@code map}) and emits change events against the last one. */
-    public void publish(NetcheckReport report, DerpMap map) {
-        latest = new Snapshot(report, map);
+    /** Counts one report by outcome ({@code ok} or {@code no_region}). */
+    void reported(NetcheckReport report) {
         reports.add(1, Attributes.of(OUTCOME, report.anyRegionAnswered() ? "ok" : "no_region"));
-        NetcheckReport last = previous;
-        previous = report;
-        if (last == null) {
-            return;
-        }
-        if (last.preferredDerp() != report.preferredDerp()) {
-            AttributesBuilder b = region(map, report.preferredDerp()).toBuilder()
-                    .put(PREVIOUS_REGION_ID, (long) last.preferredDerp());
-            map.region(last.preferredDerp())
-                    .ifPresent(r -> b.put(PREVIOUS_REGION_CODE, r.code()).put(PREVIOUS_REGION_NAME, r.name()));
-            Attributes a = b.build();
-            String from = name(map, last.preferredDerp());
-            String to = name(map, report.preferredDerp());
-            telemetry
-                    .events()
-                    .emit(
-                            EVENT_NETCHECK_PREFERRED_CHANGED,
-                            Severity.INFO,
-                            "netcheck preferred DERP region changed from " + from + " to " + to,
-                            a);
-        }
-        if (last.udp() != report.udp()) {
-            telemetry
-                    .events()
-                    .emit(
-                            EVENT_NETCHECK_UDP_CHANGED,
-                            report.udp() ? Severity.INFO : Severity.WARN,
-                            report.udp() ? "UDP to DERP regions works again" : "no UDP STUN reply from any DERP region",
-                            Attributes.of(PREVIOUS, last.udp() ? 1L : 0L, CURRENT, report.udp() ? 1L : 0L));
-        }
-        Optional<Boolean> was = last.mappingVariesByDestIp();
-        Optional<Boolean> is = report.mappingVariesByDestIp();
-        if (was.isPresent() && is.isPresent() && !was.equals(is)) {
-            telemetry
-                    .events()
-                    .emit(
-                            EVENT_NETCHECK_MAPPING_VARIES_CHANGED,
-                            is.get() ? Severity.WARN : Severity.INFO,
-                            is.get()
-                                    ? "NAT mapping now varies by destination IP (hard NAT): direct connections get harder"
-                                    : "NAT mapping no longer varies by destination IP",
-                            Attributes.of(PREVIOUS, was.get() ? 1L : 0L, CURRENT, is.get() ? 1L : 0L));
-        }
     }
 
-    /** Forgets the latest report (its values stop being exported), e.g. when netcheck cannot run at all. */
-    public void clear() {
-        latest = null;
+    private @Nullable Snapshot latest() {
+        return state.latest(NetcheckSnapshot.TOPIC)
+                .flatMap(s -> s.report().map(r -> new Snapshot(r, s.map())))
+                .orElse(null);
     }
 
     /** Counts a report that could not run. */
-    public void failed() {
+    void failed() {
         reports.add(1, Attributes.of(OUTCOME, "error"));
-    }
-
-    private static String name(DerpMap map, int id) {
-        if (id == 0) {
-            return "none";
-        }
-        return map.region(id)
-                .map(r -> r.name() + " (" + r.code() + ", " + id + ")")
-                .orElse(String.valueOf(id));
     }
 
     /** Unregisters the observable instruments. */

@@ -1,62 +1,51 @@
 package io.derpwatch.agent.netcheck;
 
-import static io.derpwatch.agent.telemetry.TelemetryNames.*;
-
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpMapCodec;
 import io.derpwatch.agent.derp.DerpMapException;
-import io.derpwatch.agent.localapi.LocalApiClient;
-import io.derpwatch.agent.localapi.LocalApiResponse;
 import io.derpwatch.agent.net.NettyTransport;
-import io.derpwatch.agent.source.Source;
-import io.derpwatch.agent.source.SourceCounters;
-import io.derpwatch.agent.telemetry.Telemetry;
+import io.derpwatch.agent.source.PolledSource;
+import io.derpwatch.agent.source.SampleContext;
+import io.derpwatch.agent.source.SourceError;
+import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.config.NetcheckSettings;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.util.concurrent.ScheduledFuture;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.logs.Severity;
+import io.opentelemetry.api.metrics.Meter;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The netcheck source: every {@code interval}, one full report over every measurable DERP region, published to
- * {@link NetcheckInstruments}; the DERP map is re-read every {@code derp-map.refresh-interval}, keeping the last
- * good map when a refresh fails. Everything runs on the given event loop.
+ * The netcheck source: one sample is one full report over every measurable DERP region, yielding a
+ * {@link NetcheckSnapshot}. Before a report, the DERP map is (re)loaded when there is none yet or it is older
+ * than {@code derp-map.refresh-interval}; a failed reload keeps the last good map. With
+ * {@code derp-map.source = localapi} the map is the node's, as the DERP map source last read it.
  */
-public final class NetcheckSource implements Source {
+public final class NetcheckSource implements PolledSource<NetcheckSnapshot> {
     private static final Logger LOG = LoggerFactory.getLogger(NetcheckSource.class);
     static final String NAME = "netcheck";
 
     private final EventLoop loop;
     private final NetcheckSettings settings;
-    private final Telemetry telemetry;
     private final NetcheckProber prober;
     private final DerpMapLoader loader;
     private final NetcheckInstruments instruments;
     private final PreferredRegionSelector selector;
     private final Clock clock;
-    private final SourceCounters counters;
-    private DerpMap map;
-    private CompletableFuture<DerpMap> mapLoad;
-    private CompletableFuture<Void> running;
-    private ScheduledFuture<?> nextReport;
-    private ScheduledFuture<?> nextRefresh;
-    private boolean stopped;
-    private volatile BiConsumer<NetcheckReport, DerpMap> reportListener = (r, m) -> {};
+    // confined to loop
+    private @Nullable DerpMap map;
+    private long mapLoadedAt;
 
     /**
-     * @param localApiDerpMap {@code GET /localapi/v0/derpmap} (body bytes), or null when no LocalAPI is wired
+     * @param nodeMap the node's DERP map (for {@code derp-map.source = localapi}), or null to use the URL
      * @throws IllegalArgumentException when the configured extra regions do not parse (the settings loader
      *                                  has already checked their shape)
      */
@@ -64,63 +53,40 @@ public final class NetcheckSource implements Source {
             EventLoop loop,
             NettyTransport transport,
             NetcheckSettings settings,
-            Telemetry telemetry,
-            Supplier<CompletableFuture<byte[]>> localApiDerpMap) {
-        this(loop, transport, settings, telemetry, localApiDerpMap, NetcheckSource::defaultSsl, Clock.systemUTC(), 80);
+            Meter meter,
+            StateStore state,
+            @Nullable Supplier<CompletableFuture<DerpMap>> nodeMap) {
+        this(loop, transport, settings, meter, state, nodeMap, NetcheckSource::defaultSsl, Clock.systemUTC(), 80);
     }
 
     NetcheckSource(
             EventLoop loop,
             NettyTransport transport,
             NetcheckSettings settings,
-            Telemetry telemetry,
-            Supplier<CompletableFuture<byte[]>> localApiDerpMap,
-            SslContext ssl,
-            Clock clock,
-            int captivePortalPort) {
-        this(loop, transport, settings, telemetry, localApiDerpMap, () -> ssl, clock, captivePortalPort);
-    }
-
-    private NetcheckSource(
-            EventLoop loop,
-            NettyTransport transport,
-            NetcheckSettings settings,
-            Telemetry telemetry,
-            Supplier<CompletableFuture<byte[]>> localApiDerpMap,
+            Meter meter,
+            StateStore state,
+            @Nullable Supplier<CompletableFuture<DerpMap>> nodeMap,
             Supplier<SslContext> ssl,
             Clock clock,
             int captivePortalPort) {
         this.loop = loop;
         this.settings = settings;
-        this.telemetry = telemetry;
         this.clock = clock;
-        this.instruments = new NetcheckInstruments(telemetry, settings.reportPublicAddresses());
+        this.instruments = new NetcheckInstruments(meter, state, settings.reportPublicAddresses());
         this.prober =
                 new NetcheckProber(loop, transport, settings, ssl, instruments::rejected, clock, captivePortalPort);
         try {
-            this.loader = new DerpMapLoader(
-                    settings.derpMap(), new DerpMapCodec(), localApiDerpMap, prober.http(), ForkJoinPool.commonPool());
+            DerpMapCodec codec = new DerpMapCodec();
+            this.loader = nodeMap == null
+                    ? new DerpMapLoader(settings.derpMap(), codec, null, prober.http(), ForkJoinPool.commonPool())
+                    : DerpMapLoader.forNodeMap(
+                            settings.derpMap(), codec, nodeMap, prober.http(), ForkJoinPool.commonPool());
         } catch (DerpMapException e) {
             prober.close();
             instruments.close();
             throw new IllegalArgumentException("derpwatch.netcheck.derp-map.regions: " + e.getMessage(), e);
         }
         this.selector = new PreferredRegionSelector(settings.preferredHistory());
-        this.counters = new SourceCounters(telemetry.meter(), NAME);
-    }
-
-    /**
-     * The agent's netcheck source on {@code group}'s event loop, reading the DERP map from tailscaled's
-     * {@code /localapi/v0/derpmap} through {@code localApi} when {@code derp-map.source = localapi}.
-     */
-    public static NetcheckSource create(
-            NetcheckSettings settings, EventLoopGroup group, Telemetry telemetry, LocalApiClient localApi) {
-        return new NetcheckSource(
-                group.next(),
-                NettyTransport.forGroup(group),
-                settings,
-                telemetry,
-                () -> localApi.get(NetcheckCommand.DERP_MAP_PATH).thenApply(LocalApiResponse::body));
     }
 
     /** The JDK's default trust store, with host-name verification (set per connection). */
@@ -132,93 +98,56 @@ public final class NetcheckSource implements Source {
         }
     }
 
+    /** {@code netcheck.interval}. */
+    java.time.Duration interval() {
+        return settings.interval();
+    }
+
     @Override
     public String name() {
         return NAME;
     }
 
     @Override
-    public void start() {
-        loop.execute(() -> {
-            if (stopped) {
-                return;
+    public CompletableFuture<NetcheckSnapshot> sample(SampleContext context) {
+        return mapForReport(context).thenCompose(m -> {
+            if (m == null || m.isEmpty()) {
+                instruments.failed();
+                return CompletableFuture.completedFuture(NetcheckSnapshot.none(m == null ? DerpMap.EMPTY : m));
             }
-            refreshMap();
-            reportLoop();
+            return prober.run(m, l -> {})
+                    .handleAsync(
+                            (report, e) -> {
+                                if (e != null) {
+                                    rethrowError(e);
+                                    instruments.failed();
+                                    context.error(SourceError.of(
+                                            "report", "netcheck report failed: " + DerpMapLoader.rootMessage(e)));
+                                    return NetcheckSnapshot.none(m);
+                                }
+                                NetcheckReport selected = selector.select(report, m, clock.instant());
+                                instruments.reported(selected);
+                                LOG.debug("netcheck: {}", selected);
+                                return NetcheckSnapshot.of(selected, m);
+                            },
+                            loop);
         });
     }
 
     @Override
-    public CompletableFuture<Void> sampleOnce() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        loop.execute(() -> runReport().whenComplete((x, e) -> done.complete(null)));
-        // runReport's future completes on the loop after the report is published
-        return done;
+    public void close() {
+        prober.close();
+        instruments.close();
     }
 
-    @Override
-    public void stop() {
-        loop.execute(() -> {
-            if (stopped) {
-                return;
-            }
-            stopped = true;
-            if (nextReport != null) {
-                nextReport.cancel(false);
-            }
-            if (nextRefresh != null) {
-                nextRefresh.cancel(false);
-            }
-            prober.close();
-            instruments.close();
-        });
-    }
-
-    /** Sets the one listener that sees every published report and its map (on the event loop). */
-    public void onReport(BiConsumer<NetcheckReport, DerpMap> listener) {
-        this.reportListener = listener;
-    }
-
-    /** The latest DERP map in use (null before the first load). For tests and the admin view. */
-    DerpMap derpMap() {
-        return map;
-    }
-
-    private void reportLoop() {
-        if (stopped) {
-            return;
-        }
-        long started = System.nanoTime();
-        runReport().whenComplete((x, e) -> {
-            if (stopped) {
-                return;
-            }
-            long wait = Math.max(0, settings.interval().toNanos() - (System.nanoTime() - started));
-            nextReport = loop.schedule(this::reportLoop, wait, TimeUnit.NANOSECONDS);
-        });
-    }
-
-    private void refreshMap() {
-        if (stopped) {
-            return;
-        }
-        currentOrLoad(true).whenComplete((m, e) -> {
-            if (!stopped) {
-                nextRefresh = loop.schedule(
-                        this::refreshMap, settings.derpMap().refreshInterval().toNanos(), TimeUnit.NANOSECONDS);
-            }
-        });
-    }
-
-    /** The map: the loaded one, or a (re)load when there is none yet or {@code refresh} is asked. */
-    private CompletableFuture<DerpMap> currentOrLoad(boolean refresh) {
-        if (mapLoad != null && !mapLoad.isDone()) {
-            return mapLoad;
-        }
-        if (map != null && !refresh) {
+    /** The map: the loaded one, or a (re)load when there is none yet or it is due; on the loop. */
+    private CompletableFuture<@Nullable DerpMap> mapForReport(SampleContext context) {
+        long now = context.clock().monotonicNanos();
+        if (map != null
+                && now - mapLoadedAt < settings.derpMap().refreshInterval().toNanos()) {
             return CompletableFuture.completedFuture(map);
         }
-        CompletableFuture<DerpMap> load = loader.load()
+        return loader.load()
                 .handleAsync(
                         (m, e) -> {
                             if (e == null) {
@@ -228,66 +157,30 @@ public final class NetcheckSource implements Source {
                                             m.regions().size());
                                 }
                                 map = m;
+                                mapLoadedAt = context.clock().monotonicNanos();
                                 instruments.mapLoaded(m);
                             } else {
+                                rethrowError(e);
                                 String message = DerpMapLoader.rootMessage(e);
-                                error(
+                                context.error(SourceError.of(
                                         "derp_map",
                                         map == null
                                                 ? "DERP map unavailable: " + message
-                                                : "DERP map refresh failed, keeping the last good map: " + message);
+                                                : "DERP map refresh failed, keeping the last good map: " + message));
                             }
                             return map;
                         },
                         loop);
-        mapLoad = load;
-        return load;
     }
 
-    private CompletableFuture<Void> runReport() {
-        if (running != null && !running.isDone()) {
-            return running; // never two reports at once
+    /** An {@link Error} (out of memory) is the supervisor's: it must not become a "report failed". */
+    private static void rethrowError(Throwable e) {
+        Throwable t = e;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
         }
-        running = currentOrLoad(false)
-                .thenCompose(m -> {
-                    if (m == null || m.isEmpty()) {
-                        instruments.clear();
-                        instruments.failed();
-                        return CompletableFuture.completedFuture(null);
-                    }
-                    return prober.run(m, l -> {})
-                            .thenAcceptAsync(
-                                    report -> {
-                                        NetcheckReport selected = selector.select(report, m, clock.instant());
-                                        instruments.publish(selected, m);
-                                        reportListener.accept(selected, m);
-                                        LOG.debug("netcheck: {}", selected);
-                                    },
-                                    loop);
-                })
-                .handleAsync(
-                        (x, e) -> {
-                            counters.sampled();
-                            if (e != null) {
-                                instruments.clear();
-                                instruments.failed();
-                                error("report", "netcheck report failed: " + DerpMapLoader.rootMessage(e));
-                            }
-                            return null;
-                        },
-                        loop);
-        return running;
-    }
-
-    private void error(String type, String message) {
-        LOG.warn("netcheck: {}", message);
-        counters.failed(type);
-        telemetry
-                .events()
-                .emit(
-                        EVENT_SOURCE_ERROR,
-                        Severity.WARN,
-                        message,
-                        Attributes.of(SOURCE_NAME, NAME, ERROR_TYPE, type, ERROR_MESSAGE, message));
+        if (t instanceof Error err) {
+            throw err;
+        }
     }
 }

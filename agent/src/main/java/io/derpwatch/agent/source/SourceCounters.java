@@ -9,12 +9,12 @@ import io.opentelemetry.api.metrics.Meter;
  * The counters every source keeps: {@code derpwatch.source.samples} and {@code derpwatch.source.errors}
  * (by {@code error.type}), both with {@code derpwatch.source.name}.
  */
-public final class SourceCounters {
+final class SourceCounters {
     private final LongCounter samples;
     private final LongCounter errors;
     private final Attributes sourceAttributes;
 
-    public SourceCounters(Meter meter, String sourceName) {
+    SourceCounters(Meter meter, String sourceName) {
         this.sourceAttributes = Attributes.of(TelemetryNames.SOURCE_NAME, sourceName);
         this.samples = meter.counterBuilder(TelemetryNames.SOURCE_SAMPLES)
                 .setUnit("{sample}")
@@ -26,11 +26,11 @@ public final class SourceCounters {
                 .build();
     }
 
-    public void sampled() {
+    void sampled() {
         samples.add(1, sourceAttributes);
     }
 
-    public void failed(String errorType) {
+    void failed(String errorType) {
         errors.add(
                 1,
                 sourceAttributes.toBuilder()

@@ -7,17 +7,26 @@ import java.time.Instant;
 
 /** Emits events: OpenTelemetry log records carrying an {@code event.name}. */
 public final class EventEmitter {
-    /** Sees every event emitted (the status page's event history). */
-    @FunctionalInterface
-    public interface Listener {
-        void emitted(String eventName, Severity severity, String body, Attributes attributes);
-    }
-
     private final Logger logger;
-    private volatile Listener listener = (n, s, b, a) -> {};
+    private final Runnable flushNow;
 
     public EventEmitter(Logger logger) {
+        this(logger, () -> {});
+    }
+
+    /** @param flushNow asks the event batcher to hand what is queued to the sinks now (change events) */
+    public EventEmitter(Logger logger, Runnable flushNow) {
         this.logger = logger;
+        this.flushNow = flushNow;
+    }
+
+    /**
+     * Emits a change event and hands it to the sinks at once, not on the next {@code event-flush-interval}
+     * tick (a change is what an operator waits for).
+     */
+    public void emitNow(String eventName, Severity severity, String body, Attributes attributes) {
+        emit(eventName, severity, body, attributes);
+        flushNow.run();
     }
 
     /** Emits {@code eventName} now, with a human-readable {@code body} and its attributes. */
@@ -30,11 +39,5 @@ public final class EventEmitter {
                 .setBody(body)
                 .setAllAttributes(attributes)
                 .emit();
-        listener.emitted(eventName, severity, body, attributes);
-    }
-
-    /** Sets the one listener that sees every event from now on. */
-    public void listen(Listener listener) {
-        this.listener = listener;
     }
 }

@@ -112,6 +112,17 @@ final class LoopLogRecordProcessor implements LogRecordProcessor {
         return batch;
     }
 
+    /** Hands the queued events to the exporter as soon as the loop runs (change events do not wait). */
+    void flushNow() {
+        synchronized (queue) {
+            if (queue.isEmpty() || exporting) {
+                return; // exported() re-arms at once for what queued meanwhile
+            }
+            flushArmed = true;
+        }
+        arm(0);
+    }
+
     /** Events dropped because the queue was full. */
     long dropped() {
         synchronized (queue) {

@@ -72,20 +72,30 @@ public final class SignalPipeline implements AutoCloseable {
                         InstrumentSelector.builder().setName("otel.sdk.*").build(),
                         View.builder().setAggregation(Aggregation.drop()).build())
                 .build();
+        LoopLogRecordProcessor events =
+                new LoopLogRecordProcessor(sinks.logExporter(), handOff, loop, settings.eventFlushInterval());
         this.loggerProvider = SdkLoggerProvider.builder()
                 .setResource(resource)
-                .addLogRecordProcessor(
-                        new LoopLogRecordProcessor(sinks.logExporter(), handOff, loop, settings.eventFlushInterval()))
+                .addLogRecordProcessor(events)
                 .build();
         this.telemetry = new Telemetry(
                 meterProvider
                         .meterBuilder(TelemetryNames.INSTRUMENTATION_SCOPE)
                         .setInstrumentationVersion(ResourceFactory.version())
                         .build(),
-                new EventEmitter(loggerProvider
-                        .loggerBuilder(TelemetryNames.INSTRUMENTATION_SCOPE)
-                        .setInstrumentationVersion(ResourceFactory.version())
-                        .build()));
+                new EventEmitter(
+                        loggerProvider
+                                .loggerBuilder(TelemetryNames.INSTRUMENTATION_SCOPE)
+                                .setInstrumentationVersion(ResourceFactory.version())
+                                .build(),
+                        periodic ? events::flushNow : () -> {}));
+        // "delivered or counted" holds for events too
+        telemetry
+                .meter()
+                .counterBuilder(TelemetryNames.EVENTS_DROPPED)
+                .setUnit("{event}")
+                .setDescription("Events dropped before any sink saw them: the event queue was full")
+                .buildWithCallback(m -> m.record(events.dropped()));
         if (periodic) {
             reader.start(loop, settings.exportInterval());
         }

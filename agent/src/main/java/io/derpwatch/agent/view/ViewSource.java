@@ -1,9 +1,9 @@
 package io.derpwatch.agent.view;
 
 /**
- * Where the status page, {@code /api/state} and {@code derpwatch status} get their snapshot. Today
- * {@link LiveViewSource} builds it from the agent's home state, netcheck history, events and sink stats; the
- * state store can take its place behind this interface.
+ * Where the status page, {@code /api/state} and {@code derpwatch status} get their snapshot:
+ * {@link StateViewSource} builds it from the agent's state store (and, for a one-shot {@code derpwatch status},
+ * from a store the status sampler filled once).
  */
 @FunctionalInterface
 public interface ViewSource {

@@ -12,17 +12,22 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpRegion;
-import io.derpwatch.agent.home.HomeState;
+import io.derpwatch.agent.derp.NodeDerpMap;
+import io.derpwatch.agent.events.ChangeEventEmitter;
 import io.derpwatch.agent.home.StatusFixtures;
 import io.derpwatch.agent.netcheck.AddressFamily;
 import io.derpwatch.agent.netcheck.NetcheckReport;
+import io.derpwatch.agent.netcheck.NetcheckSnapshot;
 import io.derpwatch.agent.netcheck.ProbeKind;
 import io.derpwatch.agent.netcheck.RegionLatency;
+import io.derpwatch.agent.state.StateStore;
+import io.derpwatch.agent.telemetry.EventEmitter;
+import io.derpwatch.agent.telemetry.TelemetryNames;
 import io.derpwatch.agent.view.AgentViewCodec;
-import io.derpwatch.agent.view.LiveViewSource;
+import io.derpwatch.agent.view.StateViewSource;
 import io.derpwatch.sinks.DropReason;
 import io.derpwatch.sinks.SinkStats;
-import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.logs.Severity;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,13 +59,16 @@ class ApiStateSchemaTest {
     }
 
     @Test
-    void liveView_withReportsEventsAndSinks_matchesTheSchema() throws Exception {
-        LiveViewSource view = new LiveViewSource("agent", new HomeState(), 2, () -> List.of(sink()), Clock.systemUTC());
+    void stateView_withReportsEventsAndSinks_matchesTheSchema() throws Exception {
+        StateStore state = new StateStore();
+        StateViewSource view = StateViewSource.subscribe("agent", state, 2, () -> List.of(sink()), Clock.systemUTC());
         DerpMap map = map();
         for (int i = 0; i < 3; i++) {
-            view.report(report(Instant.parse("2026-12-01T12:00:0" + i + "Z")), map);
+            state.publish(
+                    NetcheckSnapshot.TOPIC,
+                    NetcheckSnapshot.of(report(Instant.parse("2026-12-01T12:00:0" + i + "Z")), map));
         }
-        view.event("tailscale.netcheck.udp.changed", Severity.WARN, "no UDP STUN reply", Attributes.empty());
+        view.event("tailscale.netcheck.udp.changed", Severity.WARN, "no UDP STUN reply");
 
         JsonNode doc = JSON.readTree(AgentViewCodec.write(view.snapshot()));
 
@@ -77,8 +85,41 @@ class ApiStateSchemaTest {
     }
 
     @Test
+    void stateView_listsTheChangeEventsTheEmitterMakes_andTheNodeMapBeforeAnyReport() throws Exception {
+        StateStore state = new StateStore();
+        StateViewSource view = StateViewSource.subscribe("agent", state, 5, List::of, Clock.systemUTC());
+        ChangeEventEmitter.subscribe(
+                        state,
+                        new EventEmitter(OpenTelemetry.noop().getLogsBridge().get("test")),
+                        dir.resolve("s"))
+                .listen(view::event);
+
+        state.publish(NodeDerpMap.TOPIC, new NodeDerpMap(map(), Instant.parse("2026-12-01T12:00:00Z"), 0));
+        JsonNode before = JSON.readTree(AgentViewCodec.write(view.snapshot()));
+        assertThat(problems(before)).isEmpty();
+        assertThat(before.path("regions")).hasSize(2);
+        assertThat(before.at("/regions/0/latencyMs").isNull()).isTrue();
+        assertThat(before.at("/regions/0/preferred").asBoolean()).isFalse();
+        assertThat(before.path("netcheck").isNull()).isTrue();
+
+        state.publish(
+                NetcheckSnapshot.TOPIC, NetcheckSnapshot.of(report(Instant.parse("2026-12-01T12:00:01Z")), map()));
+        state.publish(
+                NetcheckSnapshot.TOPIC,
+                NetcheckSnapshot.of(report(Instant.parse("2026-12-01T12:00:02Z"), false), map()));
+        JsonNode after = JSON.readTree(AgentViewCodec.write(view.snapshot()));
+
+        assertThat(problems(after)).isEmpty();
+        assertThat(after.path("events")).hasSize(1);
+        assertThat(after.at("/events/0/name").asText()).isEqualTo(TelemetryNames.EVENT_NETCHECK_UDP_CHANGED);
+        assertThat(after.at("/events/0/severity").asText()).isEqualTo("WARN");
+        assertThat(after.at("/netcheck/udp").asBoolean()).isFalse();
+        assertThat(after.path("history")).hasSize(2);
+    }
+
+    @Test
     void schema_rejectsADocumentWithoutHome() throws Exception {
-        LiveViewSource view = new LiveViewSource("agent", new HomeState(), 2, List::of, Clock.systemUTC());
+        StateViewSource view = StateViewSource.subscribe("agent", new StateStore(), 2, List::of, Clock.systemUTC());
         ObjectNode doc = (ObjectNode) JSON.readTree(AgentViewCodec.write(view.snapshot()));
         doc.remove("home");
 
@@ -113,10 +154,14 @@ class ApiStateSchemaTest {
     }
 
     private static NetcheckReport report(Instant at) {
+        return report(at, true);
+    }
+
+    private static NetcheckReport report(Instant at, boolean udp) {
         return new NetcheckReport(
                 at,
                 Duration.ofMillis(800),
-                true,
+                udp,
                 true,
                 false,
                 true,

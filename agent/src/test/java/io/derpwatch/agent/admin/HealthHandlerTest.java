@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 
 class HealthHandlerTest {
     private final AtomicReference<String> notReady = new AtomicReference<>("first sample not done yet");
+    private final AtomicReference<String> dead = new AtomicReference<>();
 
     private FullHttpResponse request(HttpMethod method, String uri) {
-        EmbeddedChannel ch = new EmbeddedChannel(new HealthHandler(notReady::get));
+        EmbeddedChannel ch = new EmbeddedChannel(new HealthHandler(notReady::get, dead::get));
         ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri));
         FullHttpResponse res = ch.readOutbound();
         ch.finishAndReleaseAll();
@@ -37,6 +38,18 @@ class HealthHandlerTest {
 
         assertThat(res.status()).isEqualTo(HttpResponseStatus.OK);
         assertThat(body(res)).isEqualTo("ok\n");
+    }
+
+    @Test
+    void healthz_isUnavailableWithEveryReason_whenLivenessFails() {
+        dead.set("source status stalled: no completed sample for 45s (bound 34s)\nevent loop lags 12000 ms");
+
+        FullHttpResponse res = request(HttpMethod.GET, "/healthz");
+
+        assertThat(res.status()).isEqualTo(HttpResponseStatus.SERVICE_UNAVAILABLE);
+        assertThat(body(res))
+                .isEqualTo("unhealthy: source status stalled: no completed sample for 45s (bound 34s)\n"
+                        + "event loop lags 12000 ms\n");
     }
 
     @Test

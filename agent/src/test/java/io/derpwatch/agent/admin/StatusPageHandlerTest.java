@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.derpwatch.agent.home.HomeState;
-import io.derpwatch.agent.view.LiveViewSource;
+import io.derpwatch.agent.state.StateStore;
+import io.derpwatch.agent.view.StateViewSource;
 import io.derpwatch.agent.view.ViewSource;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -25,12 +25,12 @@ import org.junit.jupiter.api.Test;
 
 class StatusPageHandlerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final ViewSource view = new LiveViewSource(
-            "agent", new HomeState(), 5, List::of, Clock.fixed(Instant.parse("2026-12-01T12:00:00Z"), ZoneOffset.UTC));
+    private final ViewSource view = StateViewSource.subscribe(
+            "agent", new StateStore(), 5, List::of, Clock.fixed(Instant.parse("2026-12-01T12:00:00Z"), ZoneOffset.UTC));
 
     private FullHttpResponse request(HttpMethod method, String uri) {
         EmbeddedChannel ch = new EmbeddedChannel(
-                new StatusPageHandler(view, StatusPageHandler.page()), new HealthHandler(() -> null));
+                new StatusPageHandler(view, StatusPageHandler.page()), new HealthHandler(() -> null, () -> null));
         ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri));
         FullHttpResponse res = ch.readOutbound();
         ch.finishAndReleaseAll();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.derpwatch.agent.Agent;
+import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.config.DerpwatchSettings;
 import io.derpwatch.config.SettingsLoader;
 import io.derpwatch.lab.LabNodeState;
@@ -169,7 +170,7 @@ class CliTest {
                         dir.resolve("s.conf"), "derpwatch.localapi.socket = \"" + dir.resolve("none.sock") + "\"\n");
                 Awaitility.await()
                         .atMost(Duration.ofSeconds(20))
-                        .until(() -> agent.home().latest().isPresent());
+                        .until(() -> agent.state().latest(HomeSnapshot.TOPIC).isPresent());
 
                 assertThat(run("status", "--config", f.toString(), "--agent", address))
                         .isZero();
@@ -183,8 +184,8 @@ class CliTest {
                 lab.update(s -> s.withHealth(LabNodeState.noDerpConnectionWarning("r3")));
                 Awaitility.await()
                         .atMost(Duration.ofSeconds(20))
-                        .until(() -> !agent.home()
-                                .latest()
+                        .until(() -> !agent.state()
+                                .latest(HomeSnapshot.TOPIC)
                                 .orElseThrow()
                                 .connection()
                                 .connected());

@@ -24,10 +24,19 @@ import static io.derpwatch.agent.telemetry.TelemetryNames.SOURCE_SAMPLES;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.derpwatch.agent.derp.DerpMapSource;
+import io.derpwatch.agent.derp.NodeDerpMap;
+import io.derpwatch.agent.events.ChangeEventEmitter;
 import io.derpwatch.agent.localapi.LocalApiClient;
+import io.derpwatch.agent.source.AgentClock;
+import io.derpwatch.agent.source.PollSchedule;
+import io.derpwatch.agent.source.PolledSourceRunner;
+import io.derpwatch.agent.source.Source;
+import io.derpwatch.agent.source.SourceEnvironment;
+import io.derpwatch.agent.source.Supervision;
+import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.agent.telemetry.EventEmitter;
 import io.derpwatch.agent.telemetry.Telemetry;
-import io.derpwatch.config.StatusSettings;
 import io.derpwatch.lab.LabNodeState;
 import io.derpwatch.lab.LabScenario;
 import io.derpwatch.lab.LocalApiEmulator;
@@ -49,8 +58,8 @@ import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryLogRecordExporter;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -64,8 +73,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The status source on a real event loop against the lab emulator on a real Unix socket: the lab's state is
- * flipped, and the snapshot in {@link HomeState}, the gauge and counters (read through the OpenTelemetry SDK)
+ * The status source (with the DERP map source it asks), run by the source model on a real event loop against the lab emulator on a real Unix socket: the lab's state is
+ * flipped, and the snapshot in the state store, the gauge and counters (read through the OpenTelemetry SDK)
  * and the emitted events are checked.
  */
 class StatusSourceTest {
@@ -81,8 +90,9 @@ class StatusSourceTest {
     private SdkLoggerProvider loggerProvider;
     private EventLoopGroup group;
     private LocalApiEmulator lab;
-    private HomeState state;
-    private StatusSource source;
+    private StateStore state;
+    private Source source;
+    private Source derpMap;
 
     @BeforeEach
     void setUp() {
@@ -96,21 +106,43 @@ class StatusSourceTest {
                 1, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         lab = LocalApiEmulator.start(dir.resolve("tailscaled.sock"));
         LocalApiClient client = new LocalApiClient(group, lab.socket(), Duration.ofSeconds(2), 1024 * 1024);
-        state = new HomeState();
-        source = new StatusSource(
-                group,
-                client,
-                new StatusSettings(Duration.ofMillis(200), Duration.ofMinutes(5)),
+        state = new StateStore();
+        AgentClock clock = new AgentClock() {
+            @Override
+            public long monotonicNanos() {
+                return ticker.get();
+            }
+
+            @Override
+            public Instant wallTime() {
+                return Instant.now();
+            }
+        };
+        SourceEnvironment env = new SourceEnvironment(
+                group.next(),
                 telemetry,
-                state,
+                clock,
+                new Supervision(telemetry.meter()),
                 Duration.ofMinutes(5),
-                ticker::get,
-                Clock.systemUTC());
+                SourceEnvironment.STALL_INTERVALS,
+                bound -> 0);
+        HomeConnectionInstruments.register(telemetry.meter(), state);
+        ChangeEventEmitter.subscribe(state, telemetry.events(), lab.socket());
+        PolledSourceRunner<NodeDerpMap> maps = env.poll(
+                new DerpMapSource(client),
+                PollSchedule.every(Duration.ofMinutes(5), Duration.ofSeconds(5)),
+                m -> state.publish(NodeDerpMap.TOPIC, m));
+        derpMap = maps;
+        source = env.poll(
+                new StatusSource(client, state, maps::sampleOnce),
+                PollSchedule.every(Duration.ofMillis(200), Duration.ofSeconds(5)),
+                s -> state.publish(HomeSnapshot.TOPIC, s));
     }
 
     @AfterEach
     void tearDown() {
         source.stop();
+        derpMap.stop();
         if (lab != null) {
             lab.close();
         }
@@ -123,7 +155,7 @@ class StatusSourceTest {
     void firstSample_connected_isOneWithTheNamedRegion_andAnnounced() throws Exception {
         sample();
 
-        HomeConnection c = state.latest().orElseThrow().connection();
+        HomeConnection c = state.latest(HomeSnapshot.TOPIC).orElseThrow().connection();
         assertThat(c)
                 .isEqualTo(new HomeConnection(
                         1,
@@ -151,7 +183,8 @@ class StatusSourceTest {
         sample();
         lab.update(s -> s.withHealth(NO_DERP_CONNECTION));
         sample();
-        assertThat(state.latest().orElseThrow().connection().reason()).isEqualTo(HomeReason.DERP_UNREACHABLE);
+        assertThat(state.latest(HomeSnapshot.TOPIC).orElseThrow().connection().reason())
+                .isEqualTo(HomeReason.DERP_UNREACHABLE);
         assertThat(gauge())
                 .singleElement()
                 .satisfies(p -> assertThat(p.getValue()).isZero());
@@ -168,7 +201,8 @@ class StatusSourceTest {
         assertThat(drop.getAttributes().get(HEALTH_WARNING)).isEqualTo(NO_DERP_CONNECTION);
         assertThat(drop.getAttributes().get(REGION_ID)).isEqualTo(3L);
         assertThat(changes.get(2).getAttributes().get(PREVIOUS)).isZero();
-        assertThat(state.latest().orElseThrow().connection().value()).isEqualTo(1);
+        assertThat(state.latest(HomeSnapshot.TOPIC).orElseThrow().connection().value())
+                .isEqualTo(1);
     }
 
     @Test
@@ -181,7 +215,7 @@ class StatusSourceTest {
         sample();
         sample();
 
-        HomeSnapshot down = state.latest().orElseThrow();
+        HomeSnapshot down = state.latest(HomeSnapshot.TOPIC).orElseThrow();
         assertThat(down.connection().value()).isZero();
         assertThat(down.connection().reason()).isEqualTo(HomeReason.LOCALAPI_UNREACHABLE);
         assertThat(down.connection().region().map(HomeRegion::code)).contains("r3");
@@ -203,7 +237,8 @@ class StatusSourceTest {
         lab = LocalApiEmulator.start(socket);
         sample();
 
-        assertThat(state.latest().orElseThrow().connection().value()).isEqualTo(1);
+        assertThat(state.latest(HomeSnapshot.TOPIC).orElseThrow().connection().value())
+                .isEqualTo(1);
         assertThat(events(EVENT_HOME_CONNECTION_CHANGED))
                 .extracting(e -> e.getAttributes().get(REASON))
                 .containsExactly("connected", "localapi_unreachable", "connected");
@@ -240,7 +275,7 @@ class StatusSourceTest {
         lab.misbehave(how);
         sample();
 
-        HomeSnapshot bad = state.latest().orElseThrow();
+        HomeSnapshot bad = state.latest(HomeSnapshot.TOPIC).orElseThrow();
         assertThat(bad.connection().value()).isZero();
         assertThat(bad.connection().reason().wireName()).isEqualTo(reason);
         assertThat(events(EVENT_SOURCE_ERROR))
@@ -250,7 +285,8 @@ class StatusSourceTest {
         lab.misbehave(Misbehaviour.NONE);
         sample();
 
-        assertThat(state.latest().orElseThrow().connection().value()).isEqualTo(1);
+        assertThat(state.latest(HomeSnapshot.TOPIC).orElseThrow().connection().value())
+                .isEqualTo(1);
     }
 
     @Test
@@ -259,7 +295,7 @@ class StatusSourceTest {
 
         sample();
 
-        HomeConnection c = state.latest().orElseThrow().connection();
+        HomeConnection c = state.latest(HomeSnapshot.TOPIC).orElseThrow().connection();
         assertThat(c.value()).isEqualTo(1);
         assertThat(c.region()).contains(HomeRegion.codeOnly("r3"));
         assertThat(events(EVENT_SOURCE_ERROR)).singleElement().satisfies(e -> {
@@ -270,7 +306,7 @@ class StatusSourceTest {
         lab.misbehaveOn("/localapi/v0/derpmap", Misbehaviour.NONE);
         sample(); // the map is still unknown, so it is read again
 
-        assertThat(state.latest().orElseThrow().connection().region())
+        assertThat(state.latest(HomeSnapshot.TOPIC).orElseThrow().connection().region())
                 .contains(new HomeRegion("r3", OptionalInt.of(3), Optional.of("r3")));
     }
 
@@ -296,7 +332,8 @@ class StatusSourceTest {
             assertThat(p.getValue()).isZero();
             assertThat(p.getAttributes()).isEqualTo(Attributes.empty());
         });
-        assertThat(state.latest().orElseThrow().connection().reason()).isEqualTo(HomeReason.NO_HOME_REGION);
+        assertThat(state.latest(HomeSnapshot.TOPIC).orElseThrow().connection().reason())
+                .isEqualTo(HomeReason.NO_HOME_REGION);
     }
 
     @Test
@@ -305,7 +342,8 @@ class StatusSourceTest {
 
         sample();
 
-        assertThat(state.latest().orElseThrow().connection().reason()).isEqualTo(HomeReason.NOT_RUNNING);
+        assertThat(state.latest(HomeSnapshot.TOPIC).orElseThrow().connection().reason())
+                .isEqualTo(HomeReason.NOT_RUNNING);
         assertThat(events(EVENT_HOME_CONNECTION_CHANGED).get(0).getAttributes().get(BACKEND_STATE))
                 .isEqualTo("Stopped");
     }
@@ -360,7 +398,7 @@ class StatusSourceTest {
     }
 
     private int value() {
-        return state.latest().map(s -> s.connection().value()).orElse(-1);
+        return state.latest(HomeSnapshot.TOPIC).map(s -> s.connection().value()).orElse(-1);
     }
 
     private void sample() throws Exception {

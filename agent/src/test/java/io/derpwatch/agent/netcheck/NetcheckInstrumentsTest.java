@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+/** The netcheck gauges read from the state store, and the change events made from its snapshots. */
 class NetcheckInstrumentsTest {
     private final TelemetryHarness otel = new TelemetryHarness();
     private final DerpMap map = new DerpMap(
@@ -35,7 +36,7 @@ class NetcheckInstrumentsTest {
 
     @Test
     void report_isExportedAsGauges_withRegionAttributes() {
-        NetcheckInstruments instruments = new NetcheckInstruments(otel.telemetry, false);
+        Instruments instruments = instruments(false);
 
         instruments.publish(
                 report(
@@ -78,7 +79,7 @@ class NetcheckInstrumentsTest {
 
     @Test
     void regionThatStopsAnswering_vanishesFromTheGauges() {
-        NetcheckInstruments instruments = new NetcheckInstruments(otel.telemetry, false);
+        Instruments instruments = instruments(false);
         instruments.publish(
                 report(Optional.of(false), 1, latency(1, AddressFamily.IPV4, 12), latency(2, AddressFamily.IPV4, 60)),
                 map);
@@ -98,7 +99,7 @@ class NetcheckInstrumentsTest {
 
     @Test
     void changes_becomeEvents() {
-        NetcheckInstruments instruments = new NetcheckInstruments(otel.telemetry, false);
+        Instruments instruments = instruments(false);
         instruments.publish(report(Optional.of(false), 1, latency(1, AddressFamily.IPV4, 12)), map);
         assertThat(otel.eventNames()).isEmpty();
 
@@ -123,7 +124,7 @@ class NetcheckInstrumentsTest {
 
     @Test
     void rejectedDatagrams_areCountedByReason() {
-        NetcheckInstruments instruments = new NetcheckInstruments(otel.telemetry, false);
+        Instruments instruments = instruments(false);
         instruments.rejected(StunRejection.BAD_COOKIE);
         instruments.rejected(StunRejection.BAD_COOKIE);
         instruments.rejected(StunRejection.WRONG_SOURCE);
@@ -142,13 +143,39 @@ class NetcheckInstrumentsTest {
 
     @Test
     void publicAddresses_areExported_onlyWhenEnabled() {
-        NetcheckInstruments instruments = new NetcheckInstruments(otel.telemetry, true);
+        Instruments instruments = instruments(true);
         instruments.publish(report(Optional.empty(), 1, latency(1, AddressFamily.IPV4, 12)), map);
 
         assertThat(otel.collect().get(NETCHECK_GLOBAL_ADDRESS))
                 .singleElement()
                 .satisfies(
                         p -> assertThat(p.getAttributes().get(NETCHECK_ADDRESS)).isEqualTo("198.51.100.7:41641"));
+    }
+
+    /** The instruments over the harness's state store, and how a source feeds them. */
+    private Instruments instruments(boolean publicAddresses) {
+        return new Instruments(new NetcheckInstruments(otel.telemetry.meter(), otel.state, publicAddresses));
+    }
+
+    private final class Instruments {
+        private final NetcheckInstruments real;
+
+        Instruments(NetcheckInstruments real) {
+            this.real = real;
+        }
+
+        void publish(NetcheckReport report, DerpMap map) {
+            real.reported(report);
+            otel.state.publish(NetcheckSnapshot.TOPIC, NetcheckSnapshot.of(report, map));
+        }
+
+        void clear() {
+            otel.state.publish(NetcheckSnapshot.TOPIC, NetcheckSnapshot.none(map));
+        }
+
+        void rejected(StunRejection reason) {
+            real.rejected(reason);
+        }
     }
 
     private static long value(Map<String, List<PointData>> m, String name) {

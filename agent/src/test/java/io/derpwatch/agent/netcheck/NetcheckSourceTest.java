@@ -5,8 +5,15 @@ import static io.derpwatch.agent.telemetry.TelemetryNames.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.derpwatch.agent.derp.DerpMapSource;
+import io.derpwatch.agent.derp.NodeDerpMap;
 import io.derpwatch.agent.localapi.LocalApiClient;
 import io.derpwatch.agent.net.NettyTransport;
+import io.derpwatch.agent.source.AgentClock;
+import io.derpwatch.agent.source.PollSchedule;
+import io.derpwatch.agent.source.Source;
+import io.derpwatch.agent.source.SourceEnvironment;
+import io.derpwatch.agent.source.Supervision;
 import io.derpwatch.config.NetcheckSettings;
 import io.derpwatch.lab.LocalApiEmulator;
 import io.derpwatch.lab.net.Coturn;
@@ -37,7 +44,7 @@ class NetcheckSourceTest {
     private Coturn coturn;
     private UdpNatProxy proxy;
     private TelemetryHarness otel;
-    private NetcheckSource source;
+    private Source source;
 
     @BeforeEach
     void start() throws Exception {
@@ -95,7 +102,7 @@ class NetcheckSourceTest {
                 + "\", \"IPv6\": \"none\", \"STUNPort\": " + stun.getPort() + "}]}";
     }
 
-    private NetcheckSource source(Path mapFile, String interval, String refresh) throws Exception {
+    private Source source(Path mapFile, String interval, String refresh) throws Exception {
         NetcheckSettings s = settings(Map.of(
                 "interval",
                 interval,
@@ -111,15 +118,35 @@ class NetcheckSourceTest {
                 mapFile.toString(),
                 "derp-map.refresh-interval",
                 refresh));
-        return new NetcheckSource(
+        return run(new NetcheckSource(
                 group.next(),
                 NettyTransport.forGroup(group),
                 s,
-                otel.telemetry,
+                otel.telemetry.meter(),
+                otel.state,
                 null,
-                NetcheckSource.defaultSsl(),
+                NetcheckSource::defaultSsl,
                 Clock.systemUTC(),
-                80);
+                80));
+    }
+
+    /** The source under the source model, as the agent runs it, publishing into the harness's store. */
+    private Source run(NetcheckSource netcheck) {
+        return env().poll(
+                        netcheck,
+                        new PollSchedule(netcheck.interval(), Duration.ZERO, Duration.ofSeconds(30)),
+                        snapshot -> otel.state.publish(NetcheckSnapshot.TOPIC, snapshot));
+    }
+
+    private SourceEnvironment env() {
+        return new SourceEnvironment(
+                group.next(),
+                otel.telemetry,
+                AgentClock.system(),
+                new Supervision(otel.telemetry.meter()),
+                SourceEnvironment.ERROR_REPEAT_INTERVAL,
+                SourceEnvironment.STALL_INTERVALS,
+                bound -> 0);
     }
 
     @Test
@@ -185,11 +212,18 @@ class NetcheckSourceTest {
                     settings(Map.of("stun-timeout", "500ms", "ipv6", "false", "captive-portal.enabled", "false")),
                     new NetcheckSettings.DerpMapSettings(
                             "localapi", "https://127.0.0.1:9/unused", "", Duration.ofMinutes(5), true, custom));
-            source = NetcheckSource.create(
+            LocalApiClient client = new LocalApiClient(group, tailscaled.socket(), Duration.ofSeconds(5), 1 << 20);
+            Source derpMap = env().poll(
+                            new DerpMapSource(client),
+                            PollSchedule.every(Duration.ofMinutes(5), Duration.ofSeconds(5)),
+                            m -> otel.state.publish(NodeDerpMap.TOPIC, m));
+            source = run(new NetcheckSource(
+                    group.next(),
+                    NettyTransport.forGroup(group),
                     s,
-                    group,
-                    otel.telemetry,
-                    new LocalApiClient(group, tailscaled.socket(), Duration.ofSeconds(5), 1 << 20));
+                    otel.telemetry.meter(),
+                    otel.state,
+                    DerpMapSource.latestOrRead(otel.state, derpMap)));
 
             source.sampleOnce().get(20, TimeUnit.SECONDS);
 

@@ -1,5 +1,7 @@
 package io.derpwatch.agent.netcheck;
 
+import io.derpwatch.agent.events.ChangeEventEmitter;
+import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.agent.telemetry.EventEmitter;
 import io.derpwatch.agent.telemetry.Telemetry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -11,6 +13,7 @@ import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryLogRecordExporter;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -28,6 +31,12 @@ final class TelemetryHarness implements AutoCloseable {
             .build();
     final Telemetry telemetry =
             new Telemetry(meterProvider.get("io.derpwatch"), new EventEmitter(loggerProvider.get("io.derpwatch")));
+    /** A state store whose changes become events, as in the agent. */
+    final StateStore state = new StateStore();
+
+    TelemetryHarness() {
+        ChangeEventEmitter.subscribe(state, telemetry.events(), Path.of("/run/unused.sock"));
+    }
 
     /** One collection: metric name to its points. */
     Map<String, List<PointData>> collect() {

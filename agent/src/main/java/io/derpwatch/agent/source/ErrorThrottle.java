@@ -1,4 +1,4 @@
-package io.derpwatch.agent.home;
+package io.derpwatch.agent.source;
 
 import java.time.Duration;
 import java.util.Objects;

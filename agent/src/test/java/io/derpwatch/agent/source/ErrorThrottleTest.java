@@ -1,4 +1,4 @@
-package io.derpwatch.agent.home;
+package io.derpwatch.agent.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -2,15 +2,16 @@ package io.derpwatch.agent.view;
 
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpRegion;
+import io.derpwatch.agent.derp.NodeDerpMap;
 import io.derpwatch.agent.home.HomeConnection;
 import io.derpwatch.agent.home.HomeSnapshot;
-import io.derpwatch.agent.home.HomeState;
 import io.derpwatch.agent.localapi.NodeStatus;
 import io.derpwatch.agent.netcheck.NetcheckReport;
+import io.derpwatch.agent.netcheck.NetcheckSnapshot;
+import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.agent.telemetry.ResourceFactory;
 import io.derpwatch.sinks.DropReason;
 import io.derpwatch.sinks.SinkStats;
-import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Severity;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,53 +24,63 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds the {@link AgentView} from what the agent has today: the home state the status source writes, the
- * last netcheck reports and events (bounded), and the sinks' stats. The state store replaces it later.
+ * Builds the {@link AgentView} from the agent's {@link StateStore}: the home snapshot (with tailscaled's peers and
+ * health warnings), the latest netcheck snapshot and the DERP map, plus what the store does not hold: the last
+ * netcheck reports (kept from {@link NetcheckSnapshot#TOPIC} as they are published), the last change events
+ * (from the {@link io.derpwatch.agent.events.ChangeEventEmitter}) and the sinks' stats. Insights get a topic of
+ * their own later; until then the list is empty.
  */
-public final class LiveViewSource implements ViewSource {
-    /** A netcheck report and the DERP map it was measured against. */
-    public record MeasuredReport(NetcheckReport report, DerpMap map) {}
-
+public final class StateViewSource implements ViewSource {
     private final String source;
-    private final HomeState home;
-    private final BoundedHistory<MeasuredReport> reports;
+    private final StateStore state;
+    private final BoundedHistory<NetcheckReport> reports;
     private final BoundedHistory<AgentView.Event> events;
     private final Supplier<List<SinkStats>> sinks;
     private final Clock clock;
 
-    /**
-     * @param source {@code agent} or {@code sample}, see {@link AgentView#source()}
-     * @param history how many reports and events to keep
-     */
-    public LiveViewSource(String source, HomeState home, int history, Supplier<List<SinkStats>> sinks, Clock clock) {
+    private StateViewSource(
+            String source, StateStore state, int history, Supplier<List<SinkStats>> sinks, Clock clock) {
         this.source = source;
-        this.home = home;
+        this.state = state;
         this.reports = new BoundedHistory<>(history);
         this.events = new BoundedHistory<>(history);
         this.sinks = sinks;
         this.clock = clock;
     }
 
-    /** Keeps a netcheck report (called on the event loop after each report). */
-    public void report(NetcheckReport report, DerpMap map) {
-        reports.add(new MeasuredReport(report, map));
+    /**
+     * A view over {@code state}, keeping the netcheck reports published from now on.
+     *
+     * @param source  {@code agent} or {@code sample}, see {@link AgentView#source()}
+     * @param history how many reports and events to keep
+     */
+    public static StateViewSource subscribe(
+            String source, StateStore state, int history, Supplier<List<SinkStats>> sinks, Clock clock) {
+        StateViewSource view = new StateViewSource(source, state, history, sinks, clock);
+        state.subscribe(
+                NetcheckSnapshot.TOPIC, (previous, current) -> current.report().ifPresent(view.reports::add));
+        return view;
     }
 
-    /** Keeps an emitted event. */
-    public void event(String name, Severity severity, String body, Attributes attributes) {
+    /** Keeps a change event ({@link io.derpwatch.agent.events.ChangeEventEmitter.Listener}). */
+    public void event(String name, Severity severity, String body) {
         events.add(new AgentView.Event(clock.instant().toString(), name, severity.name(), body));
     }
 
     @Override
     public AgentView snapshot() {
-        Optional<HomeSnapshot> h = home.latest();
-        List<MeasuredReport> history = reports.items();
-        MeasuredReport latest = history.isEmpty() ? null : history.get(history.size() - 1);
-        AgentView.Home homeView = h.map(LiveViewSource::home).orElseGet(LiveViewSource::noSampleYet);
+        Optional<HomeSnapshot> h = state.latest(HomeSnapshot.TOPIC);
+        Optional<NetcheckSnapshot> netcheck = state.latest(NetcheckSnapshot.TOPIC);
+        Optional<NetcheckReport> latest = netcheck.flatMap(NetcheckSnapshot::report);
+        AgentView.Home homeView = h.map(StateViewSource::home).orElseGet(StateViewSource::noSampleYet);
         Optional<NodeStatus> status = h.flatMap(HomeSnapshot::status);
+        // the map netcheck measured against; else (netcheck off or not run yet) the node's own
+        DerpMap map = netcheck.map(NetcheckSnapshot::map)
+                .or(() -> state.latest(NodeDerpMap.TOPIC).map(NodeDerpMap::map))
+                .orElse(DerpMap.EMPTY);
         List<AgentView.Report> reportViews = new ArrayList<>();
-        for (MeasuredReport r : history) {
-            reportViews.add(report(r.report()));
+        for (NetcheckReport r : reports.items()) {
+            reportViews.add(report(r));
         }
         return new AgentView(
                 AgentView.SCHEMA_VERSION,
@@ -77,8 +88,8 @@ public final class LiveViewSource implements ViewSource {
                 ResourceFactory.version(),
                 source,
                 homeView,
-                latest == null ? null : netcheck(latest.report()),
-                regions(latest, homeView),
+                latest.map(StateViewSource::netcheck).orElse(null),
+                regions(map, latest.orElse(null), homeView),
                 reportViews,
                 status.flatMap(NodeStatus::peers)
                         .map(p -> new AgentView.Peers(p.direct(), p.derp(), p.peerRelay(), p.idle()))
@@ -86,7 +97,7 @@ public final class LiveViewSource implements ViewSource {
                 status.map(NodeStatus::health).orElse(List.of()),
                 events.items(),
                 List.of(),
-                sinks.get().stream().map(LiveViewSource::sink).toList());
+                sinks.get().stream().map(StateViewSource::sink).toList());
     }
 
     private static AgentView.Home noSampleYet() {
@@ -137,20 +148,17 @@ public final class LiveViewSource implements ViewSource {
         return new AgentView.Report(r.now().toString(), r.preferredDerp(), latency, unanswered);
     }
 
-    private static List<AgentView.Region> regions(@Nullable MeasuredReport latest, AgentView.Home home) {
-        if (latest == null) {
-            return List.of();
-        }
-        Map<Integer, Duration> best = latest.report().regionLatency();
+    private static List<AgentView.Region> regions(DerpMap map, @Nullable NetcheckReport latest, AgentView.Home home) {
+        Map<Integer, Duration> best = latest == null ? Map.of() : latest.regionLatency();
         List<AgentView.Region> out = new ArrayList<>();
-        for (DerpRegion r : latest.map().regions().values()) {
+        for (DerpRegion r : map.regions().values()) {
             Duration d = best.get(r.id());
             out.add(new AgentView.Region(
                     r.id(),
                     r.code(),
                     r.name(),
                     d == null ? null : millis(d),
-                    r.id() == latest.report().preferredDerp(),
+                    latest != null && r.id() == latest.preferredDerp(),
                     r.code().equals(home.regionCode())));
         }
         return out;

@@ -1,0 +1,17 @@
+package io.derpwatch.agent.localapi;
+
+/** Every LocalAPI path derpwatch reads, in one place (docs/localapi.md). */
+public final class LocalApiPaths {
+    private LocalApiPaths() {}
+
+    /** The node's status without the peer list. */
+    public static final String STATUS = "/localapi/v0/status?peers=false";
+    /** The DERP map the node uses. */
+    public static final String DERP_MAP = "/localapi/v0/derpmap";
+
+    /** {@code path} without its query, as on {@code tailscale.localapi.path}. */
+    public static String withoutQuery(String path) {
+        int q = path.indexOf('?');
+        return q < 0 ? path : path.substring(0, q);
+    }
+}
