@@ -14,11 +14,14 @@ import io.derpwatch.agent.telemetry.ResourceFactory;
 import io.derpwatch.agent.telemetry.SignalPipeline;
 import io.derpwatch.agent.telemetry.SinkInstruments;
 import io.derpwatch.agent.telemetry.Telemetry;
+import io.derpwatch.agent.view.StateViewSource;
+import io.derpwatch.agent.view.ViewSource;
 import io.derpwatch.config.DerpwatchSettings;
 import io.derpwatch.sinks.SinkContext;
 import io.derpwatch.sinks.runtime.SinkCatalog;
 import io.derpwatch.sinks.runtime.SinkSet;
 import io.netty.channel.EventLoopGroup;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +67,7 @@ public final class Agent implements AutoCloseable {
     private final StateStore state;
     private final Supervision supervision;
     private final LoopLagProbe lag;
+    private final ViewSource view;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean firstSampleDone;
 
@@ -77,7 +81,8 @@ public final class Agent implements AutoCloseable {
             AdminServer admin,
             StateStore state,
             Supervision supervision,
-            LoopLagProbe lag) {
+            LoopLagProbe lag,
+            ViewSource view) {
         this.settings = settings;
         this.mode = mode;
         this.group = group;
@@ -88,6 +93,12 @@ public final class Agent implements AutoCloseable {
         this.state = state;
         this.supervision = supervision;
         this.lag = lag;
+        this.view = view;
+    }
+
+    /** What the status page, {@code /api/state} and {@code derpwatch status} show, built from the state store. */
+    public ViewSource view() {
+        return view;
     }
 
     /** The state store: the latest snapshot of every topic (what the status page and tests read). */
@@ -117,7 +128,8 @@ public final class Agent implements AutoCloseable {
                 settings.telemetry(),
                 sinks,
                 mode == Mode.CONTINUOUS,
-                group.next());
+                group.next(),
+                settings.admin().enabled() && settings.admin().prometheusEnabled() && mode == Mode.CONTINUOUS);
         // the sinks' own health (exported/failed/dropped/queued) goes out through the same sinks
         SinkInstruments.register(pipeline.telemetry().meter(), sinks);
         SourceWiring wiring = new SourceWiring(settings, group, pipeline.telemetry(), health.stalledAfterIntervals());
@@ -132,6 +144,10 @@ public final class Agent implements AutoCloseable {
                 .toList();
         Liveness liveness =
                 new Liveness(wiring.env.supervision(), lag, sinkHealth, health.maxLoopLag(), health.maxQueuedAge());
+        // --- the status page's view: the state store, the change events' history, sink stats ---
+        StateViewSource view = StateViewSource.subscribe(
+                "agent", wiring.state, settings.admin().stateHistory(), sinks::stats, Clock.systemUTC());
+        wiring.changes.listen(view::event);
         AdminServer admin = null;
         Agent[] self = new Agent[1];
         try {
@@ -140,7 +156,9 @@ public final class Agent implements AutoCloseable {
                         settings.admin(),
                         transport,
                         () -> self[0] == null || !self[0].firstSampleDone ? "first sample not done yet" : null,
-                        liveness::problems);
+                        liveness::problems,
+                        view,
+                        pipeline.prometheus().orElse(null));
             }
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -148,7 +166,17 @@ public final class Agent implements AutoCloseable {
             throw e;
         }
         Agent agent = new Agent(
-                settings, mode, group, sinks, pipeline, sources, admin, wiring.state, wiring.env.supervision(), lag);
+                settings,
+                mode,
+                group,
+                sinks,
+                pipeline,
+                sources,
+                admin,
+                wiring.state,
+                wiring.env.supervision(),
+                lag,
+                view);
         self[0] = agent;
         LOG.info(
                 "derpwatch {} starting: sources {}, sinks {}, admin {}, {} transport",

@@ -35,6 +35,9 @@ import java.util.List;
 final class SourceWiring {
     final StateStore state = new StateStore();
     final SourceEnvironment env;
+    /** The one place change events are made (the status page keeps their history). */
+    final ChangeEventEmitter changes;
+
     final List<Source> sources = new ArrayList<>();
 
     SourceWiring(DerpwatchSettings settings, EventLoopGroup group, Telemetry telemetry, int stallIntervals) {
@@ -46,7 +49,7 @@ final class SourceWiring {
         LocalApiClient localApi = new LocalApiClient(group, settings.localApi());
         HomeConnectionInstruments.register(telemetry.meter(), state);
         IpnInstruments.register(telemetry.meter(), state);
-        ChangeEventEmitter.subscribe(
+        this.changes = ChangeEventEmitter.subscribe(
                 state,
                 telemetry.events(),
                 localApi.socket(),

@@ -3,7 +3,7 @@ package io.derpwatch.deploy;
 import io.derpwatch.config.ConfigProblem;
 import io.derpwatch.config.SettingsException;
 import io.derpwatch.config.SettingsLoader;
-import io.derpwatch.sinks.SinkCatalog;
+import io.derpwatch.sinks.runtime.SinkCatalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,8 @@
 package io.derpwatch.agent.admin;
 
 import io.derpwatch.agent.net.NettyTransport;
+import io.derpwatch.agent.telemetry.PrometheusScrape;
+import io.derpwatch.agent.view.ViewSource;
 import io.derpwatch.config.AdminSettings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -14,13 +16,15 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin HTTP server: {@code /healthz} and {@code /readyz} for Kubernetes probes. It runs on an event loop of its
- * own (one thread, never shared with the sources), so no flood of connections can delay a sample; it serves at
- * most {@code admin.max-connections} connections at once (one more is closed as soon as it is accepted), closes a
+ * The admin HTTP server: {@code /healthz} and {@code /readyz} for Kubernetes probes, the status page {@code /} and
+ * {@code /api/state}, and {@code /metrics} when the Prometheus endpoint is on. It runs on an event loop of its own
+ * (one thread, never shared with the sources), so no flood of connections can delay a sample; it serves at most
+ * {@code admin.max-connections} connections at once (one more is closed as soon as it is accepted), closes a
  * connection idle for {@code admin.idle-timeout}, and reads at most {@link #MAX_REQUEST_BYTES} of one request.
  */
 public final class AdminServer implements AutoCloseable {
@@ -48,6 +52,22 @@ public final class AdminServer implements AutoCloseable {
     public static AdminServer start(
             AdminSettings settings, NettyTransport transport, Supplier<String> readiness, Supplier<String> liveness)
             throws InterruptedException {
+        return start(settings, transport, readiness, liveness, null, null);
+    }
+
+    /**
+     * Binds the server with the status page and {@code /api/state} (when {@code view} is given) and
+     * {@code /metrics} (when {@code prometheus} is given).
+     */
+    public static AdminServer start(
+            AdminSettings settings,
+            NettyTransport transport,
+            Supplier<String> readiness,
+            Supplier<String> liveness,
+            @Nullable ViewSource view,
+            @Nullable PrometheusScrape prometheus)
+            throws InterruptedException {
+        byte[] page = view == null ? null : StatusPageHandler.page(); // fail at start, not on the first visit
         EventLoopGroup group = transport.newGroup(1);
         ConnectionLimiter limiter = new ConnectionLimiter(settings.maxConnections());
         long idleMillis = Math.max(1, settings.idleTimeout().toMillis());
@@ -64,8 +84,15 @@ public final class AdminServer implements AutoCloseable {
                                             limiter,
                                             new ReadTimeoutHandler(idleMillis, TimeUnit.MILLISECONDS),
                                             new HttpServerCodec(MAX_REQUEST_BYTES / 2, MAX_REQUEST_BYTES, 4096),
-                                            new HttpObjectAggregator(MAX_REQUEST_BYTES),
-                                            new HealthHandler(readiness, liveness));
+                                            new HttpObjectAggregator(MAX_REQUEST_BYTES));
+                            // --- status page, /api/state, /metrics: each passes what is not its own along ---
+                            if (prometheus != null) {
+                                ch.pipeline().addLast(new MetricsHandler(prometheus));
+                            }
+                            if (view != null) {
+                                ch.pipeline().addLast(new StatusPageHandler(view, page));
+                            }
+                            ch.pipeline().addLast(new HealthHandler(readiness, liveness));
                         }
                     });
             Channel ch = b.bind(new InetSocketAddress(settings.host(), settings.port()))
@@ -73,9 +100,11 @@ public final class AdminServer implements AutoCloseable {
                     .channel();
             AdminServer server = new AdminServer(group, ch, limiter);
             LOG.info(
-                    "admin server listening on http://{}:{} (/healthz, /readyz; at most {} connections)",
+                    "admin server listening on http://{}:{} (/healthz, /readyz{}{}; at most {} connections)",
                     settings.host(),
                     server.port(),
+                    view == null ? "" : ", status page /, /api/state",
+                    prometheus == null ? "" : ", /metrics",
                     settings.maxConnections());
             return server;
         } catch (RuntimeException | InterruptedException e) {

@@ -15,6 +15,8 @@ import io.opentelemetry.api.logs.Severity;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +28,14 @@ import org.slf4j.LoggerFactory;
 public final class ChangeEventEmitter {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeEventEmitter.class);
 
+    /** Sees every change event after it was emitted (the status page's event history), on the publisher's thread. */
+    @FunctionalInterface
+    public interface Listener {
+        void emitted(String eventName, Severity severity, String body);
+    }
+
     private final EventEmitter events;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
     private ChangeEventEmitter(EventEmitter events) {
         this.events = events;
@@ -89,6 +98,11 @@ public final class ChangeEventEmitter {
         return this;
     }
 
+    /** Adds a listener told of every change event from now on. */
+    public void listen(Listener listener) {
+        listeners.add(listener);
+    }
+
     private <T> void on(StateStore state, Topic<T> topic, SnapshotDiff<T> diff) {
         state.subscribe(topic, (previous, current) -> {
             for (ChangeEvent e : diff.diff(previous, current)) {
@@ -98,6 +112,9 @@ public final class ChangeEventEmitter {
                     LOG.info(e.body());
                 }
                 events.emitNow(e.name(), e.severity(), e.body(), e.attributes());
+                for (Listener l : listeners) {
+                    l.emitted(e.name(), e.severity(), e.body());
+                }
             }
         });
     }

@@ -7,12 +7,15 @@ import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.metrics.Aggregation;
 import io.opentelemetry.sdk.metrics.InstrumentSelector;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder;
 import io.opentelemetry.sdk.metrics.View;
 import io.opentelemetry.sdk.resources.Resource;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The OpenTelemetry SDK side of the agent: one meter provider (read periodically) and one logger provider
@@ -28,23 +31,42 @@ public final class SignalPipeline implements AutoCloseable {
     private final SdkMeterProvider meterProvider;
     private final SdkLoggerProvider loggerProvider;
     private final Telemetry telemetry;
+    private final @Nullable PrometheusScrape prometheus;
 
-    /**
-     * @param periodic true to export metrics every {@code export-interval}; false to export only on
-     *                 {@link #flush(Duration)} (one-shot runs)
-     * @param loop     the agent's event loop: times collections and event batches, never exports
-     */
+    /** A pipeline without a Prometheus endpoint. */
     public SignalPipeline(
             Resource resource,
             TelemetrySettings settings,
             SinkSet sinks,
             boolean periodic,
             ScheduledExecutorService loop) {
+        this(resource, settings, sinks, periodic, loop, false);
+    }
+
+    /**
+     * @param periodic true to export metrics every {@code export-interval}; false to export only on
+     *                 {@link #flush(Duration)} (one-shot runs)
+     * @param loop     the agent's event loop: times collections and event batches, never exports
+     * @param prometheus also register a pull reader for {@code /metrics} on the same meter provider
+     */
+    public SignalPipeline(
+            Resource resource,
+            TelemetrySettings settings,
+            SinkSet sinks,
+            boolean periodic,
+            ScheduledExecutorService loop,
+            boolean prometheus) {
         // not started (one-shot runs), the reader collects only on flush() and exports nothing more at shutdown
         LoopMetricReader reader = new LoopMetricReader(sinks.metricExporter(), handOff);
-        this.meterProvider = SdkMeterProvider.builder()
-                .setResource(resource)
-                .registerMetricReader(reader)
+        SdkMeterProviderBuilder meters =
+                SdkMeterProvider.builder().setResource(resource).registerMetricReader(reader);
+        // --- Prometheus /metrics: a second, pull reader on the same instruments (one meter pipeline) ---
+        PrometheusReader pull = prometheus ? new PrometheusReader() : null;
+        if (pull != null) {
+            meters.registerMetricReader(pull);
+        }
+        this.prometheus = pull == null ? null : new PrometheusScrape(pull, resource);
+        this.meterProvider = meters
                 // the SDK's own otel.sdk.* self-metrics are noise next to derpwatch.* (docs/telemetry.md)
                 .registerView(
                         InstrumentSelector.builder().setName("otel.sdk.*").build(),
@@ -81,6 +103,11 @@ public final class SignalPipeline implements AutoCloseable {
 
     public Telemetry telemetry() {
         return telemetry;
+    }
+
+    /** The {@code /metrics} scrape, empty when the Prometheus endpoint is off. */
+    public Optional<PrometheusScrape> prometheus() {
+        return Optional.ofNullable(prometheus);
     }
 
     /** Collects every metric now and hands metrics and pending events to the sinks; true when all succeeded. */

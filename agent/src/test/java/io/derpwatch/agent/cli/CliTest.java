@@ -2,12 +2,28 @@ package io.derpwatch.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.derpwatch.agent.Agent;
+import io.derpwatch.agent.home.HomeSnapshot;
+import io.derpwatch.config.DerpwatchSettings;
+import io.derpwatch.config.SettingsLoader;
+import io.derpwatch.lab.LabNodeState;
+import io.derpwatch.lab.LocalApiEmulator;
+import io.derpwatch.sinks.SinkContext;
+import io.derpwatch.sinks.runtime.SinkCatalog;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -188,10 +204,11 @@ class CliTest {
 
     @Test
     void status_summarisesAConnectedNode_withExitCode0() throws Exception {
-        try (io.derpwatch.lab.LocalApiEmulator lab = io.derpwatch.lab.LocalApiEmulator.start(dir.resolve("ts.sock"))) {
+        try (LocalApiEmulator lab = LocalApiEmulator.start(dir.resolve("ts.sock"))) {
             Path f = Files.writeString(dir.resolve("s.conf"), "derpwatch.localapi.socket = \"" + lab.socket() + "\"\n");
 
-            assertThat(run("status", "--config", f.toString())).isZero();
+            assertThat(run("status", "--config", f.toString(), "--agent", "none"))
+                    .isZero();
         }
 
         assertThat(stdout())
@@ -207,12 +224,81 @@ class CliTest {
         Path f = Files.writeString(
                 dir.resolve("s.conf"), "derpwatch.localapi.socket = \"" + dir.resolve("none.sock") + "\"\n");
 
-        assertThat(run("status", "--config", f.toString())).isEqualTo(1);
+        assertThat(run("status", "--config", f.toString(), "--agent", "none")).isEqualTo(1);
 
         assertThat(stdout())
                 .contains(
                         "connection:  NOT connected (home_connection=0, reason localapi_unreachable)",
                         "error:       socket_missing");
+    }
+
+    @Test
+    void statusFormatJson_printsTheApiStateDocumentOfAOneShotSample() throws Exception {
+        try (LocalApiEmulator lab = LocalApiEmulator.start(dir.resolve("ts.sock"))) {
+            Path f = Files.writeString(dir.resolve("s.conf"), "derpwatch.localapi.socket = \"" + lab.socket() + "\"\n");
+
+            assertThat(run("status", "--config", f.toString(), "--agent", "none", "--format", "json"))
+                    .isZero();
+        }
+
+        JsonNode doc = new ObjectMapper().readTree(stdout());
+        assertThat(doc.path("schemaVersion").asInt()).isEqualTo(1);
+        assertThat(doc.path("source").asText()).isEqualTo("sample");
+        assertThat(doc.at("/home/connected").asBoolean()).isTrue();
+        assertThat(doc.at("/home/regionCode").asText()).isEqualTo("r3");
+    }
+
+    @Test
+    void status_readsARunningAgentsApiState_andExits1OnceItLosesTheHomeDerp() throws Exception {
+        try (LocalApiEmulator lab = LocalApiEmulator.start(dir.resolve("ts.sock"))) {
+            Properties props = new Properties();
+            props.setProperty("derpwatch.localapi.socket", lab.socket().toString());
+            props.setProperty("derpwatch.status.interval", "200ms");
+            props.setProperty("derpwatch.netcheck.enabled", "false");
+            props.setProperty("derpwatch.admin.port", "0");
+            List<SinkCatalog.ConfiguredSink> sinks = new ArrayList<>();
+            SinkCatalog catalog = SinkCatalog.load();
+            DerpwatchSettings settings = SettingsLoader.with(Map.of(), props)
+                    .load(null, (all, problems) -> sinks.addAll(catalog.configure(all, problems)));
+            try (Agent agent = Agent.start(
+                    settings,
+                    sinks,
+                    new SinkContext(new PrintStream(new ByteArrayOutputStream(), true)),
+                    Agent.Mode.CONTINUOUS,
+                    Map.of())) {
+                String address = "http://127.0.0.1:" + agent.adminPort();
+                // the socket in this file is not the lab's: what status prints comes from the agent
+                Path f = Files.writeString(
+                        dir.resolve("s.conf"), "derpwatch.localapi.socket = \"" + dir.resolve("none.sock") + "\"\n");
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(20))
+                        .until(() -> agent.state().latest(HomeSnapshot.TOPIC).isPresent());
+
+                assertThat(run("status", "--config", f.toString(), "--agent", address))
+                        .isZero();
+                assertThat(stdout())
+                        .contains(
+                                "agent:       " + address,
+                                "home DERP:   r3 (3, r3)",
+                                "connection:  connected (home_connection=1, reason connected)",
+                                "sink stdout: queued 0");
+
+                lab.update(s -> s.withHealth(LabNodeState.noDerpConnectionWarning("r3")));
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(20))
+                        .until(() -> !agent.state()
+                                .latest(HomeSnapshot.TOPIC)
+                                .orElseThrow()
+                                .connection()
+                                .connected());
+                out.reset();
+
+                assertThat(run("status", "--config", f.toString(), "--agent", address))
+                        .isEqualTo(1);
+                assertThat(stdout())
+                        .contains("connection:  NOT connected (home_connection=0, reason derp_unreachable)", "health:");
+            }
+        }
     }
 
     @Test
