@@ -79,6 +79,9 @@ class SupervisedSourceProcessTest {
                         + "  netcheck.enabled = false\n"
                         + "  admin.enabled = false\n"
                         + "  status.interval = 300ms\n"
+                        // the codec's string cap would refuse the huge Relay before it costs memory; lifted here so
+                        // the sample really runs out of heap and supervision is what is tested
+                        + "  localapi.limits.max-string-length = 100000000\n"
                         + "  telemetry.export-interval = 1s\n"
                         + "  sinks.stdout.format = text\n"
                         + "}\n");
