@@ -10,6 +10,10 @@ import io.derpwatch.agent.localapi.LocalApiClient;
 import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.netcheck.NetcheckSnapshot;
 import io.derpwatch.agent.netcheck.NetcheckSource;
+import io.derpwatch.agent.peers.PeerInstruments;
+import io.derpwatch.agent.peers.PeerSnapshot;
+import io.derpwatch.agent.peers.PeersSettings;
+import io.derpwatch.agent.peers.PeersSource;
 import io.derpwatch.agent.source.PollSchedule;
 import io.derpwatch.agent.source.PolledSourceRunner;
 import io.derpwatch.agent.source.Source;
@@ -53,6 +57,14 @@ final class SourceWiring {
                 new StatusSource(localApi, state, derpMap::sampleOnce),
                 PollSchedule.every(settings.status().interval(), localApiBound),
                 s -> state.publish(HomeSnapshot.TOPIC, s)));
+        PeersSettings peers = PeersSettings.read(settings);
+        if (peers.enabled()) {
+            PeerInstruments.register(telemetry.meter(), state, peers.perPeerCap() > 0);
+            add(env.poll(
+                    new PeersSource(localApi, peers),
+                    PollSchedule.every(peers.interval(), localApiBound),
+                    s -> state.publish(PeerSnapshot.TOPIC, s)));
+        }
         NetcheckSettings netcheck = settings.netcheck();
         if (netcheck.enabled()) {
             add(env.poll(

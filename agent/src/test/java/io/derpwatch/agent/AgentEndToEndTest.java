@@ -10,6 +10,7 @@ import io.derpwatch.config.ConfigProblem;
 import io.derpwatch.config.DerpwatchSettings;
 import io.derpwatch.config.SettingsLoader;
 import io.derpwatch.lab.LabNodeState;
+import io.derpwatch.lab.LabPeers;
 import io.derpwatch.lab.LocalApiEmulator;
 import io.derpwatch.sinks.SinkCatalog;
 import io.derpwatch.sinks.SinkContext;
@@ -176,6 +177,68 @@ class AgentEndToEndTest {
     }
 
     @Test
+    void runOnce_countsPeersByPath_fromAMixedPathStatus() throws Exception {
+        lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(3, 2, 1, 4, 7)));
+
+        try (Agent agent = start(Agent.Mode.ONCE, Map.of("derpwatch.peers.per-peer", "true"))) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        Map<String, String> byPath = new HashMap<>();
+        for (JsonNode p : points("tailscale.peers")) {
+            byPath.put(attributes(p).get("tailscale.peer.path"), p.path("asInt").asText());
+        }
+        assertThat(byPath)
+                .containsExactlyInAnyOrderEntriesOf(Map.of("direct", "3", "derp", "2", "peer_relay", "1", "idle", "4"));
+        assertThat(lastPoint(points("tailscale.peers.online"))
+                        .orElseThrow()
+                        .path("asInt")
+                        .asText())
+                .isEqualTo("7");
+        assertThat(points("tailscale.peer.path.info"))
+                .hasSize(10)
+                .anySatisfy(p -> assertThat(attributes(p))
+                        .containsEntry("tailscale.peer.name", LabPeers.hostName(3))
+                        .containsEntry("tailscale.peer.path", "derp"));
+    }
+
+    @Test
+    void peers_offSwitch_leavesNoPeerSeries() throws Exception {
+        lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(3, 2, 1, 4, 7)));
+
+        try (Agent agent = start(Agent.Mode.ONCE, Map.of("derpwatch.peers.enabled", "false"))) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        assertThat(points("tailscale.derp.home_connection")).isNotEmpty();
+        assertThat(points("tailscale.peers")).isEmpty();
+        assertThat(points("tailscale.peer.path.info")).isEmpty();
+    }
+
+    @Test
+    void peerPathChanged_isEmitted_whenRelayedPeersGoDirect() throws Exception {
+        lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(1, 2, 0, 1, 4)));
+
+        try (Agent agent = start(Agent.Mode.ONCE, Map.of())) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+            assertThat(events("tailscale.peer.path.changed")).isEmpty();
+            lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(3, 0, 0, 1, 4)));
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        List<JsonNode> changed = events("tailscale.peer.path.changed");
+        assertThat(changed).hasSize(2);
+        assertThat(changed)
+                .extracting(e -> attributes(e).get("tailscale.peer.name"))
+                .containsExactlyInAnyOrder(LabPeers.hostName(1), LabPeers.hostName(2));
+        assertThat(changed)
+                .allSatisfy(e -> assertThat(attributes(e))
+                        .containsEntry("tailscale.peer.path", "direct")
+                        .containsEntry("tailscale.peer.previous_path", "derp")
+                        .containsKey("tailscale.derp.previous_region.code"));
+    }
+
+    @Test
     void runOnce_namesTheRegionFromTheDerpMap_whenTheMapHasTheHomeRegion() throws Exception {
         try (Agent agent = start(Agent.Mode.ONCE, Map.of())) {
             assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
@@ -223,7 +286,8 @@ class AgentEndToEndTest {
                     .until(() -> lastPoint(points("tailscale.derp.home_connection"))
                             .map(p -> p.path("asInt").asText().equals("1"))
                             .orElse(false));
-            assertThat(agent.readiness()).isNull();
+            // ready once every source's first sample is done (the peers source's may finish after status's)
+            await().atMost(Duration.ofSeconds(20)).until(() -> agent.readiness() == null);
 
             lab.update(s -> s.withHealth(LabNodeState.noDerpConnectionWarning(LabNodeState.DEFAULT_RELAY_NAME)));
             await().atMost(Duration.ofSeconds(20))

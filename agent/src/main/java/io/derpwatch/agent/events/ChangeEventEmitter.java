@@ -2,6 +2,7 @@ package io.derpwatch.agent.events;
 
 import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.agent.netcheck.NetcheckSnapshot;
+import io.derpwatch.agent.peers.PeerSnapshot;
 import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.agent.state.Topic;
 import io.derpwatch.agent.telemetry.EventEmitter;
@@ -24,7 +25,7 @@ public final class ChangeEventEmitter {
     }
 
     /**
-     * Subscribes the home and netcheck diffs to {@code state}.
+     * Subscribes the home, netcheck and peer-path diffs to {@code state}.
      *
      * @param localApiSocket named on a home-connection change caused by a LocalAPI failure
      */
@@ -32,6 +33,7 @@ public final class ChangeEventEmitter {
         ChangeEventEmitter emitter = new ChangeEventEmitter(events);
         emitter.on(state, HomeSnapshot.TOPIC, new HomeChanges(localApiSocket));
         emitter.on(state, NetcheckSnapshot.TOPIC, new NetcheckChanges());
+        emitter.on(state, PeerSnapshot.TOPIC, new PeerChanges());
         return emitter;
     }
 
