@@ -14,6 +14,9 @@ import io.derpwatch.agent.peers.PeerInstruments;
 import io.derpwatch.agent.peers.PeerSnapshot;
 import io.derpwatch.agent.peers.PeersSettings;
 import io.derpwatch.agent.peers.PeersSource;
+import io.derpwatch.agent.peers.UserMetricsInstruments;
+import io.derpwatch.agent.peers.UserMetricsSnapshot;
+import io.derpwatch.agent.peers.UserMetricsSource;
 import io.derpwatch.agent.source.PollSchedule;
 import io.derpwatch.agent.source.PolledSourceRunner;
 import io.derpwatch.agent.source.Source;
@@ -64,6 +67,13 @@ final class SourceWiring {
                     new PeersSource(localApi, peers),
                     PollSchedule.every(peers.interval(), localApiBound),
                     s -> state.publish(PeerSnapshot.TOPIC, s)));
+        }
+        if (peers.usermetrics()) {
+            UserMetricsInstruments.register(telemetry.meter(), state);
+            add(env.poll(
+                    new UserMetricsSource(localApi),
+                    PollSchedule.every(peers.usermetricsInterval(), localApiBound),
+                    s -> state.publish(UserMetricsSnapshot.TOPIC, s)));
         }
         NetcheckSettings netcheck = settings.netcheck();
         if (netcheck.enabled()) {

@@ -239,6 +239,34 @@ class AgentEndToEndTest {
     }
 
     @Test
+    void runOnce_forwardsTailscaledsClientMetrics_underTheirOwnNames() throws Exception {
+        try (Agent agent = start(Agent.Mode.ONCE, Map.of())) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        assertThat(points("tailscaled_home_derp_region_id"))
+                .singleElement()
+                .satisfies(p -> assertThat(p.path("asDouble").asDouble()).isEqualTo(4.0));
+        assertThat(points("tailscaled_health_messages"))
+                .anySatisfy(p -> assertThat(attributes(p)).containsEntry("type", "warning"));
+    }
+
+    @Test
+    void usermetrics_absentOnAnOlderDaemon_isNoSourceError() throws Exception {
+        lab.userMetrics().absent();
+
+        try (Agent agent = start(Agent.Mode.ONCE, Map.of())) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        assertThat(points("tailscaled_home_derp_region_id")).isEmpty();
+        assertThat(events("derpwatch.source.error"))
+                .noneSatisfy(e -> assertThat(attributes(e)).containsEntry("derpwatch.source.name", "usermetrics"));
+        assertThat(points("tailscale.derp.home_connection")).isNotEmpty();
+    }
+
+    @Test
     void runOnce_namesTheRegionFromTheDerpMap_whenTheMapHasTheHomeRegion() throws Exception {
         try (Agent agent = start(Agent.Mode.ONCE, Map.of())) {
             assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
