@@ -17,6 +17,10 @@ import io.derpwatch.agent.peers.PeersSource;
 import io.derpwatch.agent.peers.UserMetricsInstruments;
 import io.derpwatch.agent.peers.UserMetricsSnapshot;
 import io.derpwatch.agent.peers.UserMetricsSource;
+import io.derpwatch.agent.ping.PingInstruments;
+import io.derpwatch.agent.ping.PingSettings;
+import io.derpwatch.agent.ping.PingSnapshot;
+import io.derpwatch.agent.ping.PingSource;
 import io.derpwatch.agent.source.PollSchedule;
 import io.derpwatch.agent.source.PolledSourceRunner;
 import io.derpwatch.agent.source.Source;
@@ -74,6 +78,24 @@ final class SourceWiring {
                     new UserMetricsSource(localApi),
                     PollSchedule.every(peers.usermetricsInterval(), localApiBound),
                     s -> state.publish(UserMetricsSnapshot.TOPIC, s)));
+        }
+        PingSettings ping = PingSettings.read(settings);
+        if (!ping.targets().isEmpty()) {
+            PingInstruments.register(telemetry.meter(), state);
+            LocalApiClient pinger = new LocalApiClient(
+                    group,
+                    localApi.socket(),
+                    ping.timeout(),
+                    settings.localApi().maxBodySize());
+            add(env.poll(
+                    new PingSource(localApi, peers.maxBodySize(), pinger, ping),
+                    // rounds of `concurrency` pings, each bounded by ping.timeout, after one status read
+                    PollSchedule.every(
+                            ping.interval(),
+                            ping.timeout()
+                                    .multipliedBy((ping.targets().size() + ping.concurrency() - 1) / ping.concurrency())
+                                    .plus(localApiBound)),
+                    s -> state.publish(PingSnapshot.TOPIC, s)));
         }
         NetcheckSettings netcheck = settings.netcheck();
         if (netcheck.enabled()) {

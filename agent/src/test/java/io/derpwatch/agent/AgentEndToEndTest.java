@@ -11,6 +11,7 @@ import io.derpwatch.config.DerpwatchSettings;
 import io.derpwatch.config.SettingsLoader;
 import io.derpwatch.lab.LabNodeState;
 import io.derpwatch.lab.LabPeers;
+import io.derpwatch.lab.LabPing;
 import io.derpwatch.lab.LocalApiEmulator;
 import io.derpwatch.sinks.SinkCatalog;
 import io.derpwatch.sinks.SinkContext;
@@ -264,6 +265,46 @@ class AgentEndToEndTest {
         assertThat(events("derpwatch.source.error"))
                 .noneSatisfy(e -> assertThat(attributes(e)).containsEntry("derpwatch.source.name", "usermetrics"));
         assertThat(points("tailscale.derp.home_connection")).isNotEmpty();
+    }
+
+    @Test
+    void ping_reportsLatencyAndPath_andTheMoveFromDerpToDirect_andAnUnknownTargetOnce() throws Exception {
+        lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(2, 1, 0, 0, 3)));
+        String relayed = LabPeers.hostName(2);
+        lab.ping()
+                .script(
+                        LabPeers.tailscaleIp(2),
+                        LabPing.derp(relayed, 4, "fra", 0.042),
+                        LabPing.direct(relayed, "198.51.100.2:41641", 0.003));
+        Map<String, String> config =
+                Map.of("derpwatch.peers.ping.targets.0", relayed, "derpwatch.peers.ping.targets.1", "no-such-peer");
+
+        try (Agent agent = start(Agent.Mode.ONCE, config)) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+            assertThat(events("tailscale.peer.path.changed")).isEmpty();
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        List<JsonNode> latency = points("tailscale.peer.ping.latency");
+        assertThat(latency).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(attributes(latency.get(0)))
+                .containsEntry("tailscale.peer.name", relayed)
+                .containsEntry("tailscale.peer.path", "derp")
+                .containsEntry("tailscale.derp.region.code", "fra");
+        assertThat(latency.get(0).path("asDouble").asDouble()).isEqualTo(0.042);
+        assertThat(attributes(latency.get(latency.size() - 1)))
+                .containsEntry("tailscale.peer.path", "direct")
+                .containsEntry("tailscale.peer.endpoint.kind", "ipv4");
+        assertThat(events("tailscale.peer.path.changed"))
+                .singleElement()
+                .satisfies(e -> assertThat(attributes(e))
+                        .containsEntry("tailscale.peer.name", relayed)
+                        .containsEntry("tailscale.peer.previous_path", "derp")
+                        .containsEntry("tailscale.peer.path", "direct"));
+        assertThat(events("derpwatch.source.error"))
+                .filteredOn(e -> "ping".equals(attributes(e).get("derpwatch.source.name")))
+                .singleElement()
+                .satisfies(e -> assertThat(attributes(e)).containsEntry("tailscale.peer.name", "no-such-peer"));
     }
 
     @Test

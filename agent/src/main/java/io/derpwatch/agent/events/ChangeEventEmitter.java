@@ -3,6 +3,7 @@ package io.derpwatch.agent.events;
 import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.agent.netcheck.NetcheckSnapshot;
 import io.derpwatch.agent.peers.PeerSnapshot;
+import io.derpwatch.agent.ping.PingSnapshot;
 import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.agent.state.Topic;
 import io.derpwatch.agent.telemetry.EventEmitter;
@@ -34,6 +35,7 @@ public final class ChangeEventEmitter {
         emitter.on(state, HomeSnapshot.TOPIC, new HomeChanges(localApiSocket));
         emitter.on(state, NetcheckSnapshot.TOPIC, new NetcheckChanges());
         emitter.on(state, PeerSnapshot.TOPIC, new PeerChanges());
+        emitter.on(state, PingSnapshot.TOPIC, new PingChanges());
         return emitter;
     }
 
