@@ -7,6 +7,9 @@ import io.derpwatch.agent.home.HomeConnectionInstruments;
 import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.agent.home.StatusSource;
 import io.derpwatch.agent.localapi.LocalApiClient;
+import io.derpwatch.agent.logs.LogFileSource;
+import io.derpwatch.agent.logs.LogSignatureBatch;
+import io.derpwatch.agent.logs.LogsSettings;
 import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.netcheck.NetcheckSnapshot;
 import io.derpwatch.agent.netcheck.NetcheckSource;
@@ -96,6 +99,16 @@ final class SourceWiring {
                                     .multipliedBy((ping.targets().size() + ping.concurrency() - 1) / ping.concurrency())
                                     .plus(localApiBound)),
                     s -> state.publish(PingSnapshot.TOPIC, s)));
+        }
+        LogsSettings logs = LogsSettings.read(settings);
+        if (logs.source().equals("file")) {
+            add(env.poll(
+                    new LogFileSource(logs, java.time.Clock.systemUTC()),
+                    PollSchedule.every(logs.pollInterval(), Duration.ofSeconds(30)),
+                    s -> state.publish(LogSignatureBatch.TOPIC, s)));
+        } else if (!logs.source().equals("none")) {
+            throw new IllegalArgumentException(
+                    "derpwatch.logs.source = " + logs.source() + " is not built yet; use file or none");
         }
         NetcheckSettings netcheck = settings.netcheck();
         if (netcheck.enabled()) {

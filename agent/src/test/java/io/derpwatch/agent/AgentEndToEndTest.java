@@ -18,7 +18,9 @@ import io.derpwatch.sinks.SinkContext;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -305,6 +307,46 @@ class AgentEndToEndTest {
                 .filteredOn(e -> "ping".equals(attributes(e).get("derpwatch.source.name")))
                 .singleElement()
                 .satisfies(e -> assertThat(attributes(e)).containsEntry("tailscale.peer.name", "no-such-peer"));
+    }
+
+    @Test
+    void logFileSource_emitsSignatureEvents_acrossRotationAndTruncation() throws Exception {
+        Path log = dir.resolve("tailscaled.log");
+        Files.writeString(log, "2022/03/28 07:42:18 magicsock: home is now derp-9 (dfw)\n"); // before start: skipped
+        Map<String, String> config = Map.of(
+                "derpwatch.logs.source", "file",
+                "derpwatch.logs.file", log.toString(),
+                "derpwatch.logs.zone", "UTC",
+                "derpwatch.logs.poll-interval", "100ms",
+                "derpwatch.telemetry.event-flush-interval", "100ms");
+
+        try (Agent agent = start(Agent.Mode.CONTINUOUS, config)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> agent.readiness() == null);
+            Files.writeString(
+                    log,
+                    "2022/03/28 07:42:19 doing cleanup for discovery key\n"
+                            + "2022/03/28 07:42:19 magicsock: home is now derp-4 (fra)\n",
+                    StandardOpenOption.APPEND);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> events("tailscale.log.signature").size() >= 1);
+
+            Files.move(log, dir.resolve("tailscaled.log.1"));
+            Files.writeString(log, "2022/03/28 07:42:20 Switching ipn state Starting -> Running (WantRunning=true)\n");
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> events("tailscale.log.signature").size() >= 2);
+
+            Files.writeString(log, "2022/03/28 07:42:21 No IP assigned\n"); // shorter: truncated
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> events("tailscale.log.signature").size() >= 3);
+        }
+
+        List<JsonNode> signatures = events("tailscale.log.signature");
+        assertThat(signatures)
+                .extracting(e -> attributes(e).get("tailscale.log.signature"))
+                .containsExactly("derp_home_changed", "ipn_state_changed", "no_ip_assigned");
+        assertThat(attributes(signatures.get(0))).containsEntry("tailscale.log.time", "2022-03-28T07:42:19Z");
+        assertThat(signatures.get(0).at("/body/stringValue").asText())
+                .isEqualTo("2022/03/28 07:42:19 magicsock: home is now derp-4 (fra)");
     }
 
     @Test

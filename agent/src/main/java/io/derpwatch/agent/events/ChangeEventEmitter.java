@@ -1,6 +1,7 @@
 package io.derpwatch.agent.events;
 
 import io.derpwatch.agent.home.HomeSnapshot;
+import io.derpwatch.agent.logs.LogSignatureBatch;
 import io.derpwatch.agent.netcheck.NetcheckSnapshot;
 import io.derpwatch.agent.peers.PeerSnapshot;
 import io.derpwatch.agent.ping.PingSnapshot;
@@ -36,6 +37,7 @@ public final class ChangeEventEmitter {
         emitter.on(state, NetcheckSnapshot.TOPIC, new NetcheckChanges());
         emitter.on(state, PeerSnapshot.TOPIC, new PeerChanges());
         emitter.on(state, PingSnapshot.TOPIC, new PingChanges());
+        emitter.on(state, LogSignatureBatch.TOPIC, new LogSignatureEvents());
         return emitter;
     }
 
