@@ -6,6 +6,7 @@ import io.derpwatch.agent.events.ChangeEventEmitter;
 import io.derpwatch.agent.home.HomeConnectionInstruments;
 import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.agent.home.StatusSource;
+import io.derpwatch.agent.insight.InsightEvaluator;
 import io.derpwatch.agent.localapi.LocalApiClient;
 import io.derpwatch.agent.logs.LogFileSource;
 import io.derpwatch.agent.logs.LogSignatureBatch;
@@ -67,6 +68,9 @@ final class SourceWiring {
                 new StatusSource(localApi, state, derpMap::sampleOnce),
                 PollSchedule.every(settings.status().interval(), localApiBound),
                 s -> state.publish(HomeSnapshot.TOPIC, s)));
+        if (InsightEvaluator.enabled(settings)) {
+            InsightEvaluator.start(settings, state, env.clock(), telemetry.meter());
+        }
         PeersSettings peers = PeersSettings.read(settings);
         if (peers.enabled()) {
             PeerInstruments.register(telemetry.meter(), state, peers.perPeerCap() > 0);

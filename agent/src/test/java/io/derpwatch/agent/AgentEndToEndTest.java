@@ -350,6 +350,34 @@ class AgentEndToEndTest {
     }
 
     @Test
+    void forcedDerp_isRaised_whenMostActivePeersGoThroughDerp_andClears_whenTheyGoDirect() throws Exception {
+        lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(1, 4, 0, 1, 6)));
+        Map<String, String> config = Map.of("derpwatch.insights.forced-derp.for", "0s");
+
+        try (Agent agent = start(Agent.Mode.ONCE, config)) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+            assertThat(events("tailscale.insight"))
+                    .filteredOn(e -> "forced_derp".equals(attributes(e).get("tailscale.insight.id")))
+                    .singleElement()
+                    .satisfies(e -> assertThat(attributes(e))
+                            .containsEntry("tailscale.insight.state", "active")
+                            .containsKey("tailscale.insight.message"));
+            assertThat(points("tailscale.insight.active")).anySatisfy(p -> {
+                assertThat(attributes(p)).containsEntry("tailscale.insight.id", "forced_derp");
+                assertThat(p.path("asInt").asText()).isEqualTo("1");
+            });
+
+            lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(5, 0, 0, 1, 6)));
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        assertThat(events("tailscale.insight"))
+                .filteredOn(e -> "forced_derp".equals(attributes(e).get("tailscale.insight.id")))
+                .extracting(e -> attributes(e).get("tailscale.insight.state"))
+                .containsExactly("active", "cleared");
+    }
+
+    @Test
     void runOnce_namesTheRegionFromTheDerpMap_whenTheMapHasTheHomeRegion() throws Exception {
         try (Agent agent = start(Agent.Mode.ONCE, Map.of())) {
             assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();

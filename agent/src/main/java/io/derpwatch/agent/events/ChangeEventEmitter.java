@@ -1,6 +1,7 @@
 package io.derpwatch.agent.events;
 
 import io.derpwatch.agent.home.HomeSnapshot;
+import io.derpwatch.agent.insight.InsightSnapshot;
 import io.derpwatch.agent.logs.LogSignatureBatch;
 import io.derpwatch.agent.netcheck.NetcheckSnapshot;
 import io.derpwatch.agent.peers.PeerSnapshot;
@@ -38,6 +39,7 @@ public final class ChangeEventEmitter {
         emitter.on(state, PeerSnapshot.TOPIC, new PeerChanges());
         emitter.on(state, PingSnapshot.TOPIC, new PingChanges());
         emitter.on(state, LogSignatureBatch.TOPIC, new LogSignatureEvents());
+        emitter.on(state, InsightSnapshot.TOPIC, new InsightEvents());
         return emitter;
     }
 
