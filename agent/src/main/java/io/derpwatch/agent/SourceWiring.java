@@ -6,14 +6,29 @@ import io.derpwatch.agent.events.ChangeEventEmitter;
 import io.derpwatch.agent.home.HomeConnectionInstruments;
 import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.agent.home.StatusSource;
+import io.derpwatch.agent.insight.InsightEvaluator;
 import io.derpwatch.agent.ipn.FlappingSettings;
 import io.derpwatch.agent.ipn.IpnBusSettings;
 import io.derpwatch.agent.ipn.IpnBusSource;
 import io.derpwatch.agent.ipn.IpnInstruments;
 import io.derpwatch.agent.localapi.LocalApiClient;
+import io.derpwatch.agent.logs.LogFileSource;
+import io.derpwatch.agent.logs.LogSignatureBatch;
+import io.derpwatch.agent.logs.LogsSettings;
 import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.netcheck.NetcheckSnapshot;
 import io.derpwatch.agent.netcheck.NetcheckSource;
+import io.derpwatch.agent.peers.PeerInstruments;
+import io.derpwatch.agent.peers.PeerSnapshot;
+import io.derpwatch.agent.peers.PeersSettings;
+import io.derpwatch.agent.peers.PeersSource;
+import io.derpwatch.agent.peers.UserMetricsInstruments;
+import io.derpwatch.agent.peers.UserMetricsSnapshot;
+import io.derpwatch.agent.peers.UserMetricsSource;
+import io.derpwatch.agent.ping.PingInstruments;
+import io.derpwatch.agent.ping.PingSettings;
+import io.derpwatch.agent.ping.PingSnapshot;
+import io.derpwatch.agent.ping.PingSource;
 import io.derpwatch.agent.source.PollSchedule;
 import io.derpwatch.agent.source.PolledSourceRunner;
 import io.derpwatch.agent.source.Source;
@@ -80,6 +95,52 @@ final class SourceWiring {
         if (ipnBus.enabled()) {
             watch[0] = new IpnBusSource(localApi, state, ipnBus.maxRecordSize(), status::sampleOnce);
             add(env.stream(watch[0], IpnBusSource.schedule(ipnBus, localApiBound)));
+        }
+        if (InsightEvaluator.enabled(settings)) {
+            InsightEvaluator.start(settings, state, env.clock(), telemetry.meter());
+        }
+        PeersSettings peers = PeersSettings.read(settings);
+        if (peers.enabled()) {
+            PeerInstruments.register(telemetry.meter(), state, peers.perPeerCap() > 0);
+            add(env.poll(
+                    new PeersSource(localApi, peers),
+                    PollSchedule.every(peers.interval(), localApiBound),
+                    s -> state.publish(PeerSnapshot.TOPIC, s)));
+        }
+        if (peers.usermetrics()) {
+            UserMetricsInstruments.register(telemetry.meter(), state);
+            add(env.poll(
+                    new UserMetricsSource(localApi),
+                    PollSchedule.every(peers.usermetricsInterval(), localApiBound),
+                    s -> state.publish(UserMetricsSnapshot.TOPIC, s)));
+        }
+        PingSettings ping = PingSettings.read(settings);
+        if (!ping.targets().isEmpty()) {
+            PingInstruments.register(telemetry.meter(), state);
+            LocalApiClient pinger = new LocalApiClient(
+                    group,
+                    localApi.socket(),
+                    ping.timeout(),
+                    settings.localApi().maxBodySize());
+            add(env.poll(
+                    new PingSource(localApi, peers.maxBodySize(), pinger, ping),
+                    // rounds of `concurrency` pings, each bounded by ping.timeout, after one status read
+                    PollSchedule.every(
+                            ping.interval(),
+                            ping.timeout()
+                                    .multipliedBy((ping.targets().size() + ping.concurrency() - 1) / ping.concurrency())
+                                    .plus(localApiBound)),
+                    s -> state.publish(PingSnapshot.TOPIC, s)));
+        }
+        LogsSettings logs = LogsSettings.read(settings);
+        if (logs.source().equals("file")) {
+            add(env.poll(
+                    new LogFileSource(logs, java.time.Clock.systemUTC()),
+                    PollSchedule.every(logs.pollInterval(), Duration.ofSeconds(30)),
+                    s -> state.publish(LogSignatureBatch.TOPIC, s)));
+        } else if (!logs.source().equals("none")) {
+            throw new IllegalArgumentException(
+                    "derpwatch.logs.source = " + logs.source() + " is not built yet; use file or none");
         }
         NetcheckSettings netcheck = settings.netcheck();
         if (netcheck.enabled()) {

@@ -10,13 +10,17 @@ import io.derpwatch.config.ConfigProblem;
 import io.derpwatch.config.DerpwatchSettings;
 import io.derpwatch.config.SettingsLoader;
 import io.derpwatch.lab.LabNodeState;
+import io.derpwatch.lab.LabPeers;
+import io.derpwatch.lab.LabPing;
 import io.derpwatch.lab.LocalApiEmulator;
 import io.derpwatch.sinks.SinkContext;
 import io.derpwatch.sinks.runtime.SinkCatalog;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -176,6 +180,204 @@ class AgentEndToEndTest {
     }
 
     @Test
+    void runOnce_countsPeersByPath_fromAMixedPathStatus() throws Exception {
+        lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(3, 2, 1, 4, 7)));
+
+        try (Agent agent = start(Agent.Mode.ONCE, Map.of("derpwatch.peers.per-peer", "true"))) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        Map<String, String> byPath = new HashMap<>();
+        for (JsonNode p : points("tailscale.peers")) {
+            byPath.put(attributes(p).get("tailscale.peer.path"), p.path("asInt").asText());
+        }
+        assertThat(byPath)
+                .containsExactlyInAnyOrderEntriesOf(Map.of("direct", "3", "derp", "2", "peer_relay", "1", "idle", "4"));
+        assertThat(lastPoint(points("tailscale.peers.online"))
+                        .orElseThrow()
+                        .path("asInt")
+                        .asText())
+                .isEqualTo("7");
+        assertThat(points("tailscale.peer.path.info"))
+                .hasSize(10)
+                .anySatisfy(p -> assertThat(attributes(p))
+                        .containsEntry("tailscale.peer.name", LabPeers.hostName(3))
+                        .containsEntry("tailscale.peer.path", "derp"));
+    }
+
+    @Test
+    void peers_offSwitch_leavesNoPeerSeries() throws Exception {
+        lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(3, 2, 1, 4, 7)));
+
+        try (Agent agent = start(Agent.Mode.ONCE, Map.of("derpwatch.peers.enabled", "false"))) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        assertThat(points("tailscale.derp.home_connection")).isNotEmpty();
+        assertThat(points("tailscale.peers")).isEmpty();
+        assertThat(points("tailscale.peer.path.info")).isEmpty();
+    }
+
+    @Test
+    void peerPathChanged_isEmitted_whenRelayedPeersGoDirect() throws Exception {
+        lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(1, 2, 0, 1, 4)));
+
+        try (Agent agent = start(Agent.Mode.ONCE, Map.of())) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+            assertThat(events("tailscale.peer.path.changed")).isEmpty();
+            lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(3, 0, 0, 1, 4)));
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        List<JsonNode> changed = events("tailscale.peer.path.changed");
+        assertThat(changed).hasSize(2);
+        assertThat(changed)
+                .extracting(e -> attributes(e).get("tailscale.peer.name"))
+                .containsExactlyInAnyOrder(LabPeers.hostName(1), LabPeers.hostName(2));
+        assertThat(changed)
+                .allSatisfy(e -> assertThat(attributes(e))
+                        .containsEntry("tailscale.peer.path", "direct")
+                        .containsEntry("tailscale.peer.previous_path", "derp")
+                        .containsKey("tailscale.derp.previous_region.code"));
+    }
+
+    @Test
+    void runOnce_forwardsTailscaledsClientMetrics_underTheirOwnNames() throws Exception {
+        try (Agent agent = start(Agent.Mode.ONCE, Map.of())) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        assertThat(points("tailscaled_home_derp_region_id"))
+                .singleElement()
+                .satisfies(p -> assertThat(p.path("asDouble").asDouble()).isEqualTo(4.0));
+        assertThat(points("tailscaled_health_messages"))
+                .anySatisfy(p -> assertThat(attributes(p)).containsEntry("type", "warning"));
+    }
+
+    @Test
+    void usermetrics_absentOnAnOlderDaemon_isNoSourceError() throws Exception {
+        lab.userMetrics().absent();
+
+        try (Agent agent = start(Agent.Mode.ONCE, Map.of())) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        assertThat(points("tailscaled_home_derp_region_id")).isEmpty();
+        assertThat(events("derpwatch.source.error"))
+                .noneSatisfy(e -> assertThat(attributes(e)).containsEntry("derpwatch.source.name", "usermetrics"));
+        assertThat(points("tailscale.derp.home_connection")).isNotEmpty();
+    }
+
+    @Test
+    void ping_reportsLatencyAndPath_andTheMoveFromDerpToDirect_andAnUnknownTargetOnce() throws Exception {
+        lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(2, 1, 0, 0, 3)));
+        String relayed = LabPeers.hostName(2);
+        lab.ping()
+                .script(
+                        LabPeers.tailscaleIp(2),
+                        LabPing.derp(relayed, 4, "fra", 0.042),
+                        LabPing.direct(relayed, "198.51.100.2:41641", 0.003));
+        Map<String, String> config =
+                Map.of("derpwatch.peers.ping.targets.0", relayed, "derpwatch.peers.ping.targets.1", "no-such-peer");
+
+        try (Agent agent = start(Agent.Mode.ONCE, config)) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+            assertThat(events("tailscale.peer.path.changed")).isEmpty();
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        List<JsonNode> latency = points("tailscale.peer.ping.latency");
+        assertThat(latency).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(attributes(latency.get(0)))
+                .containsEntry("tailscale.peer.name", relayed)
+                .containsEntry("tailscale.peer.path", "derp")
+                .containsEntry("tailscale.derp.region.code", "fra");
+        assertThat(latency.get(0).path("asDouble").asDouble()).isEqualTo(0.042);
+        assertThat(attributes(latency.get(latency.size() - 1)))
+                .containsEntry("tailscale.peer.path", "direct")
+                .containsEntry("tailscale.peer.endpoint.kind", "ipv4");
+        assertThat(events("tailscale.peer.path.changed"))
+                .singleElement()
+                .satisfies(e -> assertThat(attributes(e))
+                        .containsEntry("tailscale.peer.name", relayed)
+                        .containsEntry("tailscale.peer.previous_path", "derp")
+                        .containsEntry("tailscale.peer.path", "direct"));
+        assertThat(events("derpwatch.source.error"))
+                .filteredOn(e -> "ping".equals(attributes(e).get("derpwatch.source.name")))
+                .singleElement()
+                .satisfies(e -> assertThat(attributes(e)).containsEntry("tailscale.peer.name", "no-such-peer"));
+    }
+
+    @Test
+    void logFileSource_emitsSignatureEvents_acrossRotationAndTruncation() throws Exception {
+        Path log = dir.resolve("tailscaled.log");
+        Files.writeString(log, "2022/03/28 07:42:18 magicsock: home is now derp-9 (dfw)\n"); // before start: skipped
+        Map<String, String> config = Map.of(
+                "derpwatch.logs.source", "file",
+                "derpwatch.logs.file", log.toString(),
+                "derpwatch.logs.zone", "UTC",
+                "derpwatch.logs.poll-interval", "100ms",
+                "derpwatch.telemetry.event-flush-interval", "100ms");
+
+        try (Agent agent = start(Agent.Mode.CONTINUOUS, config)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> agent.readiness() == null);
+            Files.writeString(
+                    log,
+                    "2022/03/28 07:42:19 doing cleanup for discovery key\n"
+                            + "2022/03/28 07:42:19 magicsock: home is now derp-4 (fra)\n",
+                    StandardOpenOption.APPEND);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> events("tailscale.log.signature").size() >= 1);
+
+            Files.move(log, dir.resolve("tailscaled.log.1"));
+            Files.writeString(log, "2022/03/28 07:42:20 Switching ipn state Starting -> Running (WantRunning=true)\n");
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> events("tailscale.log.signature").size() >= 2);
+
+            Files.writeString(log, "2022/03/28 07:42:21 No IP assigned\n"); // shorter: truncated
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> events("tailscale.log.signature").size() >= 3);
+        }
+
+        List<JsonNode> signatures = events("tailscale.log.signature");
+        assertThat(signatures)
+                .extracting(e -> attributes(e).get("tailscale.log.signature"))
+                .containsExactly("derp_home_changed", "ipn_state_changed", "no_ip_assigned");
+        assertThat(attributes(signatures.get(0))).containsEntry("tailscale.log.time", "2022-03-28T07:42:19Z");
+        assertThat(signatures.get(0).at("/body/stringValue").asText())
+                .isEqualTo("2022/03/28 07:42:19 magicsock: home is now derp-4 (fra)");
+    }
+
+    @Test
+    void forcedDerp_isRaised_whenMostActivePeersGoThroughDerp_andClears_whenTheyGoDirect() throws Exception {
+        lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(1, 4, 0, 1, 6)));
+        Map<String, String> config = Map.of("derpwatch.insights.forced-derp.for", "0s");
+
+        try (Agent agent = start(Agent.Mode.ONCE, config)) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+            assertThat(events("tailscale.insight"))
+                    .filteredOn(e -> "forced_derp".equals(attributes(e).get("tailscale.insight.id")))
+                    .singleElement()
+                    .satisfies(e -> assertThat(attributes(e))
+                            .containsEntry("tailscale.insight.state", "active")
+                            .containsKey("tailscale.insight.message"));
+            assertThat(points("tailscale.insight.active")).anySatisfy(p -> {
+                assertThat(attributes(p)).containsEntry("tailscale.insight.id", "forced_derp");
+                assertThat(p.path("asInt").asText()).isEqualTo("1");
+            });
+
+            lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(5, 0, 0, 1, 6)));
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        assertThat(events("tailscale.insight"))
+                .filteredOn(e -> "forced_derp".equals(attributes(e).get("tailscale.insight.id")))
+                .extracting(e -> attributes(e).get("tailscale.insight.state"))
+                .containsExactly("active", "cleared");
+    }
+
+    @Test
     void runOnce_namesTheRegionFromTheDerpMap_whenTheMapHasTheHomeRegion() throws Exception {
         try (Agent agent = start(Agent.Mode.ONCE, Map.of())) {
             assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
@@ -223,7 +425,8 @@ class AgentEndToEndTest {
                     .until(() -> lastPoint(points("tailscale.derp.home_connection"))
                             .map(p -> p.path("asInt").asText().equals("1"))
                             .orElse(false));
-            assertThat(agent.readiness()).isNull();
+            // ready once every source's first sample is done (the peers source's may finish after status's)
+            await().atMost(Duration.ofSeconds(20)).until(() -> agent.readiness() == null);
 
             lab.update(s -> s.withHealth(LabNodeState.noDerpConnectionWarning(LabNodeState.DEFAULT_RELAY_NAME)));
             await().atMost(Duration.ofSeconds(20))

@@ -3,10 +3,14 @@ package io.derpwatch.agent.events;
 import io.derpwatch.agent.derpcheck.DerpCheckSnapshot;
 import io.derpwatch.agent.derpcheck.DisagreementRule;
 import io.derpwatch.agent.home.HomeSnapshot;
+import io.derpwatch.agent.insight.InsightSnapshot;
 import io.derpwatch.agent.ipn.BackendSnapshot;
 import io.derpwatch.agent.ipn.FlappingSettings;
 import io.derpwatch.agent.ipn.HealthSnapshot;
+import io.derpwatch.agent.logs.LogSignatureBatch;
 import io.derpwatch.agent.netcheck.NetcheckSnapshot;
+import io.derpwatch.agent.peers.PeerSnapshot;
+import io.derpwatch.agent.ping.PingSnapshot;
 import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.agent.state.Topic;
 import io.derpwatch.agent.telemetry.EventEmitter;
@@ -42,7 +46,7 @@ public final class ChangeEventEmitter {
     }
 
     /**
-     * Subscribes the home and netcheck diffs to {@code state}.
+     * Subscribes the home, netcheck and peer-path diffs to {@code state}.
      *
      * @param localApiSocket named on a home-connection change caused by a LocalAPI failure
      */
@@ -50,6 +54,10 @@ public final class ChangeEventEmitter {
         ChangeEventEmitter emitter = new ChangeEventEmitter(events);
         emitter.on(state, HomeSnapshot.TOPIC, new HomeChanges(localApiSocket));
         emitter.on(state, NetcheckSnapshot.TOPIC, new NetcheckChanges());
+        emitter.on(state, PeerSnapshot.TOPIC, new PeerChanges());
+        emitter.on(state, PingSnapshot.TOPIC, new PingChanges());
+        emitter.on(state, LogSignatureBatch.TOPIC, new LogSignatureEvents());
+        emitter.on(state, InsightSnapshot.TOPIC, new InsightEvents());
         return emitter;
     }
 

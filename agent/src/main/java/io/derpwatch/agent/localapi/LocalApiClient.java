@@ -90,7 +90,18 @@ public final class LocalApiClient {
      * response or exceptionally with a {@link LocalApiException}.
      */
     public CompletableFuture<LocalApiResponse> get(String pathAndQuery) {
-        return exchange(HttpMethod.GET, pathAndQuery);
+        return exchange(HttpMethod.GET, pathAndQuery, maxBodySize);
+    }
+
+    /**
+     * {@code GET pathAndQuery} with its own body cap instead of {@code localapi.max-body-size} (the status with
+     * peers of a large tailnet is far larger than any other answer).
+     */
+    public CompletableFuture<LocalApiResponse> get(String pathAndQuery, long bodyCap) {
+        if (bodyCap <= 0) {
+            throw new IllegalArgumentException("body cap must be positive: " + bodyCap);
+        }
+        return exchange(HttpMethod.GET, pathAndQuery, bodyCap);
     }
 
     /**
@@ -98,13 +109,13 @@ public final class LocalApiClient {
      * like {@link #get(String)}.
      */
     public CompletableFuture<LocalApiResponse> post(String pathAndQuery) {
-        return exchange(HttpMethod.POST, pathAndQuery);
+        return exchange(HttpMethod.POST, pathAndQuery, maxBodySize);
     }
 
-    private CompletableFuture<LocalApiResponse> exchange(HttpMethod method, String pathAndQuery) {
+    private CompletableFuture<LocalApiResponse> exchange(HttpMethod method, String pathAndQuery, long bodyCap) {
         CompletableFuture<LocalApiResponse> result = new CompletableFuture<>();
         try {
-            send(method, pathAndQuery, result);
+            send(method, pathAndQuery, bodyCap, result);
         } catch (RuntimeException e) { // e.g. the event loop is shutting down
             result.completeExceptionally(SocketErrorClassifier.classify(e, socket));
         }
@@ -171,7 +182,8 @@ public final class LocalApiClient {
         return request;
     }
 
-    private void send(HttpMethod method, String pathAndQuery, CompletableFuture<LocalApiResponse> result) {
+    private void send(
+            HttpMethod method, String pathAndQuery, long bodyCap, CompletableFuture<LocalApiResponse> result) {
         EventLoop loop = group.next();
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
@@ -183,7 +195,7 @@ public final class LocalApiClient {
                         ch.pipeline()
                                 .addLast(
                                         new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE),
-                                        new ResponseCollector(maxBodySize, socket, result));
+                                        new ResponseCollector(bodyCap, socket, result));
                     }
                 })
                 .connect(transport.domainSocketAddress(socket));

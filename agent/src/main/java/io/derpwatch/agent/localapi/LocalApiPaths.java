@@ -6,6 +6,10 @@ public final class LocalApiPaths {
 
     /** The node's status without the peer list. */
     public static final String STATUS = "/localapi/v0/status?peers=false";
+    /** The node's status with every peer (the peers source; its body grows with the tailnet). */
+    public static final String STATUS_WITH_PEERS = "/localapi/v0/status";
+    /** tailscaled's own client metrics, Prometheus text format (absent before 1.78: 404). */
+    public static final String USER_METRICS = "/localapi/v0/usermetrics";
     /** The DERP map the node uses. */
     public static final String DERP_MAP = "/localapi/v0/derpmap";
     /** The IPN bus, without its {@code ?mask=} (the mask is per daemon version: {@code ipn.WatchMask}). */

@@ -212,6 +212,9 @@ public final class TelemetryNames {
     public static final String SOURCE_LOGS = "logs";
 
     public static final AttributeKey<String> LOG_SIGNATURE = AttributeKey.stringKey("tailscale.log.signature");
+    /** On {@code tailscale.log.signature}: the time in the line's own prefix (ISO-8601), when it had one. */
+    public static final String LOG_TIME = "tailscale.log.time";
+
     public static final AttributeKey<Long> LOG_LINE_NUMBER = AttributeKey.longKey("tailscale.log.line");
     public static final AttributeKey<Long> DERP_CONN_GEN = AttributeKey.longKey("tailscale.derp.conn_gen");
     /** Why magicsock opened a DERP connection: {@code home-keep-alive} or {@code peer}. */

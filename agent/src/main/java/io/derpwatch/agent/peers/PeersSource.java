@@ -1,0 +1,56 @@
+package io.derpwatch.agent.peers;
+
+import io.derpwatch.agent.localapi.LocalApiClient;
+import io.derpwatch.agent.localapi.LocalApiException;
+import io.derpwatch.agent.localapi.LocalApiPaths;
+import io.derpwatch.agent.source.PolledSource;
+import io.derpwatch.agent.source.SampleContext;
+import io.derpwatch.agent.source.SourceError;
+import io.derpwatch.agent.source.SourceException;
+import io.derpwatch.agent.telemetry.TelemetryNames;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The peers source: reads {@code /localapi/v0/status} with peers (under {@code peers.max-body-size}), counts
+ * the peers by path with the streaming {@link PeerStatusCodec} (keeping only the counts and the capped
+ * per-peer entries) and diffs each peer's path with the {@link PeerPathTracker}. A failed read yields nothing
+ * (the store keeps the last counts).
+ */
+public final class PeersSource implements PolledSource<PeerSnapshot> {
+    private final LocalApiClient client;
+    private final long maxBodySize;
+    private final PeerStatusCodec codec;
+    // confined to the event loop (one sample at a time)
+    private final PeerPathTracker tracker;
+
+    public PeersSource(LocalApiClient client, PeersSettings settings) {
+        this.client = client;
+        this.maxBodySize = settings.maxBodySize();
+        this.codec = new PeerStatusCodec(settings.perPeerCap());
+        this.tracker = new PeerPathTracker(settings.pathChangeThrottle());
+    }
+
+    @Override
+    public String name() {
+        return TelemetryNames.SOURCE_PEERS;
+    }
+
+    @Override
+    public CompletableFuture<PeerSnapshot> sample(SampleContext context) {
+        return client.get(LocalApiPaths.STATUS_WITH_PEERS, maxBodySize).handle((response, failure) -> {
+            try {
+                byte[] body = LocalApiException.bodyOf(response, failure, client.socket());
+                Instant now = context.clock().wallTime();
+                tracker.begin(now);
+                PeerCounts counts = codec.parse(body, tracker::accept);
+                return new PeerSnapshot(counts, tracker.finish(), now);
+            } catch (LocalApiException e) {
+                throw new CompletionException(new SourceException(e.sourceError(LocalApiPaths.STATUS_WITH_PEERS)));
+            } catch (PeerStatusException e) {
+                throw new CompletionException(new SourceException(SourceError.of("malformed", e.getMessage())));
+            }
+        });
+    }
+}
