@@ -4,6 +4,7 @@ import io.derpwatch.agent.Agent;
 import io.derpwatch.agent.home.HomeConnection;
 import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.config.SettingsException;
+import io.derpwatch.lab.LabNodeState;
 import io.derpwatch.lab.LabScenario;
 import io.derpwatch.lab.LocalApiEmulator;
 import io.derpwatch.lab.ScenarioRunner;
@@ -13,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -86,6 +88,19 @@ final class DemoCommand implements Callable<Integer> {
                 lab.run(LabScenario.demo(phase, DemoNetwork.HOME_CODE, DemoNetwork.HOME_NAME), step -> {
                     labChangedAt[0] = System.nanoTime();
                     say("lab: " + step.narration() + ".");
+                    // tailscaled pushes the same change over its IPN bus, which the agent watches
+                    if (step.name().equals("no-derp-connection")) {
+                        lab.ipnBus()
+                                .raise(
+                                        "no-derp-connection",
+                                        "medium",
+                                        "Relay server unavailable",
+                                        LabNodeState.noDerpConnectionWarning(DemoNetwork.HOME_NAME),
+                                        true,
+                                        Map.of("RegionID", "901", "RegionName", DemoNetwork.HOME_NAME));
+                    } else {
+                        lab.ipnBus().resolve("no-derp-connection");
+                    }
                 });
         // The demo's own settings: the lab socket, quick intervals, readable output.
         System.setProperty("derpwatch.localapi.socket", socket.toString());
