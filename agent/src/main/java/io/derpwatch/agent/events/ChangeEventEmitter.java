@@ -54,10 +54,7 @@ public final class ChangeEventEmitter {
         ChangeEventEmitter emitter = new ChangeEventEmitter(events);
         emitter.on(state, HomeSnapshot.TOPIC, new HomeChanges(localApiSocket));
         emitter.on(state, NetcheckSnapshot.TOPIC, new NetcheckChanges());
-        emitter.on(state, PeerSnapshot.TOPIC, new PeerChanges());
-        emitter.on(state, PingSnapshot.TOPIC, new PingChanges());
-        emitter.on(state, LogSignatureBatch.TOPIC, new LogSignatureEvents());
-        emitter.on(state, InsightSnapshot.TOPIC, new InsightEvents());
+        emitter.onPeersLogsInsights(state);
         return emitter;
     }
 
@@ -97,7 +94,16 @@ public final class ChangeEventEmitter {
                 new HealthChanges(new Flapping(
                         flapping.rule(nanoClock), warningChanges, TelemetryNames.EVENT_HEALTH_WARNING_FLAPPING)));
         emitter.on(state, BackendSnapshot.TOPIC, new BackendChanges());
+        emitter.onPeersLogsInsights(state);
         return emitter;
+    }
+
+    /** Peer path changes, ping path changes, log signatures and insights: the same in both subscriptions. */
+    private void onPeersLogsInsights(StateStore state) {
+        on(state, PeerSnapshot.TOPIC, new PeerChanges());
+        on(state, PingSnapshot.TOPIC, new PingChanges());
+        on(state, LogSignatureBatch.TOPIC, new LogSignatureEvents());
+        on(state, InsightSnapshot.TOPIC, new InsightEvents());
     }
 
     /** Adds the active DERP check's events: reachability changes, and disagreement with tailscaled by {@code rule}. */
