@@ -7,10 +7,6 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -189,7 +185,9 @@ public final class SettingsReader {
         if (value.isEmpty()) {
             return Optional.empty();
         }
-        return checkFile(key, value.get(), maxBytes) ? Optional.of(Path.of(value.get())) : Optional.empty();
+        return new NamedFiles(this).usable(key, value.get(), maxBytes)
+                ? Optional.of(Path.of(value.get()))
+                : Optional.empty();
     }
 
     /**
@@ -197,56 +195,7 @@ public final class SettingsReader {
      * read with a size cap: a device such as {@code /dev/zero} or a huge file is a problem, not an out-of-memory.
      */
     public Optional<String> fileText(String key, String file, long maxBytes) {
-        if (!checkFile(key, file, maxBytes)) {
-            return Optional.empty();
-        }
-        try (InputStream in = Files.newInputStream(Path.of(file))) {
-            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-            if (bytes.length > maxBytes) {
-                problem(key, "file \"" + file + "\" is larger than " + maxBytes + " bytes (expected a small file)");
-                return Optional.empty();
-            }
-            return Optional.of(new String(bytes, StandardCharsets.UTF_8));
-        } catch (IOException | RuntimeException e) {
-            problem(key, "cannot read file \"" + file + "\": " + e.getMessage() + " (expected a readable file)");
-            return Optional.empty();
-        }
-    }
-
-    private boolean checkFile(String key, String file, long maxBytes) {
-        Path p;
-        try {
-            p = Path.of(file);
-        } catch (RuntimeException e) {
-            problem(key, "bad file name \"" + file + "\" (expected a path)");
-            return false;
-        }
-        if (!Files.exists(p)) {
-            problem(key, "file \"" + file + "\" not found (expected an existing file)");
-            return false;
-        }
-        if (!Files.isRegularFile(p)) {
-            problem(key, "\"" + file + "\" is not a regular file (expected a file, not a directory or a device)");
-            return false;
-        }
-        if (!Files.isReadable(p)) {
-            problem(key, "file \"" + file + "\" is not readable by the agent (expected read permission)");
-            return false;
-        }
-        try {
-            long size = Files.size(p);
-            if (size > maxBytes) {
-                problem(
-                        key,
-                        "file \"" + file + "\" is " + size + " bytes, larger than the limit of " + maxBytes
-                                + " bytes (expected a small file)");
-                return false;
-            }
-        } catch (IOException e) {
-            problem(key, "cannot read file \"" + file + "\": " + e.getMessage() + " (expected a readable file)");
-            return false;
-        }
-        return true;
+        return new NamedFiles(this).text(key, file, maxBytes);
     }
 
     /** A size in bytes such as {@code 1MiB} or {@code 65536}. */
