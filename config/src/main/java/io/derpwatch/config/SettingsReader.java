@@ -3,7 +3,6 @@ package io.derpwatch.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
@@ -11,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -229,27 +227,7 @@ public final class SettingsReader {
 
     /** A free-form object of string values (headers, producer properties); nested keys are dotted. */
     public Map<String, String> stringMap(String key) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (!config.hasPath(key)) {
-            return out;
-        }
-        ConfigValue v = config.getValue(key);
-        if (!(v instanceof ConfigObject)) {
-            wrongType(key, "an object { name = value }");
-            return out;
-        }
-        for (Map.Entry<String, ConfigValue> e : config.getConfig(key).entrySet()) {
-            ConfigValue value = e.getValue();
-            if (value.valueType() == ConfigValueType.LIST || value.valueType() == ConfigValueType.OBJECT) {
-                problems.add(ConfigProblem.at(
-                        located(full(key) + "." + e.getKey(), value.origin()),
-                        full(key) + "." + e.getKey(),
-                        "wrong type " + value.valueType().name() + " (expected a string)"));
-            } else if (value.valueType() != ConfigValueType.NULL) {
-                out.put(stripQuotes(e.getKey()), String.valueOf(value.unwrapped()));
-            }
-        }
-        return out;
+        return FreeFormMap.read(this, key);
     }
 
     /** Records a problem about {@code key}, located at its value's origin (or the subtree's). */
@@ -281,7 +259,7 @@ public final class SettingsReader {
         return false;
     }
 
-    private void wrongType(String key, String expected) {
+    void wrongType(String key, String expected) {
         ConfigValue v = config.hasPathOrNull(key) ? config.getValue(key) : null;
         String got = v == null
                 ? "nothing"
@@ -306,7 +284,8 @@ public final class SettingsReader {
     }
 
     /** A default's or a merge's origin is replaced by the user's line for the same path, when there is one. */
-    private @Nullable ConfigOrigin located(String fullPath, @Nullable ConfigOrigin origin) {
+    @Nullable
+    ConfigOrigin located(String fullPath, @Nullable ConfigOrigin origin) {
         return locator.locate(fullPath, origin);
     }
 
@@ -322,11 +301,5 @@ public final class SettingsReader {
 
     private String full(String key) {
         return prefix.isEmpty() ? key : prefix + "." + key;
-    }
-
-    private static String stripQuotes(String key) {
-        return key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"")
-                ? key.substring(1, key.length() - 1)
-                : key;
     }
 }
