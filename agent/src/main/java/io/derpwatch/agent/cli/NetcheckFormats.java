@@ -58,14 +58,10 @@ final class NetcheckFormats {
             counters(g, "GlobalV6Counters", publicAddresses ? r.globalV6Counters() : Map.of());
             g.writeStringField(
                     "GlobalV4",
-                    publicAddresses
-                            ? r.globalV4().map(GoFormats::hostPort).orElse("")
-                            : "");
+                    publicAddresses ? r.globalV4().map(GoFormats::hostPort).orElse("") : "");
             g.writeStringField(
                     "GlobalV6",
-                    publicAddresses
-                            ? r.globalV6().map(GoFormats::hostPort).orElse("")
-                            : "");
+                    publicAddresses ? r.globalV6().map(GoFormats::hostPort).orElse("") : "");
             optBool(g, "CaptivePortal", r.captivePortal());
             g.writeEndObject();
         } catch (IOException e) {
