@@ -30,11 +30,12 @@
 # Variants: SIDE_VARIANTS=FILE replaces the default set (one per configuration, the launcher's flags). One line
 # per variant, fields separated by '|': NAME | KIND | JAVA binary or '-' | JVM flags or '-' for the launcher's
 # defaults | CDS: launcher (the launcher's AppCDS archive, trained by one `run --once`), aot (JDK 25 AOT cache:
-# trained with -XX:AOTCacheOutput, run with -XX:AOTCache), off. '#' starts a comment. Example:
+# trained with -XX:AOTCacheOutput, run with -XX:AOTCache), off | optionally an agent jar (else the default one).
+# '#' starts a comment. Example:
 #   fleet-http C1 | fleet-http | - | -XX:+UseSerialGC ... -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 | launcher
 # Also: SIDE_NMT=DIR writes `jcmd VM.native_memory summary` of every variant to DIR (adds
 # -XX:NativeMemoryTracking=summary to all, which costs RSS itself); SIDE_CLASSLOG=DIR writes -Xlog:class+load
-# of every variant; SIDE_JAR=FILE measures another agent jar; SIDE_KEEP=DIR keeps the variants' stderr there.
+# of every variant; SIDE_THREADS=1 prints each variant's threads by name; SIDE_JAR=FILE measures another agent jar; SIDE_KEEP=DIR keeps the variants' stderr there.
 set -euo pipefail
 secs=${1:-180}
 start_runs=${2:-5}
@@ -112,14 +113,15 @@ fi
 trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; s=${s%"${s##*[![:space:]]}"}; printf '%s' "$s"; }
 names=(); kinds=(); javas=(); optss=(); cdss=(); dirs=()
 i=0
-while IFS='|' read -r n k j o c; do
-  n=$(trim "$n"); k=$(trim "$k"); j=$(trim "$j"); o=$(trim "$o"); c=$(trim "${c:-launcher}")
+while IFS='|' read -r n k j o c vj; do
+  n=$(trim "$n"); k=$(trim "$k"); j=$(trim "$j"); o=$(trim "$o"); c=$(trim "${c:-launcher}"); vj=$(trim "${vj:-}")
+  [ -z "$vj" ] || [ "$vj" = - ] && vj=$jar
   [ "$j" = - ] && j=$default_java
   [ "$o" = - ] && o=$launcher_opts
   d="$tmp/v$i"
   mkdir -p "$d/root/agent/target"
   cp "$root/derpwatch" "$d/root/"
-  cp "$jar" "$d/root/agent/target/derpwatch.jar"
+  cp "$vj" "$d/root/agent/target/derpwatch.jar"
   conf "$k" > "$d/agent.conf"
   names+=("$n"); kinds+=("$k"); javas+=("$j"); optss+=("$o"); cdss+=("$c"); dirs+=("$d")
   i=$((i + 1))
@@ -224,6 +226,9 @@ for v in $(seq 0 $((count - 1))); do
   rss=$(kib "$st" VmRSS); anon=$(kib "$st" RssAnon); file=$(kib "$st" RssFile); shm=$(kib "$st" RssShmem)
   thr=$(kib "$st" Threads)
   pss=$(kib "/proc/$p/smaps_rollup" Pss)
+  if [ -n "${SIDE_THREADS:-}" ]; then
+    echo "threads of ${names[$v]}: $(cat /proc/"$p"/task/*/comm | sed 's/[0-9]*$//' | sort | uniq -c | awk '{printf "%s%s x%d", (NR > 1 ? ", " : ""), $2, $1}')"
+  fi
   if [ -n "${SIDE_NMT:-}" ]; then
     mkdir -p "$SIDE_NMT"
     "$(dirname "$(readlink -f "$(command -v "${javas[$v]}")")")/jcmd" "$p" VM.native_memory summary \
