@@ -29,7 +29,7 @@ import javax.net.ssl.SSLException;
 
 /**
  * Sends OTLP requests to a collector: gRPC through {@link GrpcJavaSender} (grpc-java, one channel for both
- * services), or HTTP/protobuf through {@link OtlpHttpSender} (one JDK {@code HttpClient} for both endpoints), with
+ * services), or HTTP/protobuf through {@link OtlpHttpSender} (the JDK's {@code HttpURLConnection}, kept alive), with
  * bytes the delivery queue already encoded, so no system property picks the sender.
  */
 final class OtlpSink implements Sink {
@@ -85,7 +85,7 @@ final class OtlpSink implements Sink {
                     (w, ok, err) -> grpcLogs.send(w, r -> ok.accept(r), err),
                     shared ? () -> {} : grpcLogs::shutdown);
         } else {
-            // one HTTP client for both endpoints
+            // one sender for both endpoints
             OtlpHttpSender http = new OtlpHttpSender(settings, ssl);
             this.metrics =
                     new Sender(settings.metricsEndpoint(), httpTransport(http, settings.metricsEndpoint()), () -> {});
@@ -105,9 +105,6 @@ final class OtlpSink implements Sink {
             try {
                 w.writeMessage(body);
                 ok.accept(http.send(endpoint, body.toByteArray()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                err.accept(e);
             } catch (IOException | RuntimeException e) {
                 err.accept(e);
             }
