@@ -20,7 +20,8 @@
 # Phases:
 #   1. start time: START_RUNS times, one after the other (nothing else of this harness running but the peers),
 #      `derpwatch run` with the stdout configuration, the time from exec to the first byte on stdout (the first
-#      exported line); prints the runs, the median and the load average.
+#      exported line); prints the runs, the median and the load average. SIDE_START_ALL=1 measures every
+#      stdout variant (in turn), not only the first.
 #   2. steady state: every variant started at once; after a 30 s warm-up, SECONDS of measurement. At the end
 #      of the window, per process: VmRSS, Pss (smaps_rollup), RssAnon+RssFile+RssShmem (what a memory cgroup
 #      charges, less kernel objects), threads; CPU over the window as % of one core from utime+stime of
@@ -173,26 +174,37 @@ done
 load() { cut -d ' ' -f 1-3 /proc/loadavg; }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 
-# Phase 1: start -> first exported line, the first stdout variant (the launcher's flags unless SIDE_VARIANTS says).
-sv=-1
-for v in $(seq 0 $((count - 1))); do [ "${kinds[$v]}" = stdout ] && { sv=$v; break; }; done
-if [ "$sv" -ge 0 ] && [ "$start_runs" -gt 0 ]; then
-  times=()
-  echo "start -> first exported line (${names[$sv]}), $start_runs runs, load before: $(load)"
+# Phase 1: start -> first exported line of the stdout variants (the first one; every one with SIDE_START_ALL=1,
+# taken in turn so that a change of load hits each alike).
+starters=()
+for v in $(seq 0 $((count - 1))); do
+  [ "${kinds[$v]}" = stdout ] || continue
+  starters+=("$v")
+  [ -n "${SIDE_START_ALL:-}" ] || break
+done
+if [ "${#starters[@]}" -gt 0 ] && [ "$start_runs" -gt 0 ]; then
+  declare -A times=()
+  echo "start -> first exported line, $start_runs runs each, load before: $(load)"
   for r in $(seq "$start_runs"); do
-    out="${dirs[$sv]}/start.out"
-    : > "$out"
-    t0=$(date +%s%N)
-    launch "$sv" "$out"
-    p=$launched
-    while [ ! -s "$out" ] && kill -0 "$p" 2>/dev/null; do sleep 0.005; done
-    t1=$(date +%s%N)
-    kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true
-    ms=$(( (t1 - t0) / 1000000 ))
-    echo "  run $r: $ms ms"
-    times+=("$ms")
+    for sv in "${starters[@]}"; do
+      out="${dirs[$sv]}/start.out"
+      : > "$out"
+      t0=$(date +%s%N)
+      launch "$sv" "$out"
+      p=$launched
+      while [ ! -s "$out" ] && kill -0 "$p" 2>/dev/null; do sleep 0.005; done
+      t1=$(date +%s%N)
+      kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true
+      ms=$(( (t1 - t0) / 1000000 ))
+      echo "  ${names[$sv]}, run $r: $ms ms"
+      times[$sv]="${times[$sv]:-} $ms"
+    done
   done
-  echo "  median $(median "${times[@]}") ms, load after: $(load)"
+  for sv in "${starters[@]}"; do
+    # shellcheck disable=SC2086
+    echo "  ${names[$sv]}: median $(median ${times[$sv]}) ms of$(printf ' %s' ${times[$sv]})"
+  done
+  echo "  load after: $(load)"
 fi
 
 # Phase 2: all at once.
