@@ -162,7 +162,7 @@ for v in $(seq 0 $((count - 1))); do
         "$d/root/derpwatch" run --once --config "$d/agent.conf" >/dev/null 2>"$d/train.err" || true
       JAVA="${javas[$v]}" DERPWATCH_REBUILD=never DERPWATCH_JAVA_OPTS="${optss[$v]}" \
         "$d/root/derpwatch" version >/dev/null 2>&1 || true
-      ls "$d/root/agent/target/"derpwatch-*.jsa "$d/root/agent/target/"derpwatch-*.aot >/dev/null 2>&1 || echo "warning: no CDS archive or AOT cache for ${names[$v]}" >&2 ;;
+      ls "$d/root/agent/target/" | grep -q -E "^derpwatch-.*\.(jsa|aot)$" || echo "warning: no CDS archive or AOT cache for ${names[$v]}" >&2 ;;
     aot)
       JAVA="${javas[$v]}" DERPWATCH_REBUILD=never DERPWATCH_CDS=off \
         DERPWATCH_JAVA_OPTS="${optss[$v]} -XX:AOTCacheOutput=$d/app.aot" \
