@@ -36,7 +36,8 @@
 #   fleet-http C1 | fleet-http | - | -XX:+UseSerialGC ... -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 | launcher
 # Also: SIDE_NMT=DIR writes `jcmd VM.native_memory summary` of every variant to DIR (adds
 # -XX:NativeMemoryTracking=summary to all, which costs RSS itself); SIDE_CLASSLOG=DIR writes -Xlog:class+load
-# of every variant; SIDE_THREADS=1 prints each variant's threads by name; SIDE_JAR=FILE measures another agent jar; SIDE_KEEP=DIR keeps the variants' stderr there.
+# of every variant; SIDE_THREADS=1 prints each variant's threads by name and
+# their CPU in the window; SIDE_JAR=FILE measures another agent jar; SIDE_KEEP=DIR keeps the variants' stderr there.
 set -euo pipefail
 secs=${1:-180}
 start_runs=${2:-5}
@@ -218,12 +219,18 @@ vpid() { # the JVM's pid: the launcher execs java, so the background pid is the 
 load0=$(load)
 sleep "$warm"
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+per_thread() { # pid -> "tid name on-cpu-ns" per live thread
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s %s\n' "${t##*/}" "$(tr ' ' '_' < "$t/comm" 2>/dev/null)" "$(cut -d ' ' -f 1 "$t/schedstat" 2>/dev/null)"
+  done
+}
 sched() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d", s}'; }
 t0=(); s0=()
 for v in $(seq 0 $((count - 1))); do
   p=$(vpid "$v")
   kill -0 "$p" 2>/dev/null || { echo "${names[$v]} died:"; tail -20 "${dirs[$v]}/err"; exit 1; }
   t0+=("$(ticks "$p")"); s0+=("$(sched "$p")")
+  [ -n "${SIDE_THREADS:-}" ] && per_thread "$p" > "${dirs[$v]}/threads0"
 done
 loadm=$(load)
 sleep "$secs"
@@ -240,6 +247,10 @@ for v in $(seq 0 $((count - 1))); do
   pss=$(kib "/proc/$p/smaps_rollup" Pss)
   if [ -n "${SIDE_THREADS:-}" ]; then
     echo "threads of ${names[$v]}: $(cat /proc/"$p"/task/*/comm | sed 's/[0-9]*$//' | sort | uniq -c | awk '{printf "%s%s x%d", (NR > 1 ? ", " : ""), $2, $1}')"
+    # CPU ms over the window of each thread alive at both ends (new threads: since they started)
+    echo "  CPU ms in the window by thread: $(per_thread "$p" | awk 'NR == FNR {a[$1] = $3; next}
+        {d = $3 - ($1 in a ? a[$1] : 0); if (d > 0) printf "%s %.1f\n", $2, d / 1e6}' "${dirs[$v]}/threads0" - \
+        | sort -k2 -rn | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}')"
   fi
   if [ -n "${SIDE_NMT:-}" ]; then
     mkdir -p "$SIDE_NMT"
