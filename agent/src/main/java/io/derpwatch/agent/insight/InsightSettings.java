@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param peerRelayAfter         {@code peer-relay-suggestion.after}: how long {@code forced_derp}'s condition
  *                               must persist before suggesting a Peer Relay
  * @param randomPortAfter        {@code random-udp-port.after}: how long direct paths must fail to form
+ * @param flappingWindow         {@code home-derp-flapping.window}: the window the home changes are counted in
+ * @param disagreementFor        {@code derp-check.disagreement-threshold}: how long tailscaled and the active
+ *                               check must disagree before {@code home_derp_disagreement} starts
  */
 public record InsightSettings(
         double forcedDerpShare,
@@ -21,8 +24,17 @@ public record InsightSettings(
         Duration forcedDerpFor,
         int flappingChanges,
         Duration peerRelayAfter,
-        Duration randomPortAfter) {
+        Duration randomPortAfter,
+        Duration flappingWindow,
+        Duration disagreementFor) {
 
-    public static final InsightSettings DEFAULTS =
-            new InsightSettings(0.5, 2, Duration.ofMinutes(5), 3, Duration.ofHours(1), Duration.ofMinutes(10));
+    public static final InsightSettings DEFAULTS = new InsightSettings(
+            0.5,
+            2,
+            Duration.ofMinutes(5),
+            3,
+            Duration.ofHours(1),
+            Duration.ofMinutes(10),
+            Duration.ofMinutes(30),
+            Duration.ZERO);
 }
