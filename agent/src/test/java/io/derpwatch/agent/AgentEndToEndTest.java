@@ -378,6 +378,40 @@ class AgentEndToEndTest {
     }
 
     @Test
+    void loggedOutAndNoHomeDerp_areRaisedFromTheHomeView_andClear_inTheSink() throws Exception {
+        // a logged-out tailscaled: its status and its IPN bus (ipn.State 2) say NeedsLogin
+        lab.setState(LabNodeState.connected().withBackendState("NeedsLogin"));
+        lab.ipnBus().initialState(2);
+
+        try (Agent agent = start(Agent.Mode.ONCE, Map.of())) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+            lab.setState(LabNodeState.connected().withRelay(""));
+            lab.ipnBus().state(6);
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+            lab.setState(LabNodeState.connected());
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        assertThat(insightStates("logged_out")).containsExactly("active", "cleared");
+        assertThat(insightStates("no_home_derp")).containsExactly("active", "cleared");
+        JsonNode loggedOut = events("tailscale.insight").stream()
+                .filter(e -> "logged_out".equals(attributes(e).get("tailscale.insight.id")))
+                .findFirst()
+                .orElseThrow();
+        assertThat(attributes(loggedOut))
+                .containsEntry("tailscale.insight.severity", "critical")
+                .containsEntry("tailscale.insight.evidence.backend_state", "NeedsLogin");
+        assertThat(attributes(loggedOut).get("tailscale.insight.message")).contains("not a DERP fault");
+    }
+
+    private List<String> insightStates(String id) {
+        return events("tailscale.insight").stream()
+                .filter(e -> id.equals(attributes(e).get("tailscale.insight.id")))
+                .map(e -> attributes(e).get("tailscale.insight.state"))
+                .toList();
+    }
+
+    @Test
     void runOnce_namesTheRegionFromTheDerpMap_whenTheMapHasTheHomeRegion() throws Exception {
         try (Agent agent = start(Agent.Mode.ONCE, Map.of())) {
             assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
