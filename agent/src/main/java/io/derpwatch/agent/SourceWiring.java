@@ -102,9 +102,15 @@ final class SourceWiring {
         PeersSettings peers = PeersSettings.read(settings);
         if (peers.enabled()) {
             PeerInstruments.register(telemetry.meter(), state, peers.perPeerCap() > 0);
+            // its own client: the with-peers document of a large tailnet needs its own timeout
+            LocalApiClient peersApi = new LocalApiClient(
+                    group,
+                    localApi.socket(),
+                    peers.timeout(),
+                    settings.localApi().maxBodySize());
             add(env.poll(
-                    new PeersSource(localApi, peers),
-                    PollSchedule.every(peers.interval(), localApiBound),
+                    new PeersSource(peersApi, peers),
+                    PollSchedule.every(peers.interval(), peers.timeout().plusSeconds(1)),
                     s -> state.publish(PeerSnapshot.TOPIC, s)));
         }
         if (peers.usermetrics()) {

@@ -15,6 +15,8 @@ import java.util.List;
  *                           {@code localapi.max-body-size}
  * @param perPeerCap         {@code per-peer-cap}: 0 when {@code per-peer} is off
  * @param usermetrics        {@code usermetrics.enabled}
+ * @param timeout            {@code timeout}: bounds one status-with-peers exchange, apart from
+ *                           {@code localapi.timeout} (a large tailnet's document takes longer to read)
  */
 public record PeersSettings(
         boolean enabled,
@@ -23,7 +25,8 @@ public record PeersSettings(
         int perPeerCap,
         Duration pathChangeThrottle,
         boolean usermetrics,
-        Duration usermetricsInterval) {
+        Duration usermetricsInterval,
+        Duration timeout) {
 
     /** Reads the {@code derpwatch.peers} block; a bad value is an {@link IllegalArgumentException} quoting it. */
     public static PeersSettings read(DerpwatchSettings settings) {
@@ -37,7 +40,8 @@ public record PeersSettings(
                 r.bool("per-peer") ? r.integer("per-peer-cap", 0, 10_000) : 0,
                 r.duration("path-change-throttle"),
                 um.bool("enabled"),
-                um.duration("interval"));
+                um.duration("interval"),
+                r.duration("timeout"));
         try {
             r.throwIfProblems();
         } catch (SettingsException e) {
