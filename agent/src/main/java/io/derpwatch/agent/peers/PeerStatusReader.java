@@ -24,7 +24,11 @@ import java.util.function.Consumer;
  * thread-safe.
  */
 public final class PeerStatusReader {
-    private static final JsonFactory FACTORY = new JsonFactory();
+    // field names are not canonicalized: every peer is keyed by its own node key, and 10 000 unique names make
+    // the symbol table grow and rehash far past linear cost (docs/benchmarks.md#peers-at-scale)
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            .build();
     /** Self's endpoints looked at: a node lists a handful. */
     private static final int MAX_SELF_ADDRS = 64;
 

@@ -55,7 +55,7 @@ class PeersAtScaleTest {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             // the launcher's memory flags as they are; -Xint swapped for C1, as docs/benchmarks.md advises for a
-            // tailnet this size (under the interpreter one 10 000-peer read costs ~40 s of CPU)
+            // tailnet this size (under the interpreter one 10 000-peer read costs ~12 s of CPU)
             command.addAll(launcherFlags().stream()
                     .map(f -> f.equals("-Xint") ? "-XX:TieredStopAtLevel=1" : f)
                     .toList());
