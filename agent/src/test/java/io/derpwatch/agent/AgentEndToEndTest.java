@@ -345,6 +345,12 @@ class AgentEndToEndTest {
                 .extracting(e -> attributes(e).get("tailscale.log.signature"))
                 .containsExactly("derp_home_changed", "ipn_state_changed", "no_ip_assigned");
         assertThat(attributes(signatures.get(0))).containsEntry("tailscale.log.time", "2022-03-28T07:42:19Z");
+        // the line's own time is the event's time; when the agent read it is the observed time
+        assertThat(signatures.get(0).path("timeUnixNano").asText())
+                .isEqualTo(String.valueOf(
+                        java.time.Instant.parse("2022-03-28T07:42:19Z").getEpochSecond() * 1_000_000_000L));
+        assertThat(Long.parseLong(signatures.get(0).path("observedTimeUnixNano").asText()))
+                .isGreaterThan(java.time.Instant.parse("2026-01-01T00:00:00Z").getEpochSecond() * 1_000_000_000L);
         assertThat(signatures.get(0).at("/body/stringValue").asText())
                 .isEqualTo("2022/03/28 07:42:19 magicsock: home is now derp-4 (fra)");
     }
