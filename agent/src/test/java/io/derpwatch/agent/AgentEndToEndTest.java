@@ -307,6 +307,40 @@ class AgentEndToEndTest {
                 .filteredOn(e -> "ping".equals(attributes(e).get("derpwatch.source.name")))
                 .singleElement()
                 .satisfies(e -> assertThat(attributes(e)).containsEntry("tailscale.peer.name", "no-such-peer"));
+        assertThat(events("tailscale.peer.ping.error"))
+                .as("two rounds, one event: throttled per target")
+                .singleElement()
+                .satisfies(e -> assertThat(attributes(e))
+                        .containsEntry("tailscale.peer.name", "no-such-peer")
+                        .containsEntry("error.type", "unknown_peer"));
+    }
+
+    @Test
+    void ping_aTargetThatTimesOut_isOnePingErrorEvent_untilItAnswersAgain() throws Exception {
+        lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(2, 0, 0, 0, 2)));
+        String silent = LabPeers.hostName(1);
+        lab.ping()
+                .script(
+                        LabPeers.tailscaleIp(1),
+                        LabPing.timeout(),
+                        LabPing.timeout(),
+                        LabPing.direct(silent, "198.51.100.1:41641", 0.002),
+                        LabPing.timeout());
+        Map<String, String> config =
+                Map.of("derpwatch.peers.ping.targets.0", silent, "derpwatch.peers.ping.timeout", "1s");
+
+        try (Agent agent = start(Agent.Mode.ONCE, config)) {
+            for (int i = 0; i < 4; i++) {
+                assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+            }
+        }
+
+        assertThat(events("tailscale.peer.ping.error"))
+                .as("timeout, (held), answer, timeout")
+                .hasSize(2)
+                .allSatisfy(e -> assertThat(attributes(e))
+                        .containsEntry("tailscale.peer.name", silent)
+                        .containsEntry("error.type", "timeout"));
     }
 
     @Test
