@@ -12,6 +12,7 @@ import io.derpwatch.agent.ipn.IpnBusSettings;
 import io.derpwatch.agent.ipn.IpnBusSource;
 import io.derpwatch.agent.ipn.IpnInstruments;
 import io.derpwatch.agent.localapi.LocalApiClient;
+import io.derpwatch.agent.logs.JournaldSource;
 import io.derpwatch.agent.logs.LogFileSource;
 import io.derpwatch.agent.logs.LogSignatureBatch;
 import io.derpwatch.agent.logs.LogsSettings;
@@ -31,6 +32,7 @@ import io.derpwatch.agent.ping.PingSnapshot;
 import io.derpwatch.agent.ping.PingSource;
 import io.derpwatch.agent.source.PollSchedule;
 import io.derpwatch.agent.source.PolledSourceRunner;
+import io.derpwatch.agent.source.ReconnectSchedule;
 import io.derpwatch.agent.source.Source;
 import io.derpwatch.agent.source.SourceEnvironment;
 import io.derpwatch.agent.state.StateStore;
@@ -144,9 +146,15 @@ final class SourceWiring {
                     new LogFileSource(logs, java.time.Clock.systemUTC()),
                     PollSchedule.every(logs.pollInterval(), Duration.ofSeconds(30)),
                     s -> state.publish(LogSignatureBatch.TOPIC, s)));
+        } else if (logs.source().equals("journald")) {
+            add(env.stream(
+                    new JournaldSource(
+                            logs, b -> state.publish(LogSignatureBatch.TOPIC, b), java.time.Clock.systemUTC()),
+                    new ReconnectSchedule(
+                            logs.journald().backoff(), logs.journald().maxBackoff(), Duration.ofSeconds(10))));
         } else if (!logs.source().equals("none")) {
             throw new IllegalArgumentException(
-                    "derpwatch.logs.source = " + logs.source() + " is not built yet; use file or none");
+                    "derpwatch.logs.source = " + logs.source() + " is not built yet; use file, journald or none");
         }
         NetcheckSettings netcheck = settings.netcheck();
         if (netcheck.enabled()) {

@@ -389,6 +389,76 @@ class AgentEndToEndTest {
                 .isEqualTo("2022/03/28 07:42:19 magicsock: home is now derp-4 (fra)");
     }
 
+    /**
+     * A stand-in for journalctl (docs/telemetry.md): a script that checks its arguments, counts its runs, prints
+     * tailscaled lines as {@code -o cat} does (no timestamp), then exits, so the agent must restart it.
+     */
+    private Path fakeJournalctl() throws Exception {
+        Path script = dir.resolve("bin").resolve("journalctl");
+        Files.createDirectories(script.getParent());
+        Files.writeString(
+                script,
+                "#!/bin/sh\n"
+                        + "[ \"$*\" = \"-u tailscaled -f -o cat\" ] || { echo \"bad args: $*\" >&2; exit 2; }\n"
+                        + "echo run >> '" + dir.resolve("runs") + "'\n"
+                        + "echo 'doing cleanup for discovery key'\n"
+                        + "echo 'magicsock: home is now derp-4 (fra)'\n"
+                        + "echo 'magicsock: ReSTUN(\"link-change-major\") ignored; stopped, no private key'\n");
+        script.toFile().setExecutable(true);
+        return script;
+    }
+
+    @Test
+    void journaldSource_emitsSignatureEvents_andRestartsJournalctlWhenItExits() throws Exception {
+        Map<String, String> config = Map.of(
+                "derpwatch.logs.source", "journald",
+                "derpwatch.logs.journald-command", fakeJournalctl().toString(),
+                "derpwatch.logs.journald-backoff", "100ms",
+                "derpwatch.telemetry.event-flush-interval", "100ms");
+
+        try (Agent agent = start(Agent.Mode.CONTINUOUS, config)) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> events("tailscale.log.signature").stream()
+                                    .filter(e -> "derp_home_changed"
+                                            .equals(attributes(e).get("tailscale.log.signature")))
+                                    .count()
+                            >= 2);
+        }
+
+        assertThat(Files.readAllLines(dir.resolve("runs")).size()).isGreaterThanOrEqualTo(2);
+        List<JsonNode> signatures = events("tailscale.log.signature");
+        assertThat(signatures.subList(0, 2))
+                .extracting(e -> attributes(e).get("tailscale.log.signature"))
+                .containsExactly("derp_home_changed", "restun_ignored_stopped");
+        assertThat(signatures.get(0).at("/body/stringValue").asText()).isEqualTo("magicsock: home is now derp-4 (fra)");
+    }
+
+    @Test
+    void journaldSource_withoutJournalctl_isAClearSourceError_andTheAgentRuns() throws Exception {
+        Map<String, String> config = Map.of(
+                "derpwatch.logs.source", "journald",
+                "derpwatch.logs.journald-command",
+                        dir.resolve("no-such-dir/journalctl").toString(),
+                "derpwatch.logs.journald-backoff", "100ms",
+                "derpwatch.telemetry.event-flush-interval", "100ms");
+
+        try (Agent agent = start(Agent.Mode.CONTINUOUS, config)) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> events("derpwatch.source.error").stream()
+                            .anyMatch(e ->
+                                    "journalctl_missing".equals(attributes(e).get("error.type"))));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !points("tailscale.derp.home_connection").isEmpty());
+        }
+
+        JsonNode error = events("derpwatch.source.error").stream()
+                .filter(e -> "journalctl_missing".equals(attributes(e).get("error.type")))
+                .findFirst()
+                .orElseThrow();
+        assertThat(attributes(error)).containsEntry("derpwatch.source.name", "logs");
+        assertThat(error.at("/body/stringValue").asText()).contains("could not be started", "journald-command");
+    }
+
     @Test
     void forcedDerp_isRaised_whenMostActivePeersGoThroughDerp_andClears_whenTheyGoDirect() throws Exception {
         lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(1, 4, 0, 1, 6)));

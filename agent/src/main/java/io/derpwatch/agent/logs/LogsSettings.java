@@ -13,7 +13,25 @@ import java.util.Set;
 
 /** {@code derpwatch.logs.*} (reference.conf explains each default). */
 public record LogsSettings(
-        String source, Path file, boolean fromEnd, ZoneId zone, int maxLineLength, Duration pollInterval) {
+        String source,
+        Path file,
+        boolean fromEnd,
+        ZoneId zone,
+        int maxLineLength,
+        Duration pollInterval,
+        Journald journald) {
+
+    /**
+     * {@code journald-unit}, {@code journald-command}, {@code journald-backoff}, {@code journald-max-backoff}.
+     *
+     * @param command the journalctl to run: a name looked up on {@code PATH}, or a path
+     */
+    public record Journald(String unit, String command, Duration backoff, Duration maxBackoff) {
+        /** The child process's command line: {@code <command> -u <unit> -f -o cat}. */
+        public java.util.List<String> commandLine() {
+            return java.util.List.of(command, "-u", unit, "-f", "-o", "cat");
+        }
+    }
 
     /** Reads the block; a bad value is an {@link IllegalArgumentException} quoting it. */
     public static LogsSettings read(DerpwatchSettings settings) {
@@ -34,7 +52,12 @@ public record LogsSettings(
                 r.bool("from-end"),
                 zone,
                 (int) Math.min(Integer.MAX_VALUE, r.bytes("max-line-length", 80)),
-                r.duration("poll-interval"));
+                r.duration("poll-interval"),
+                new Journald(
+                        r.string("journald-unit"),
+                        r.string("journald-command"),
+                        r.duration("journald-backoff"),
+                        r.duration("journald-max-backoff")));
         try {
             r.throwIfProblems();
         } catch (SettingsException e) {
