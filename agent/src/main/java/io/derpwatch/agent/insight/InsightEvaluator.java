@@ -11,13 +11,9 @@ import io.derpwatch.agent.peers.PeerSnapshot;
 import io.derpwatch.agent.source.AgentClock;
 import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.agent.telemetry.TelemetryNames;
-import io.derpwatch.config.ConfigProblem;
 import io.derpwatch.config.DerpwatchSettings;
-import io.derpwatch.config.SettingsException;
-import io.derpwatch.config.SettingsReader;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.Meter;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -72,29 +68,12 @@ public final class InsightEvaluator {
     }
 
     static InsightSettings read(DerpwatchSettings settings) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        SettingsReader r = settings.reader("insights", problems);
-        InsightSettings out = new InsightSettings(
-                Double.parseDouble(
-                        r.config().getValue("forced-derp.share").unwrapped().toString()),
-                r.child("forced-derp").integer("min-active-peers", 0, 1_000_000),
-                // 0 is allowed here: start forced_derp on the first sample that shows it
-                r.config().getDuration("forced-derp.for"),
-                r.child("home-derp-flapping").integer("changes", 1, 1000),
-                r.child("peer-relay-suggestion").duration("after"),
-                r.child("random-udp-port").duration("after"),
-                r.child("home-derp-flapping").duration("window"),
-                settings.config().getDuration("derp-check.disagreement-threshold"));
-        try {
-            r.throwIfProblems();
-        } catch (SettingsException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-        return out;
+        return settings.section(InsightSettings.Section.class)
+                .withDisagreementFor(settings.config().getDuration("derp-check.disagreement-threshold"));
     }
 
     /** Whether {@code derpwatch.insights.enabled}. */
     public static boolean enabled(DerpwatchSettings settings) {
-        return settings.reader("insights", new ArrayList<>()).bool("enabled");
+        return settings.section(InsightSettings.Section.class).enabled();
     }
 }
