@@ -11,6 +11,8 @@ import io.derpwatch.agent.source.SourceException;
 import io.derpwatch.agent.telemetry.TelemetryNames;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -42,8 +44,9 @@ public final class PeersSource implements PolledSource<PeerSnapshot> {
     @Override
     public CompletableFuture<PeerSnapshot> sample(SampleContext context) {
         Instant now = context.clock().wallTime();
-        tracker.begin(now);
-        PeerStatusReader reader = codec.reader(tracker::accept);
+        // the tracker sees the peers only once the whole document was read: a body cut short moves no path
+        List<PeerEntry> seen = new ArrayList<>();
+        PeerStatusReader reader = codec.reader(seen::add);
         BodyReader<PeerCounts> body = new BodyReader<>() {
             @Override
             public void chunk(ByteBuffer bytes) throws PeerStatusException {
@@ -57,6 +60,8 @@ public final class PeersSource implements PolledSource<PeerSnapshot> {
         };
         return client.get(LocalApiPaths.STATUS_WITH_PEERS, maxBodySize, body).handle((counts, failure) -> {
             if (failure == null) {
+                tracker.begin(now);
+                seen.forEach(tracker::accept);
                 return new PeerSnapshot(counts, tracker.finish(), now);
             }
             LocalApiException e = LocalApiException.failureOf(failure, client.socket());
