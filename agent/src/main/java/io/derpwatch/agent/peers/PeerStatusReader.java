@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteBufferFeeder;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -113,7 +112,7 @@ public final class PeerStatusReader {
         if (where != Where.DONE) {
             throw new PeerStatusException("status document ends early");
         }
-        return new PeerCounts(counts, online, entries, truncated, selfUdpPort(selfAddrs));
+        return new PeerCounts(counts, online, entries, truncated, SelfEndpoints.udpPort(selfAddrs));
     }
 
     private void drain() throws IOException, PeerStatusException {
@@ -248,52 +247,6 @@ public final class PeerStatusReader {
 
     private String scalar(JsonToken t) throws IOException {
         return t == JsonToken.VALUE_NULL ? "" : parser.getText();
-    }
-
-    /**
-     * The port tailscaled's magicsock listens on, from {@code Self.Addrs} ({@code ip:port}, {@code [v6]:port}):
-     * the port of a private-address endpoint (the socket's own; public ones may be NAT-mapped), else the first
-     * endpoint's; 0 when there is none.
-     */
-    static int selfUdpPort(List<String> addrs) {
-        int first = 0;
-        for (String a : addrs) {
-            int colon = a.lastIndexOf(':');
-            if (colon <= 0) {
-                continue;
-            }
-            int port;
-            try {
-                port = Integer.parseInt(a.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                continue;
-            }
-            if (port <= 0 || port > 65535) {
-                continue;
-            }
-            if (first == 0) {
-                first = port;
-            }
-            if (isPrivate(a.substring(0, colon))) {
-                return port;
-            }
-        }
-        return first;
-    }
-
-    private static boolean isPrivate(String host) {
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (!h.matches("[0-9a-fA-F:.]+")) {
-            return false; // never resolve a name
-        }
-        try {
-            InetAddress ip = InetAddress.getByName(h);
-            byte[] b = ip.getAddress();
-            boolean ula = b.length == 16 && (b[0] & 0xfe) == 0xfc;
-            return ip.isSiteLocalAddress() || ip.isLinkLocalAddress() || ip.isLoopbackAddress() || ula;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static PeerStatusException malformed(JsonProcessingException e) {

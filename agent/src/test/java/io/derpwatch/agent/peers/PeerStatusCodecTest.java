@@ -155,10 +155,10 @@ class PeerStatusCodecTest {
         // status-04's Self.Addrs: 123.226.19.113:41641, 123.226.19.113:11043, 172.16.30.208:41641
         assertThat(parse(StatusFixtures.read("status-04.json"), 0).selfUdpPort())
                 .isEqualTo(41641);
-        assertThat(PeerStatusReader.selfUdpPort(List.of("203.0.113.7:11043", "[fd7a::1]:52113", "10.0.0.5:52113")))
+        assertThat(SelfEndpoints.udpPort(List.of("203.0.113.7:11043", "[fd7a::1]:52113", "10.0.0.5:52113")))
                 .isEqualTo(52113);
-        assertThat(PeerStatusReader.selfUdpPort(List.of("203.0.113.7:11043"))).isEqualTo(11043);
-        assertThat(PeerStatusReader.selfUdpPort(List.of("not-an-endpoint", "host.example:x")))
+        assertThat(SelfEndpoints.udpPort(List.of("203.0.113.7:11043"))).isEqualTo(11043);
+        assertThat(SelfEndpoints.udpPort(List.of("not-an-endpoint", "host.example:x")))
                 .isZero();
         assertThat(parse("{\"Self\": {\"HostName\": \"x\"}}".getBytes(StandardCharsets.UTF_8), 0)
                         .selfUdpPort())
