@@ -12,6 +12,7 @@ import io.derpwatch.agent.ipn.IpnBusSettings;
 import io.derpwatch.agent.ipn.IpnBusSource;
 import io.derpwatch.agent.ipn.IpnInstruments;
 import io.derpwatch.agent.localapi.LocalApiClient;
+import io.derpwatch.agent.logs.JournaldSource;
 import io.derpwatch.agent.logs.LogFileSource;
 import io.derpwatch.agent.logs.LogSignatureBatch;
 import io.derpwatch.agent.logs.LogsSettings;
@@ -31,6 +32,7 @@ import io.derpwatch.agent.ping.PingSnapshot;
 import io.derpwatch.agent.ping.PingSource;
 import io.derpwatch.agent.source.PollSchedule;
 import io.derpwatch.agent.source.PolledSourceRunner;
+import io.derpwatch.agent.source.ReconnectSchedule;
 import io.derpwatch.agent.source.Source;
 import io.derpwatch.agent.source.SourceEnvironment;
 import io.derpwatch.agent.state.StateStore;
@@ -102,9 +104,15 @@ final class SourceWiring {
         PeersSettings peers = PeersSettings.read(settings);
         if (peers.enabled()) {
             PeerInstruments.register(telemetry.meter(), state, peers.perPeerCap() > 0);
+            // its own client: the with-peers document of a large tailnet needs its own timeout
+            LocalApiClient peersApi = new LocalApiClient(
+                    group,
+                    localApi.socket(),
+                    peers.timeout(),
+                    settings.localApi().maxBodySize());
             add(env.poll(
-                    new PeersSource(localApi, peers),
-                    PollSchedule.every(peers.interval(), localApiBound),
+                    new PeersSource(peersApi, peers),
+                    PollSchedule.every(peers.interval(), peers.timeout().plusSeconds(1)),
                     s -> state.publish(PeerSnapshot.TOPIC, s)));
         }
         if (peers.usermetrics()) {
@@ -138,9 +146,15 @@ final class SourceWiring {
                     new LogFileSource(logs, java.time.Clock.systemUTC()),
                     PollSchedule.every(logs.pollInterval(), Duration.ofSeconds(30)),
                     s -> state.publish(LogSignatureBatch.TOPIC, s)));
+        } else if (logs.source().equals("journald")) {
+            add(env.stream(
+                    new JournaldSource(
+                            logs, b -> state.publish(LogSignatureBatch.TOPIC, b), java.time.Clock.systemUTC()),
+                    new ReconnectSchedule(
+                            logs.journald().backoff(), logs.journald().maxBackoff(), Duration.ofSeconds(10))));
         } else if (!logs.source().equals("none")) {
             throw new IllegalArgumentException(
-                    "derpwatch.logs.source = " + logs.source() + " is not built yet; use file or none");
+                    "derpwatch.logs.source = " + logs.source() + " is not built yet; use file, journald or none");
         }
         NetcheckSettings netcheck = settings.netcheck();
         if (netcheck.enabled()) {

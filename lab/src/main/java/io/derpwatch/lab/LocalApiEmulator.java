@@ -49,6 +49,7 @@ public final class LocalApiEmulator implements AutoCloseable {
     private final ChannelGroup held;
     private final AtomicReference<LabNodeState> state = new AtomicReference<>(LabNodeState.connected());
     private final AtomicReference<byte[]> statusDocument = new AtomicReference<>();
+    private final AtomicReference<byte[]> statusWithPeersDocument = new AtomicReference<>();
     private final AtomicReference<byte[]> derpMapDocument = new AtomicReference<>();
     private final AtomicReference<Misbehaviour> misbehaviour = new AtomicReference<>(Misbehaviour.NONE);
     private final Map<String, Misbehaviour> pathMisbehaviours = new ConcurrentHashMap<>();
@@ -149,6 +150,19 @@ public final class LocalApiEmulator implements AutoCloseable {
 
     Optional<byte[]> statusDocument() {
         return Optional.ofNullable(statusDocument.get());
+    }
+
+    /**
+     * Serves {@code document} verbatim as {@code /localapi/v0/status} with peers only ({@code peers=false}
+     * still gets the document built from {@link #state()}, as a real daemon's small one): a generated
+     * large-tailnet document, say. Null goes back to the built one.
+     */
+    public void serveStatusWithPeersDocument(byte[] document) {
+        statusWithPeersDocument.set(document == null ? null : document.clone());
+    }
+
+    Optional<byte[]> statusWithPeersDocument() {
+        return Optional.ofNullable(statusWithPeersDocument.get());
     }
 
     /** The scripted answers of {@code /localapi/v0/ping}. */

@@ -125,7 +125,7 @@ public final class ChangeEventEmitter {
                 } else {
                     LOG.info(e.body());
                 }
-                events.emitNow(e.name(), e.severity(), e.body(), e.attributes());
+                events.emitNow(e.name(), e.severity(), e.body(), e.attributes(), e.time());
                 for (Listener l : listeners) {
                     l.emitted(e.name(), e.severity(), e.body());
                 }
