@@ -50,6 +50,7 @@ public final class LocalApiEmulator implements AutoCloseable {
     private final AtomicReference<LabNodeState> state = new AtomicReference<>(LabNodeState.connected());
     private final AtomicReference<byte[]> statusDocument = new AtomicReference<>();
     private final AtomicReference<byte[]> derpMapDocument = new AtomicReference<>();
+    private final Map<Integer, java.net.InetSocketAddress> derpServers = new ConcurrentHashMap<>();
     private final AtomicReference<Misbehaviour> misbehaviour = new AtomicReference<>(Misbehaviour.NONE);
     private final Map<String, Misbehaviour> pathMisbehaviours = new ConcurrentHashMap<>();
     private final AtomicReference<LabRequest> lastRequest = new AtomicReference<>();
@@ -167,6 +168,18 @@ public final class LocalApiEmulator implements AutoCloseable {
      */
     public void serveDerpMap(byte[] document) {
         derpMapDocument.set(document == null ? null : document.clone());
+    }
+
+    /**
+     * Points the nodes of region {@code regionId} of the default DERP map at a lab DERP server (e.g. a
+     * {@code LabDerpServer} on 127.0.0.1), so the agent's active check reaches it.
+     */
+    public void serveDerpServer(int regionId, java.net.InetSocketAddress address) {
+        derpServers.put(regionId, Objects.requireNonNull(address));
+    }
+
+    Map<Integer, java.net.InetSocketAddress> derpServers() {
+        return Map.copyOf(derpServers);
     }
 
     Optional<byte[]> derpMapDocument() {

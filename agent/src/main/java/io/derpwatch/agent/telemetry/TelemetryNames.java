@@ -165,6 +165,8 @@ public final class TelemetryNames {
 
     public static final AttributeKey<String> DERP_NODE_NAME = AttributeKey.stringKey("tailscale.derp.node.name");
     public static final AttributeKey<String> DERP_NODE_HOST = AttributeKey.stringKey("tailscale.derp.node.host");
+    /** On the active check's gauges and reachability events: whether the region is the node's home region. */
+    public static final AttributeKey<Boolean> DERP_REGION_HOME = AttributeKey.booleanKey("tailscale.derp.region.home");
     /** On a disagreement: the active check's verdict (tailscaled's is {@code reason}). */
     public static final AttributeKey<Boolean> DERP_CHECK_REACHABLE =
             AttributeKey.booleanKey("tailscale.derp.check.reachable");
