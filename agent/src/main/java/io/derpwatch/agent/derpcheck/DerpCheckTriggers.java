@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Runs a round of the active check at once, besides its interval: when the home region changes (including the
  * first one known), when a DERP-home warning appears ({@code no-derp-home}, {@code no-derp-connection},
- * {@code derp-timed-out}), and when the first DERP map arrives. The trigger only asks the runner for a sample
+ * {@code derp-timed-out}) or clears back to connected, and when the first DERP map arrives. The trigger only asks the runner for a sample
  * (which joins one already running); the listener returns at once, so the publishing loop is never blocked.
  */
 public final class DerpCheckTriggers {
@@ -51,6 +51,7 @@ public final class DerpCheckTriggers {
         boolean regionChanged = !before.region().map(HomeRegion::code).equals(region);
         boolean warningRaised =
                 DERP_HOME_WARNINGS.contains(now.reason()) && !DERP_HOME_WARNINGS.contains(before.reason());
-        return regionChanged || warningRaised;
+        boolean warningCleared = DERP_HOME_WARNINGS.contains(before.reason()) && now.reason() == HomeReason.CONNECTED;
+        return regionChanged || warningRaised || warningCleared;
     }
 }

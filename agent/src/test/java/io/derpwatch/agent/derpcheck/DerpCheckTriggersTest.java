@@ -33,7 +33,7 @@ class DerpCheckTriggersTest {
     }
 
     @Test
-    void firstHome_homeChange_andDerpHomeWarning_eachCheckOnce_steadyStateDoesNot() {
+    void firstHome_homeChange_andDerpHomeWarningRaisedOrCleared_eachCheckOnce_steadyStateDoesNot() {
         DerpCheckTriggers.subscribe(state, checks::incrementAndGet);
 
         state.publish(HomeSnapshot.TOPIC, home("nyc", HomeReason.CONNECTED));
@@ -46,8 +46,10 @@ class DerpCheckTriggersTest {
         assertThat(checks).hasValue(3);
         state.publish(HomeSnapshot.TOPIC, home("fra", HomeReason.DERP_TIMED_OUT));
         assertThat(checks).as("still a DERP-home warning").hasValue(3);
+        state.publish(HomeSnapshot.TOPIC, home("fra", HomeReason.CONNECTED));
+        assertThat(checks).as("the warning cleared").hasValue(4);
         state.publish(HomeSnapshot.TOPIC, home("fra", HomeReason.NOT_RUNNING));
-        assertThat(checks).hasValue(3);
+        assertThat(checks).as("stopped: no DERP-home question").hasValue(4);
     }
 
     @Test
