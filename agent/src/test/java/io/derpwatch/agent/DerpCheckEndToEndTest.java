@@ -4,26 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.derpwatch.config.DerpwatchSettings;
-import io.derpwatch.config.SettingsLoader;
 import io.derpwatch.lab.LocalApiEmulator;
 import io.derpwatch.lab.net.LabDerpServer;
 import io.derpwatch.lab.net.LabEventLoops;
-import io.derpwatch.sinks.SinkContext;
-import io.derpwatch.sinks.runtime.SinkCatalog;
 import io.netty.channel.EventLoopGroup;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -38,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * agent trusts through {@code derp-check.tls.trust = <PEM file>}), read back from the stdout sink's OTLP JSON.
  */
 class DerpCheckEndToEndTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int HOME_ID = 3;
 
     @TempDir
@@ -50,7 +39,6 @@ class DerpCheckEndToEndTest {
     private static EventLoopGroup group;
     private static LabDerpServer derp;
     private LocalApiEmulator lab;
-    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
 
     @BeforeAll
     static void startDerp() throws Exception {
@@ -77,88 +65,26 @@ class DerpCheckEndToEndTest {
         lab.close();
     }
 
-    private Agent start(Map<String, String> overrides) throws Exception {
-        Properties props = new Properties();
-        props.setProperty("derpwatch.localapi.socket", lab.socket().toString());
-        props.setProperty("derpwatch.netcheck.enabled", "false");
-        props.setProperty("derpwatch.peers.enabled", "false");
-        props.setProperty("derpwatch.admin.port", "0");
-        props.setProperty("derpwatch.admin.host", "127.0.0.1");
-        props.setProperty("derpwatch.telemetry.export-interval", "300ms");
-        props.setProperty("derpwatch.telemetry.event-flush-interval", "100ms");
-        props.setProperty("derpwatch.derp-check.enabled", "true");
-        props.setProperty(
-                "derpwatch.derp-check.tls.trust", certs.resolve("lab-ca.pem").toString());
-        overrides.forEach(props::setProperty);
-        List<SinkCatalog.ConfiguredSink> sinks = new ArrayList<>();
-        SinkCatalog catalog = SinkCatalog.load();
-        DerpwatchSettings settings = SettingsLoader.with(Map.of(), props)
-                .load(null, (all, problems) -> sinks.addAll(catalog.configure(all, problems)));
-        return Agent.start(
-                settings,
-                sinks,
-                new SinkContext(new PrintStream(stdout, true, StandardCharsets.UTF_8)),
-                Agent.Mode.CONTINUOUS,
-                Map.of("HOSTNAME", "node-under-test"));
+    private LabAgent agent;
+
+    private LabAgent start(Map<String, String> overrides) throws Exception {
+        Map<String, String> props = new HashMap<>(overrides);
+        props.put("derpwatch.derp-check.enabled", "true");
+        props.put("derpwatch.derp-check.tls.trust", certs.resolve("lab-ca.pem").toString());
+        agent = new LabAgent(lab, props);
+        return agent;
     }
 
-    private synchronized List<JsonNode> lines() {
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : stdout.toString(StandardCharsets.UTF_8).split("\n")) {
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                out.add(JSON.readTree(line));
-            } catch (Exception e) {
-                // a line still being written
-            }
-        }
-        return out;
-    }
-
-    /** The data points of the last export that has {@code metric}. */
     private List<JsonNode> lastPoints(String metric) {
-        List<JsonNode> out = new ArrayList<>();
-        for (JsonNode line : lines()) {
-            List<JsonNode> here = new ArrayList<>();
-            for (JsonNode m : line.findValues("metrics")) {
-                for (JsonNode metricNode : m) {
-                    if (metricNode.path("name").asText().equals(metric)) {
-                        metricNode.path("gauge").path("dataPoints").forEach(here::add);
-                    }
-                }
-            }
-            if (!here.isEmpty()) {
-                out = here;
-            }
-        }
-        return out;
+        return agent.lastPoints(metric);
     }
 
     private List<Map<String, String>> events(String eventName) {
-        List<Map<String, String>> out = new ArrayList<>();
-        for (JsonNode line : lines()) {
-            for (JsonNode records : line.findValues("logRecords")) {
-                for (JsonNode r : records) {
-                    if (r.path("eventName").asText().equals(eventName)) {
-                        out.add(attributes(r));
-                    }
-                }
-            }
-        }
-        return out;
+        return agent.events(eventName);
     }
 
     private static Map<String, String> attributes(JsonNode withAttributes) {
-        Map<String, String> out = new HashMap<>();
-        for (JsonNode a : withAttributes.path("attributes")) {
-            JsonNode v = a.path("value");
-            out.put(
-                    a.path("key").asText(),
-                    v.elements().hasNext() ? v.elements().next().asText() : "");
-        }
-        return out;
+        return LabAgent.attributes(withAttributes);
     }
 
     private Map<String, String> reachableByRegion() {
@@ -174,7 +100,7 @@ class DerpCheckEndToEndTest {
     @Test
     void zombieHomeDerp_tailscaledConnectedButTheDerpRefuses_isADisagreement_andAReachabilityChangeAtTcp()
             throws Exception {
-        try (Agent agent = start(
+        try (LabAgent running = start(
                 Map.of("derpwatch.derp-check.interval", "1s", "derpwatch.derp-check.disagreement-threshold", "0s"))) {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> "1".equals(reachableByRegion().get("3")));
@@ -213,7 +139,7 @@ class DerpCheckEndToEndTest {
 
     @Test
     void derpHomeWarningOnTheBus_runsTheCheckAtOnce_andAgreementIsNoDisagreement() throws Exception {
-        try (Agent agent = start(Map.of(
+        try (LabAgent running = start(Map.of(
                 "derpwatch.derp-check.interval", "1h",
                 "derpwatch.status.interval", "1h",
                 "derpwatch.derp-check.disagreement-threshold", "0s"))) {
@@ -246,7 +172,7 @@ class DerpCheckEndToEndTest {
 
     @Test
     void regionsAll_checksEveryRegionOfTheMap_upToMaxRegions() throws Exception {
-        try (Agent agent = start(Map.of(
+        try (LabAgent running = start(Map.of(
                 "derpwatch.derp-check.regions", "all",
                 "derpwatch.derp-check.max-regions", "4",
                 "derpwatch.derp-check.timeout", "2s"))) {
@@ -264,7 +190,7 @@ class DerpCheckEndToEndTest {
 
     @Test
     void regionsList_byIdAndCode_checksThoseAndHome() throws Exception {
-        try (Agent agent =
+        try (LabAgent running =
                 start(Map.of("derpwatch.derp-check.regions.0", "5", "derpwatch.derp-check.regions.1", "r7"))) {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> reachableByRegion().size() == 3);

@@ -47,6 +47,18 @@ final class LabDocuments {
         } else {
             doc.remove("Self");
         }
+        state.tailscaleIps().ifPresent(ips -> {
+            for (ObjectNode target : new ObjectNode[] {doc, (ObjectNode) doc.get("Self")}) {
+                if (target == null) {
+                    continue;
+                }
+                if (ips.isEmpty()) {
+                    target.set("TailscaleIPs", NullNode.getInstance());
+                } else {
+                    ips.forEach(target.putArray("TailscaleIPs")::add);
+                }
+            }
+        });
         ArrayNode health = doc.putArray("Health");
         state.health().forEach(health::add);
         if (!peers) {
