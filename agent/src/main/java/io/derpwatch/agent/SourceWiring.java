@@ -17,6 +17,7 @@ import io.derpwatch.agent.ipn.FlappingSettings;
 import io.derpwatch.agent.ipn.IpnBusSettings;
 import io.derpwatch.agent.ipn.IpnBusSource;
 import io.derpwatch.agent.ipn.IpnInstruments;
+import io.derpwatch.agent.ipn.WatchMode;
 import io.derpwatch.agent.localapi.LocalApiClient;
 import io.derpwatch.agent.logs.LogFileSource;
 import io.derpwatch.agent.logs.LogSignatureBatch;
@@ -101,6 +102,13 @@ final class SourceWiring {
         if (ipnBus.enabled()) {
             watch[0] = new IpnBusSource(localApi, state, ipnBus.maxRecordSize(), status::sampleOnce);
             add(env.stream(watch[0], IpnBusSource.schedule(ipnBus, localApiBound)));
+        } else {
+            state.publish(
+                    WatchMode.TOPIC,
+                    WatchMode.poll(
+                            WatchMode.DISABLED,
+                            "derpwatch.ipn-bus.enabled = false: polling /status",
+                            env.clock().wallTime()));
         }
         DerpCheckSettings derpCheck = settings.section(DerpCheckSettings.Section.class);
         if (derpCheck.enabled()) {

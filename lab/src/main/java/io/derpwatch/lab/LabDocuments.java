@@ -34,13 +34,22 @@ final class LabDocuments {
         derpMap = loopback((ObjectNode) read("derpmap.json"));
     }
 
+    private volatile String version;
+
     String version() {
-        return status.path("Version").asText("");
+        String v = version;
+        return v != null ? v : status.path("Version").asText("");
+    }
+
+    /** Serves {@code v} as the status document's {@code Version} (an older or newer daemon). */
+    void version(String v) {
+        version = v;
     }
 
     /** The status document as this state makes it; {@code peers=false} leaves {@code Peer} null. */
     byte[] status(LabNodeState state, boolean peers) {
         ObjectNode doc = status.deepCopy();
+        doc.put("Version", version());
         doc.put("BackendState", state.backendState());
         if (state.selfPresent()) {
             ((ObjectNode) doc.get("Self")).put("Relay", state.relay());

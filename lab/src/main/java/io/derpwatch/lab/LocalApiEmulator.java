@@ -59,6 +59,8 @@ public final class LocalApiEmulator implements AutoCloseable {
     private final LabPing ping = new LabPing();
     private final LabUserMetrics userMetrics = new LabUserMetrics();
 
+    private volatile LabDocuments documents;
+
     private LocalApiEmulator(Path socket, EventLoopGroup group, Channel server, ChannelGroup held, IpnBus ipnBus) {
         this.socket = socket;
         this.ipnBus = ipnBus;
@@ -103,6 +105,7 @@ public final class LocalApiEmulator implements AutoCloseable {
             LocalApiEmulator emulator =
                     new LocalApiEmulator(socket, group, server, held, new IpnBus(documents.version()));
             holder.handler = new LocalApiHandler(emulator, documents);
+            emulator.documents = documents;
             log.info("lab LocalAPI listening on {} ({})", socket, epoll ? "epoll" : "nio");
             return emulator;
         } catch (IOException e) {
@@ -121,6 +124,16 @@ public final class LocalApiEmulator implements AutoCloseable {
 
     public Path socket() {
         return socket;
+    }
+
+    /**
+     * Pretends to be tailscaled {@code version} (e.g. "1.58.2-t1234", before the IPN bus had structured health):
+     * the built status document's {@code Version} and the bus's initial notify name it. Script the bus to match
+     * with {@link IpnBus#support}.
+     */
+    public void daemonVersion(String version) {
+        documents.version(Objects.requireNonNull(version));
+        ipnBus.version(version);
     }
 
     /** The IPN bus ({@code /localapi/v0/watch-ipn-bus}) tests script. */

@@ -113,15 +113,16 @@ public final class IpnBusSource implements StreamingSource<byte[]> {
                 return;
             }
             if (version.isEmpty()) {
-                ended.completeExceptionally(new SourceException(SourceError.of(
-                        "no_status", "no /status read yet: the daemon's version (and so the watch mask) is unknown")));
+                String why = "no /status read yet: the daemon's version (and so the watch mask) is unknown";
+                publishMode(WatchMode.NO_STATUS, why, context);
+                ended.completeExceptionally(new SourceException(SourceError.of("no_status", why)));
                 return;
             }
             if (!WatchMask.structuredHealth(version.get())) {
-                ended.completeExceptionally(new SourceException(SourceError.of(
-                        "no_structured_health",
-                        "tailscaled " + version.get() + " has no structured health on the IPN bus (before 1.70):"
-                                + " polling /status only")));
+                String why = "tailscaled " + version.get() + " has no structured health on the IPN bus (before 1.70):"
+                        + " polling /status only";
+                publishMode(WatchMode.BEFORE_1_70, why, context);
+                ended.completeExceptionally(new SourceException(SourceError.of("no_structured_health", why)));
                 return;
             }
             LocalApiStream s = client.stream(WatchMask.path(version.get()), maxRecordSize, records);
@@ -129,6 +130,11 @@ public final class IpnBusSource implements StreamingSource<byte[]> {
             s.opened().thenAccept(v -> {
                 connects++;
                 mode = MODE_BUS;
+                publish(new WatchMode(
+                        MODE_BUS,
+                        WatchMode.WATCHING,
+                        "watching tailscaled " + version.get() + "'s IPN bus; /status polled as a safety net",
+                        context.clock().wallTime()));
                 LOG.info("IPN bus watch open on {} (tailscaled {})", client.socket(), version.get());
                 opened.complete(v);
                 readStatus.get(); // whatever changed while no watch was open
@@ -139,6 +145,21 @@ public final class IpnBusSource implements StreamingSource<byte[]> {
                 }
                 mode = MODE_POLL;
                 busHealth = null;
+                boolean noBus = f != null
+                        && describe(f) != null
+                        && "http_status".equals(describe(f).type());
+                publishMode(
+                        noBus ? WatchMode.NO_BUS : WatchMode.RECONNECTING,
+                        noBus
+                                ? "the LocalAPI has no IPN bus (" + describe(f).message() + "): polling /status"
+                                : "the IPN bus watch ended ("
+                                        + (f == null
+                                                ? "end of stream"
+                                                : describe(f) == null
+                                                        ? String.valueOf(f)
+                                                        : describe(f).message())
+                                        + "): polling until it reopens",
+                        context);
                 if (f != null) {
                     ended.completeExceptionally(f);
                 } else {
@@ -147,6 +168,19 @@ public final class IpnBusSource implements StreamingSource<byte[]> {
             });
         });
         return StreamConnection.of(opened, ended, close, IpnBusSource::describe);
+    }
+
+    private void publishMode(String reason, String detail, StreamContext context) {
+        publish(WatchMode.poll(reason, detail, context.clock().wallTime()));
+    }
+
+    private void publish(WatchMode now) {
+        Optional<WatchMode> last = state.latest(WatchMode.TOPIC);
+        if (last.isEmpty()
+                || !last.get().mode().equals(now.mode())
+                || !last.get().reason().equals(now.reason())) {
+            state.publish(WatchMode.TOPIC, now);
+        }
     }
 
     private static @Nullable SourceError describe(Throwable failure) {
