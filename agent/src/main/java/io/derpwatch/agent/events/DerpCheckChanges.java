@@ -64,6 +64,9 @@ final class DerpCheckChanges implements SnapshotDiff<DerpCheckSnapshot> {
                         .put(TelemetryNames.DERP_CHECK_REACHABLE, r.reachable())
                         .put(TelemetryNames.DISAGREEMENT_DURATION, d.lasted().toNanos() / 1e9);
                 r.failedStep().ifPresent(s -> b.put(TelemetryNames.DERP_CHECK_STEP, s.wireName()));
+                if (!r.error().isEmpty()) {
+                    b.put(TelemetryNames.ERROR_MESSAGE, r.error());
+                }
                 out.add(new ChangeEvent(
                         TelemetryNames.EVENT_HOME_CONNECTION_DISAGREEMENT,
                         Severity.WARN,
