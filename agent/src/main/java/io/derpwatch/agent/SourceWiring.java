@@ -118,8 +118,11 @@ final class SourceWiring {
             PolledSourceRunner<DerpCheckSnapshot> check = add(env.poll(
                     DerpCheckSource.forAgent(
                             derpCheck, state, env.loop(), NettyTransport.forGroup(group), env.clock()::monotonicNanos),
-                    // a round runs its checks at once, each bounded by derp-check.timeout
-                    PollSchedule.every(derpCheck.interval(), derpCheck.timeout().plusSeconds(5)),
+                    // a round may wait for the first status and DERP map, then runs its checks at once, each bounded by
+                    // derp-check.timeout
+                    PollSchedule.every(
+                            derpCheck.interval(),
+                            derpCheck.timeout().multipliedBy(2).plusSeconds(5)),
                     s -> state.publish(DerpCheckSnapshot.TOPIC, s)));
             DerpCheckTriggers.subscribe(state, check::sampleOnce);
         }

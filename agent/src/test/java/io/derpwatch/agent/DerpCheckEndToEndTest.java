@@ -68,11 +68,23 @@ class DerpCheckEndToEndTest {
     private LabAgent agent;
 
     private LabAgent start(Map<String, String> overrides) throws Exception {
+        return start(overrides, Agent.Mode.CONTINUOUS);
+    }
+
+    private LabAgent start(Map<String, String> overrides, Agent.Mode mode) throws Exception {
         Map<String, String> props = new HashMap<>(overrides);
         props.put("derpwatch.derp-check.enabled", "true");
         props.put("derpwatch.derp-check.tls.trust", certs.resolve("lab-ca.pem").toString());
-        agent = new LabAgent(lab, props);
+        agent = new LabAgent(lab, props, mode);
         return agent;
+    }
+
+    @Test
+    void runOnce_waitsForTheFirstStatusAndDerpMap_andExportsTheCheck() throws Exception {
+        try (LabAgent running = start(Map.of(), Agent.Mode.ONCE)) {
+            assertThat(running.agent().runOnce(Duration.ofSeconds(30))).isTrue();
+        }
+        assertThat(reachableByRegion()).containsExactlyEntriesOf(Map.of("3", "1"));
     }
 
     private List<JsonNode> lastPoints(String metric) {

@@ -26,6 +26,10 @@ final class LabAgent implements AutoCloseable {
     private final Agent agent;
 
     LabAgent(LocalApiEmulator lab, Map<String, String> overrides) throws Exception {
+        this(lab, overrides, Agent.Mode.CONTINUOUS);
+    }
+
+    LabAgent(LocalApiEmulator lab, Map<String, String> overrides, Agent.Mode mode) throws Exception {
         Properties props = new Properties();
         props.setProperty("derpwatch.localapi.socket", lab.socket().toString());
         props.setProperty("derpwatch.netcheck.enabled", "false");
@@ -43,7 +47,7 @@ final class LabAgent implements AutoCloseable {
                 settings,
                 sinks,
                 new SinkContext(new PrintStream(stdout, true, StandardCharsets.UTF_8)),
-                Agent.Mode.CONTINUOUS,
+                mode,
                 Map.of("HOSTNAME", "node-under-test"));
     }
 

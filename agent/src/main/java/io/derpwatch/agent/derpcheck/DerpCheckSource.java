@@ -59,6 +59,40 @@ public final class DerpCheckSource implements PolledSource<DerpCheckSnapshot> {
 
     @Override
     public CompletableFuture<DerpCheckSnapshot> sample(SampleContext context) {
+        if (state.latest(HomeSnapshot.TOPIC).isPresent()
+                && state.latest(NodeDerpMap.TOPIC).isPresent()) {
+            return round(context);
+        }
+        // the agent's first round (and run --once) starts before the first status and DERP map: wait for them,
+        // at most the check timeout, without blocking (a listener on the store completes the wait)
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        AutoCloseable home = state.subscribe(HomeSnapshot.TOPIC, (p, c) -> completeWhenReady(ready));
+        AutoCloseable map = state.subscribe(NodeDerpMap.TOPIC, (p, c) -> completeWhenReady(ready));
+        completeWhenReady(ready);
+        sampler.schedule(() -> ready.complete(null), sampler.timeout());
+        return ready.thenCompose(v -> {
+            closeQuietly(home);
+            closeQuietly(map);
+            return round(context);
+        });
+    }
+
+    private void completeWhenReady(CompletableFuture<Void> ready) {
+        if (state.latest(HomeSnapshot.TOPIC).isPresent()
+                && state.latest(NodeDerpMap.TOPIC).isPresent()) {
+            ready.complete(null);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // unsubscribing from the store does not fail
+        }
+    }
+
+    private CompletableFuture<DerpCheckSnapshot> round(SampleContext context) {
         Optional<NodeDerpMap> map = state.latest(NodeDerpMap.TOPIC);
         Optional<DerpRegion> home = map.flatMap(m -> homeRegion(m.map()));
         Map<Integer, DerpCheckTarget> targets = new LinkedHashMap<>();

@@ -84,6 +84,16 @@ public final class DerpUpgradeSampler {
         this.nanoClock = Objects.requireNonNull(nanoClock);
     }
 
+    /** How long one check may take. */
+    Duration timeout() {
+        return timeout;
+    }
+
+    /** Runs {@code task} on the sampler's loop after {@code delay}. */
+    void schedule(Runnable task, Duration delay) {
+        loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     /** Runs one check; the future always completes normally, with a reachable or a failed result. */
     public CompletableFuture<DerpCheckResult> check(DerpCheckTarget target) {
         Check c = new Check(target);
