@@ -119,7 +119,7 @@ public final class Agent implements AutoCloseable {
             Mode mode,
             Map<String, String> env)
             throws InterruptedException {
-        HealthSettings health = HealthSettings.ofValidated(settings);
+        HealthSettings health = settings.section(HealthSettings.Section.class);
         NettyTransport transport = NettyTransport.detect();
         EventLoopGroup group = transport.newGroup(1);
         SinkSet sinks = SinkSet.open(configuredSinks, sinkContext);

@@ -3,19 +3,13 @@ package io.derpwatch.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -189,7 +183,9 @@ public final class SettingsReader {
         if (value.isEmpty()) {
             return Optional.empty();
         }
-        return checkFile(key, value.get(), maxBytes) ? Optional.of(Path.of(value.get())) : Optional.empty();
+        return new NamedFiles(this).usable(key, value.get(), maxBytes)
+                ? Optional.of(Path.of(value.get()))
+                : Optional.empty();
     }
 
     /**
@@ -197,56 +193,7 @@ public final class SettingsReader {
      * read with a size cap: a device such as {@code /dev/zero} or a huge file is a problem, not an out-of-memory.
      */
     public Optional<String> fileText(String key, String file, long maxBytes) {
-        if (!checkFile(key, file, maxBytes)) {
-            return Optional.empty();
-        }
-        try (InputStream in = Files.newInputStream(Path.of(file))) {
-            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-            if (bytes.length > maxBytes) {
-                problem(key, "file \"" + file + "\" is larger than " + maxBytes + " bytes (expected a small file)");
-                return Optional.empty();
-            }
-            return Optional.of(new String(bytes, StandardCharsets.UTF_8));
-        } catch (IOException | RuntimeException e) {
-            problem(key, "cannot read file \"" + file + "\": " + e.getMessage() + " (expected a readable file)");
-            return Optional.empty();
-        }
-    }
-
-    private boolean checkFile(String key, String file, long maxBytes) {
-        Path p;
-        try {
-            p = Path.of(file);
-        } catch (RuntimeException e) {
-            problem(key, "bad file name \"" + file + "\" (expected a path)");
-            return false;
-        }
-        if (!Files.exists(p)) {
-            problem(key, "file \"" + file + "\" not found (expected an existing file)");
-            return false;
-        }
-        if (!Files.isRegularFile(p)) {
-            problem(key, "\"" + file + "\" is not a regular file (expected a file, not a directory or a device)");
-            return false;
-        }
-        if (!Files.isReadable(p)) {
-            problem(key, "file \"" + file + "\" is not readable by the agent (expected read permission)");
-            return false;
-        }
-        try {
-            long size = Files.size(p);
-            if (size > maxBytes) {
-                problem(
-                        key,
-                        "file \"" + file + "\" is " + size + " bytes, larger than the limit of " + maxBytes
-                                + " bytes (expected a small file)");
-                return false;
-            }
-        } catch (IOException e) {
-            problem(key, "cannot read file \"" + file + "\": " + e.getMessage() + " (expected a readable file)");
-            return false;
-        }
-        return true;
+        return new NamedFiles(this).text(key, file, maxBytes);
     }
 
     /** A size in bytes such as {@code 1MiB} or {@code 65536}. */
@@ -280,27 +227,7 @@ public final class SettingsReader {
 
     /** A free-form object of string values (headers, producer properties); nested keys are dotted. */
     public Map<String, String> stringMap(String key) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (!config.hasPath(key)) {
-            return out;
-        }
-        ConfigValue v = config.getValue(key);
-        if (!(v instanceof ConfigObject)) {
-            wrongType(key, "an object { name = value }");
-            return out;
-        }
-        for (Map.Entry<String, ConfigValue> e : config.getConfig(key).entrySet()) {
-            ConfigValue value = e.getValue();
-            if (value.valueType() == ConfigValueType.LIST || value.valueType() == ConfigValueType.OBJECT) {
-                problems.add(ConfigProblem.at(
-                        located(full(key) + "." + e.getKey(), value.origin()),
-                        full(key) + "." + e.getKey(),
-                        "wrong type " + value.valueType().name() + " (expected a string)"));
-            } else if (value.valueType() != ConfigValueType.NULL) {
-                out.put(stripQuotes(e.getKey()), String.valueOf(value.unwrapped()));
-            }
-        }
-        return out;
+        return FreeFormMap.read(this, key);
     }
 
     /** Records a problem about {@code key}, located at its value's origin (or the subtree's). */
@@ -332,7 +259,7 @@ public final class SettingsReader {
         return false;
     }
 
-    private void wrongType(String key, String expected) {
+    void wrongType(String key, String expected) {
         ConfigValue v = config.hasPathOrNull(key) ? config.getValue(key) : null;
         String got = v == null
                 ? "nothing"
@@ -357,7 +284,8 @@ public final class SettingsReader {
     }
 
     /** A default's or a merge's origin is replaced by the user's line for the same path, when there is one. */
-    private @Nullable ConfigOrigin located(String fullPath, @Nullable ConfigOrigin origin) {
+    @Nullable
+    ConfigOrigin located(String fullPath, @Nullable ConfigOrigin origin) {
         return locator.locate(fullPath, origin);
     }
 
@@ -373,11 +301,5 @@ public final class SettingsReader {
 
     private String full(String key) {
         return prefix.isEmpty() ? key : prefix + "." + key;
-    }
-
-    private static String stripQuotes(String key) {
-        return key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"")
-                ? key.substring(1, key.length() - 1)
-                : key;
     }
 }

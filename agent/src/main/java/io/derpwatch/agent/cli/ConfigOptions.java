@@ -1,6 +1,7 @@
 package io.derpwatch.agent.cli;
 
-import io.derpwatch.agent.health.HealthSettings;
+import io.derpwatch.agent.log.LogSettings;
+import io.derpwatch.agent.log.StderrLogging;
 import io.derpwatch.config.ConfigProblem;
 import io.derpwatch.config.DerpwatchSettings;
 import io.derpwatch.config.SettingsException;
@@ -42,8 +43,8 @@ final class ConfigOptions {
         SinkCatalog catalog = SinkCatalog.load();
         DerpwatchSettings settings = SettingsLoader.forProcess()
                 .load(file, (all, problems) -> sinks.addAll(catalog.configure(all, problems)), check);
-        HealthSettings.from(settings); // the agent's own sections, checked before anything starts
-        LogConfig.apply(settings.config());
+        LogSettings log = settings.section(LogSettings.Section.class);
+        StderrLogging.configure(log.level(), log.format());
         return new Loaded(settings, sinks);
     }
 

@@ -23,7 +23,7 @@ import picocli.CommandLine.ScopeType;
             RunCommand.class,
             StatusCommand.class,
             NetcheckCommand.class,
-            io.derpwatch.agent.netcheck.DerpMapCommand.class,
+            DerpMapCommand.class,
             DemoCommand.class,
             ValidateCommand.class,
             LogsCommand.class,

@@ -194,7 +194,7 @@ final class NetcheckCommand implements Callable<Integer> {
                     code,
                     l.probe().attribute(),
                     l.family().networkType(),
-                    NetcheckFormats.goDuration(NetcheckFormats.round(l.latency().toNanos(), 100_000)));
+                    GoFormats.goDuration(GoFormats.round(l.latency().toNanos(), 100_000)));
             err.flush();
         };
     }

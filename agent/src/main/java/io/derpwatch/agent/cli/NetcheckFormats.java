@@ -5,16 +5,12 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.PrettyPrinter;
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.derp.DerpRegion;
-import io.derpwatch.agent.netcheck.HostPort;
 import io.derpwatch.agent.netcheck.NetcheckReport;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,8 +23,6 @@ import java.util.TreeMap;
  * object, Go's {@code json.MarshalIndent} with tabs) and the text layout.
  */
 final class NetcheckFormats {
-    private static final DateTimeFormatter SECONDS =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -44,7 +38,7 @@ final class NetcheckFormats {
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.setPrettyPrinter(new GoIndent());
             g.writeStartObject();
-            g.writeStringField("Now", rfc3339Nano(r.now()));
+            g.writeStringField("Now", GoFormats.rfc3339Nano(r.now()));
             g.writeBooleanField("UDP", r.udp());
             g.writeBooleanField("IPv6", r.ipv6());
             g.writeBooleanField("IPv4", r.ipv4());
@@ -64,14 +58,10 @@ final class NetcheckFormats {
             counters(g, "GlobalV6Counters", publicAddresses ? r.globalV6Counters() : Map.of());
             g.writeStringField(
                     "GlobalV4",
-                    publicAddresses
-                            ? r.globalV4().map(NetcheckFormats::hostPort).orElse("")
-                            : "");
+                    publicAddresses ? r.globalV4().map(GoFormats::hostPort).orElse("") : "");
             g.writeStringField(
                     "GlobalV6",
-                    publicAddresses
-                            ? r.globalV6().map(NetcheckFormats::hostPort).orElse("")
-                            : "");
+                    publicAddresses ? r.globalV6().map(GoFormats::hostPort).orElse("") : "");
             optBool(g, "CaptivePortal", r.captivePortal());
             g.writeEndObject();
         } catch (IOException e) {
@@ -83,17 +73,21 @@ final class NetcheckFormats {
     /** The text layout of {@code tailscale netcheck} (1.78+ with the Time line). */
     public static String text(NetcheckReport r, DerpMap map, boolean publicAddresses, boolean verbose) {
         StringBuilder b = new StringBuilder("\nReport:\n");
-        b.append("\t* Time: ").append(rfc3339Nano(r.now())).append('\n');
+        b.append("\t* Time: ").append(GoFormats.rfc3339Nano(r.now())).append('\n');
         b.append("\t* UDP: ").append(r.udp()).append('\n');
         if (r.globalV4().isPresent() && publicAddresses) {
-            b.append("\t* IPv4: yes, ").append(hostPort(r.globalV4().get())).append('\n');
+            b.append("\t* IPv4: yes, ")
+                    .append(GoFormats.hostPort(r.globalV4().get()))
+                    .append('\n');
         } else if (r.ipv4()) {
             b.append("\t* IPv4: yes (address hidden: netcheck.report-public-addresses = false)\n");
         } else {
             b.append("\t* IPv4: (no addr found)\n");
         }
         if (r.globalV6().isPresent() && publicAddresses) {
-            b.append("\t* IPv6: yes, ").append(hostPort(r.globalV6().get())).append('\n');
+            b.append("\t* IPv6: yes, ")
+                    .append(GoFormats.hostPort(r.globalV6().get()))
+                    .append('\n');
         } else if (r.ipv6()) {
             b.append("\t* IPv6: yes (address hidden: netcheck.report-public-addresses = false)\n");
         } else if (r.osHasIpv6()) {
@@ -123,73 +117,12 @@ final class NetcheckFormats {
         for (int id : ids) {
             DerpRegion region = map.regions().get(id);
             Duration d = latency.get(id);
-            String shown = d == null ? "" : goDuration(round(d.toNanos(), 100_000));
+            String shown = d == null ? "" : GoFormats.goDuration(GoFormats.round(d.toNanos(), 100_000));
             b.append(String.format(
                     "\t\t- %3s: %-7s (%s%s)\n",
                     region.code(), shown, verbose ? "derp" + id + ", " : "", region.name()));
         }
         return b.toString();
-    }
-
-    /** {@code ip:port}, with IPv6 in brackets and RFC 5952 form (as Go's {@code netip.AddrPort} prints). */
-    static String hostPort(InetSocketAddress a) {
-        return HostPort.of(a);
-    }
-
-    /** Go's {@code time.RFC3339Nano} in UTC: fraction without trailing zeros. */
-    static String rfc3339Nano(Instant t) {
-        String s = SECONDS.format(t);
-        int nanos = t.getNano();
-        if (nanos == 0) {
-            return s + "Z";
-        }
-        String frac = String.format("%09d", nanos).replaceAll("0+$", "");
-        return s + "." + frac + "Z";
-    }
-
-    /** Go's {@code Duration.Round}: to a multiple of {@code m}, halves away from zero. */
-    static long round(long nanos, long m) {
-        long r = nanos % m;
-        return r + r < m ? nanos - r : nanos + m - r;
-    }
-
-    /** Go's {@code time.Duration.String()}: {@code 12.6ms}, {@code 850µs}, {@code 1.2s}, {@code 2m3.5s}. */
-    static String goDuration(long nanos) {
-        if (nanos == 0) {
-            return "0s";
-        }
-        String sign = nanos < 0 ? "-" : "";
-        long u = Math.abs(nanos);
-        if (u < 1_000) {
-            return sign + u + "ns";
-        }
-        if (u < 1_000_000) {
-            return sign + fraction(u, 1_000) + "µs";
-        }
-        if (u < 1_000_000_000) {
-            return sign + fraction(u, 1_000_000) + "ms";
-        }
-        long secs = u / 1_000_000_000;
-        String s = fraction(u % 60_000_000_000L, 1_000_000_000) + "s";
-        long mins = secs / 60;
-        if (mins > 0) {
-            s = (mins % 60) + "m" + s;
-            if (mins >= 60) {
-                s = (mins / 60) + "h" + s;
-            }
-        }
-        return sign + s;
-    }
-
-    private static String fraction(long value, long unit) {
-        long whole = value / unit;
-        long rest = value % unit;
-        if (rest == 0) {
-            return String.valueOf(whole);
-        }
-        int digits = String.valueOf(unit).length() - 1;
-        String frac = String.format("%0" + digits + "d", rest).replaceAll("0+$", "");
-        return whole + "." + frac;
     }
 
     private static void optBool(JsonGenerator g, String name, Optional<Boolean> v) throws IOException {
@@ -207,7 +140,7 @@ final class NetcheckFormats {
             return;
         }
         TreeMap<String, Integer> sorted = new TreeMap<>();
-        m.forEach((k, v) -> sorted.put(hostPort(k), v));
+        m.forEach((k, v) -> sorted.put(GoFormats.hostPort(k), v));
         g.writeObjectFieldStart(name);
         for (Map.Entry<String, Integer> e : sorted.entrySet()) {
             g.writeNumberField(e.getKey(), e.getValue());

@@ -130,11 +130,13 @@ public final class IpnBusSource implements StreamingSource<byte[]> {
             s.opened().thenAccept(v -> {
                 connects++;
                 mode = MODE_BUS;
-                publish(new WatchMode(
-                        MODE_BUS,
-                        WatchMode.WATCHING,
-                        "watching tailscaled " + version.get() + "'s IPN bus; /status polled as a safety net",
-                        context.clock().wallTime()));
+                WatchMode.publish(
+                        state,
+                        new WatchMode(
+                                MODE_BUS,
+                                WatchMode.WATCHING,
+                                "watching tailscaled " + version.get() + "'s IPN bus; /status polled as a safety net",
+                                context.clock().wallTime()));
                 LOG.info("IPN bus watch open on {} (tailscaled {})", client.socket(), version.get());
                 opened.complete(v);
                 readStatus.get(); // whatever changed while no watch was open
@@ -145,21 +147,12 @@ public final class IpnBusSource implements StreamingSource<byte[]> {
                 }
                 mode = MODE_POLL;
                 busHealth = null;
-                boolean noBus = f != null
-                        && describe(f) != null
-                        && "http_status".equals(describe(f).type());
-                publishMode(
-                        noBus ? WatchMode.NO_BUS : WatchMode.RECONNECTING,
-                        noBus
-                                ? "the LocalAPI has no IPN bus (" + describe(f).message() + "): polling /status"
-                                : "the IPN bus watch ended ("
-                                        + (f == null
-                                                ? "end of stream"
-                                                : describe(f) == null
-                                                        ? String.valueOf(f)
-                                                        : describe(f).message())
-                                        + "): polling until it reopens",
-                        context);
+                WatchMode.publish(
+                        state,
+                        WatchMode.ended(
+                                f == null ? null : describe(f),
+                                f,
+                                context.clock().wallTime()));
                 if (f != null) {
                     ended.completeExceptionally(f);
                 } else {
@@ -171,16 +164,7 @@ public final class IpnBusSource implements StreamingSource<byte[]> {
     }
 
     private void publishMode(String reason, String detail, StreamContext context) {
-        publish(WatchMode.poll(reason, detail, context.clock().wallTime()));
-    }
-
-    private void publish(WatchMode now) {
-        Optional<WatchMode> last = state.latest(WatchMode.TOPIC);
-        if (last.isEmpty()
-                || !last.get().mode().equals(now.mode())
-                || !last.get().reason().equals(now.reason())) {
-            state.publish(WatchMode.TOPIC, now);
-        }
+        WatchMode.publish(state, WatchMode.poll(reason, detail, context.clock().wallTime()));
     }
 
     private static @Nullable SourceError describe(Throwable failure) {

@@ -1,8 +1,12 @@
 package io.derpwatch.agent.ipn;
 
+import io.derpwatch.agent.source.SourceError;
+import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.agent.state.Topic;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How the agent reads tailscaled now, and why; published on {@link #TOPIC} by the IPN-bus source when it
@@ -41,6 +45,25 @@ public record WatchMode(String mode, String reason, String detail, Instant since
     /** Whether the watch is open. */
     public boolean bus() {
         return mode.equals(IpnBusSource.MODE_BUS);
+    }
+
+    /** Publishes {@code now} on {@link #TOPIC} unless the mode and reason are what the topic already has. */
+    static void publish(StateStore state, WatchMode now) {
+        Optional<WatchMode> last = state.latest(TOPIC);
+        if (last.isEmpty()
+                || !last.get().mode().equals(now.mode())
+                || !last.get().reason().equals(now.reason())) {
+            state.publish(TOPIC, now);
+        }
+    }
+
+    /** After a watch ended: {@link #NO_BUS} on an HTTP error (no bus there), else {@link #RECONNECTING}. */
+    static WatchMode ended(@Nullable SourceError error, @Nullable Throwable failure, Instant at) {
+        if (error != null && error.type().equals("http_status")) {
+            return poll(NO_BUS, "the LocalAPI has no IPN bus (" + error.message() + "): polling /status", at);
+        }
+        String why = failure == null ? "end of stream" : error == null ? String.valueOf(failure) : error.message();
+        return poll(RECONNECTING, "the IPN bus watch ended (" + why + "): polling until it reopens", at);
     }
 
     /** The poll mode for {@code reason}. */

@@ -1,5 +1,8 @@
 package io.derpwatch.agent.netcheck;
 
+import io.derpwatch.agent.derp.DerpMap;
+import io.derpwatch.agent.derp.DerpNode;
+import io.derpwatch.agent.derp.DerpRegion;
 import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.netcheck.stun.StunCodec;
 import io.derpwatch.agent.netcheck.stun.TransactionId;
@@ -12,6 +15,9 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -42,6 +48,24 @@ final class ProberWarmUp {
             });
         });
         return out;
+    }
+
+    /** Four synthetic regions whose nodes are the responder at {@code port} (IPv6 too when {@code dual}). */
+    static DerpMap map(int port, boolean dual) {
+        TreeMap<Integer, DerpRegion> regions = new TreeMap<>();
+        for (int id = 1; id <= 4; id++) {
+            regions.put(
+                    id,
+                    new DerpRegion(
+                            id,
+                            "warm" + id,
+                            "warm-up",
+                            false,
+                            false,
+                            List.of(new DerpNode(
+                                    "w" + id, id, "", "127.0.0.1", dual ? "::1" : "none", port, true, 0, false))));
+        }
+        return new DerpMap(regions, Map.of(), false);
     }
 
     private static ChannelFuture bind(EventLoop loop, NettyTransport transport, InetSocketAddress local) {

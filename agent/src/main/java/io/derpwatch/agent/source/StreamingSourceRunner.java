@@ -35,7 +35,7 @@ public final class StreamingSourceRunner<R> implements Source {
     private final SourceErrorReporter errors;
 
     // confined to loop
-    private @Nullable Attempt current;
+    private @Nullable StreamAttempt current;
     private @Nullable ScheduledFuture<?> reconnect;
     private final RecordWaiters waiters;
     private int failures;
@@ -96,7 +96,7 @@ public final class StreamingSourceRunner<R> implements Source {
                 done.complete(null);
                 return;
             }
-            Attempt a = current;
+            StreamAttempt a = current;
             if (a != null && a.records > 0) {
                 done.complete(null);
                 return;
@@ -118,7 +118,7 @@ public final class StreamingSourceRunner<R> implements Source {
         status.stopped();
         guarded.run(() -> {
             cancelReconnect();
-            Attempt a = current;
+            StreamAttempt a = current;
             current = null;
             if (a != null) {
                 a.end();
@@ -140,7 +140,7 @@ public final class StreamingSourceRunner<R> implements Source {
     /** Opens a connection; on the loop. */
     private void connect() {
         reconnect = null;
-        Attempt attempt = new Attempt();
+        StreamAttempt attempt = new StreamAttempt(env.clock(), error -> guarded.run(() -> errors.report(error, null)));
         current = attempt;
         status.enter(ComponentState.CONNECTING, schedule.connectTimeout().toNanos());
         errors.connecting();
@@ -173,7 +173,7 @@ public final class StreamingSourceRunner<R> implements Source {
         connection.ended().whenComplete((v, failure) -> guarded.run(() -> ended(attempt, failure)));
     }
 
-    private void opened(Attempt attempt) {
+    private void opened(StreamAttempt attempt) {
         if (attempt != current || attempt.opened) {
             return;
         }
@@ -187,7 +187,7 @@ public final class StreamingSourceRunner<R> implements Source {
         LOG.info("source {} connected", name());
     }
 
-    private void record(Attempt attempt, R record) {
+    private void record(StreamAttempt attempt, R record) {
         if (attempt != current || stopped) {
             return; // a late record of a connection given up
         }
@@ -205,7 +205,7 @@ public final class StreamingSourceRunner<R> implements Source {
         waiters.releaseAll();
     }
 
-    private void connectTimedOut(Attempt attempt) {
+    private void connectTimedOut(StreamAttempt attempt) {
         if (attempt != current || attempt.opened) {
             return;
         }
@@ -219,7 +219,7 @@ public final class StreamingSourceRunner<R> implements Source {
         backOff(attempt);
     }
 
-    private void ended(Attempt attempt, @Nullable Throwable failure) {
+    private void ended(StreamAttempt attempt, @Nullable Throwable failure) {
         if (attempt != current) {
             return;
         }
@@ -230,7 +230,7 @@ public final class StreamingSourceRunner<R> implements Source {
         if (cause == null) {
             LOG.info("source {}: stream ended after {} records", name(), attempt.records);
         } else {
-            SourceError known = describe(attempt, cause);
+            SourceError known = attempt.describe(cause);
             if (known != null) {
                 errors.report(known, null);
             } else {
@@ -240,19 +240,7 @@ public final class StreamingSourceRunner<R> implements Source {
         backOff(attempt);
     }
 
-    private @Nullable SourceError describe(Attempt attempt, Throwable cause) {
-        if (cause instanceof SourceException e) {
-            return e.error();
-        }
-        StreamConnection c = attempt.connection;
-        try {
-            return c == null ? null : c.describe(cause);
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    private void backOff(Attempt attempt) {
+    private void backOff(StreamAttempt attempt) {
         waiters.releaseAll();
         if (stopped || !started) {
             status.enter(ComponentState.STARTING, NO_DEADLINE);
@@ -288,37 +276,6 @@ public final class StreamingSourceRunner<R> implements Source {
             connection.close();
         } catch (Throwable t) {
             crashed("closing the stream failed", t);
-        }
-    }
-
-    /** One connection attempt: its context for the source, and its bookkeeping. */
-    private final class Attempt implements StreamContext {
-        @Nullable
-        StreamConnection connection;
-
-        @Nullable
-        ScheduledFuture<?> timeout;
-
-        boolean opened;
-        boolean over;
-        long openedAt;
-        long records;
-
-        void end() {
-            over = true;
-            if (timeout != null) {
-                timeout.cancel(false);
-            }
-        }
-
-        @Override
-        public void error(SourceError error) {
-            guarded.run(() -> errors.report(error, null));
-        }
-
-        @Override
-        public AgentClock clock() {
-            return env.clock();
         }
     }
 }

@@ -189,18 +189,6 @@ class NetcheckFormatsTest {
     }
 
     @Test
-    void goDuration_printsLikeGo() {
-        assertThat(NetcheckFormats.goDuration(0)).isEqualTo("0s");
-        assertThat(NetcheckFormats.goDuration(850_000)).isEqualTo("850µs");
-        assertThat(NetcheckFormats.goDuration(12_600_000)).isEqualTo("12.6ms");
-        assertThat(NetcheckFormats.goDuration(124_000_000)).isEqualTo("124ms");
-        assertThat(NetcheckFormats.goDuration(1_500_000_000)).isEqualTo("1.5s");
-        assertThat(NetcheckFormats.goDuration(61_250_000_000L)).isEqualTo("1m1.25s");
-        assertThat(NetcheckFormats.round(12_649_999, 100_000)).isEqualTo(12_600_000);
-        assertThat(NetcheckFormats.round(12_650_000, 100_000)).isEqualTo(12_700_000);
-    }
-
-    @Test
     void json_isGoMarshalIndentWithATab_byteForByte() {
         NetcheckReport r = new NetcheckReport(
                 NOW,

@@ -14,33 +14,37 @@ import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code derpwatch.health}: the defaults of reference.conf, a user's values, and a located error per bad one. */
+/**
+ * {@code derpwatch.health}, a section of the agent module: the defaults of its reference.conf, a user's values, and
+ * a located error per bad value or unknown key, all through the loader.
+ */
 class HealthSettingsTest {
     @TempDir
     Path dir;
 
     @Test
     void defaults_areTheDocumentedBounds() throws Exception {
-        HealthSettings health = HealthSettings.from(
-                SettingsLoader.with(Map.of(), new Properties()).load(null));
+        HealthSettings health =
+                SettingsLoader.with(Map.of(), new Properties()).load(null).section(HealthSettings.Section.class);
 
         assertThat(health).isEqualTo(new HealthSettings(3, Duration.ofSeconds(10), Duration.ofMinutes(15)));
     }
 
     @Test
     void userValues_overrideTheDefaults() throws Exception {
-        HealthSettings health = HealthSettings.from(
-                load("derpwatch.health { stalled-after-intervals = 5, max-loop-lag = 2s, max-queued-age = 1h }"));
+        HealthSettings health =
+                load("derpwatch.health { stalled-after-intervals = 5, max-loop-lag = 2s, max-queued-age = 1h }")
+                        .section(HealthSettings.Section.class);
 
         assertThat(health).isEqualTo(new HealthSettings(5, Duration.ofSeconds(2), Duration.ofHours(1)));
     }
 
     @Test
     void valuesBelowTheirMinimum_areEachALocatedProblem() throws Exception {
-        var settings = load("derpwatch.health {\n  stalled-after-intervals = 0\n  max-loop-lag = 10ms\n"
-                + "  max-queued-age = 1s\n}\n");
+        String text = "derpwatch.health {\n  stalled-after-intervals = 0\n  max-loop-lag = 10ms\n"
+                + "  max-queued-age = 1s\n}\n";
 
-        assertThatThrownBy(() -> HealthSettings.from(settings))
+        assertThatThrownBy(() -> load(text))
                 .isInstanceOfSatisfying(
                         SettingsException.class,
                         e -> assertThat(e.problems())
@@ -54,14 +58,24 @@ class HealthSettingsTest {
 
     @Test
     void aDurationThatIsNotOne_isReportedOnce() throws Exception {
-        var settings = load("derpwatch.health.max-loop-lag = soon\n");
-
-        assertThatThrownBy(() -> HealthSettings.from(settings))
+        assertThatThrownBy(() -> load("derpwatch.health.max-loop-lag = soon\n"))
                 .isInstanceOfSatisfying(
                         SettingsException.class,
                         e -> assertThat(e.problems())
                                 .singleElement()
                                 .satisfies(p -> assertThat(p.problem()).contains("bad duration")));
+    }
+
+    @Test
+    void anUnknownKey_isALocatedProblem_withASuggestion() {
+        assertThatThrownBy(() -> load("derpwatch.health {\n  max-loop-lags = 2s\n}\n"))
+                .isInstanceOfSatisfying(
+                        SettingsException.class,
+                        e -> assertThat(e.problems()).singleElement().satisfies(p -> {
+                            assertThat(p.path()).isEqualTo("derpwatch.health.max-loop-lags");
+                            assertThat(p.line()).isEqualTo(2);
+                            assertThat(p.problem()).contains("unknown key").contains("max-loop-lag");
+                        }));
     }
 
     private io.derpwatch.config.DerpwatchSettings load(String text) throws Exception {

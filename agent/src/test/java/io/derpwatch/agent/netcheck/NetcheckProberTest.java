@@ -340,25 +340,34 @@ public class NetcheckProberTest {
         }
     }
 
+    /**
+     * The delays are chosen so that the selector's decision holds for every pair of measurements a clean report
+     * can hold ({@code cleanRun}: each in [injected - 1 ms, injected + 25 ms]), so a stall on a loaded machine
+     * cannot flip it. After the small gain region 2 (119-145 ms) is always below region 1 (149-175 ms) but never a
+     * third faster (119 > 2/3 x 175); after the large one region 1 (299-325 ms) is always more than a third and 10 ms
+     * slower than region 2's best (at most 145 ms).
+     * The selector's rule itself, on exact figures, is {@code PreferredRegionSelectorTest}'s.
+     */
     @Test
     void hysteresis_keepsTheOldRegionForASmallGain_andSwitchesForALargeOne() throws Exception {
-        UdpNatProxy proxy =
-                proxy(Mapping.ENDPOINT_INDEPENDENT, List.of(route("127.0.0.61", 21, 30), route("127.0.0.62", 22, 60)));
+        UdpNatProxy proxy = proxy(
+                Mapping.ENDPOINT_INDEPENDENT, List.of(route("127.0.0.61", 21, 150), route("127.0.0.62", 22, 300)));
         DerpMap map = map(region(1, "aaa", proxy.address(0)), region(2, "bbb", proxy.address(1)));
         NetcheckProber prober = prober(fast());
         PreferredRegionSelector selector = new PreferredRegionSelector(Duration.ofMinutes(5));
-        Instant t = Instant.now();
+        Instant t = Instant.parse("2026-11-25T12:00:00Z");
 
-        assertThat(selector.select(cleanRun(prober, map, Map.of(1, 30L, 2, 60L)), map, t)
+        assertThat(selector.select(cleanRun(prober, map, Map.of(1, 150L, 2, 300L)), map, t)
                         .preferredDerp())
                 .isEqualTo(1);
 
-        proxy.setDelay(1, Duration.ofMillis(22)); // 8 ms better than region 1: not worth switching
-        NetcheckReport small = selector.select(cleanRun(prober, map, Map.of(1, 30L, 2, 22L)), map, t.plusSeconds(60));
+        proxy.setDelay(1, Duration.ofMillis(120)); // 30 ms better than region 1, not a third: not worth switching
+        NetcheckReport small = selector.select(cleanRun(prober, map, Map.of(1, 150L, 2, 120L)), map, t.plusSeconds(60));
         assertThat(small.preferredDerp()).isEqualTo(1);
 
-        proxy.setDelay(0, Duration.ofMillis(150)); // region 1 got far slower: switch
-        NetcheckReport large = selector.select(cleanRun(prober, map, Map.of(1, 150L, 2, 22L)), map, t.plusSeconds(120));
+        proxy.setDelay(0, Duration.ofMillis(300)); // region 1 got twice as slow: switch
+        NetcheckReport large =
+                selector.select(cleanRun(prober, map, Map.of(1, 300L, 2, 120L)), map, t.plusSeconds(120));
         assertThat(large.preferredDerp()).isEqualTo(2);
     }
 

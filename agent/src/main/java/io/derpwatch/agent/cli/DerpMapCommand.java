@@ -1,4 +1,4 @@
-package io.derpwatch.agent.netcheck;
+package io.derpwatch.agent.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -11,6 +11,9 @@ import io.derpwatch.agent.localapi.LocalApiClient;
 import io.derpwatch.agent.localapi.LocalApiPaths;
 import io.derpwatch.agent.localapi.LocalApiResponse;
 import io.derpwatch.agent.net.NettyTransport;
+import io.derpwatch.agent.netcheck.DerpMapLoader;
+import io.derpwatch.agent.netcheck.NetcheckProber;
+import io.derpwatch.agent.netcheck.NetcheckSource;
 import io.derpwatch.config.DerpwatchSettings;
 import io.derpwatch.config.SettingsException;
 import io.derpwatch.config.SettingsLoader;
@@ -102,7 +105,7 @@ public final class DerpMapCommand implements Callable<Integer> {
                     all.netcheck().derpMap(),
                     new DerpMapCodec(all.localApi().limits()),
                     localApi,
-                    prober.http(),
+                    prober,
                     ForkJoinPool.commonPool());
             DerpMap map;
             try {

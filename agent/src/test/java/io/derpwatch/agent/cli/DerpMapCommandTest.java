@@ -1,10 +1,9 @@
-package io.derpwatch.agent.netcheck;
+package io.derpwatch.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.derpwatch.agent.cli.Main;
 import io.derpwatch.agent.home.StatusFixtures;
 import java.io.PrintWriter;
 import java.io.StringWriter;
