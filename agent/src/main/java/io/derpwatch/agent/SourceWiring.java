@@ -2,6 +2,12 @@ package io.derpwatch.agent;
 
 import io.derpwatch.agent.derp.DerpMapSource;
 import io.derpwatch.agent.derp.NodeDerpMap;
+import io.derpwatch.agent.derpcheck.DerpCheckInstruments;
+import io.derpwatch.agent.derpcheck.DerpCheckSettings;
+import io.derpwatch.agent.derpcheck.DerpCheckSnapshot;
+import io.derpwatch.agent.derpcheck.DerpCheckSource;
+import io.derpwatch.agent.derpcheck.DerpCheckTriggers;
+import io.derpwatch.agent.derpcheck.DisagreementRule;
 import io.derpwatch.agent.events.ChangeEventEmitter;
 import io.derpwatch.agent.home.HomeConnectionInstruments;
 import io.derpwatch.agent.home.HomeSnapshot;
@@ -11,6 +17,7 @@ import io.derpwatch.agent.ipn.FlappingSettings;
 import io.derpwatch.agent.ipn.IpnBusSettings;
 import io.derpwatch.agent.ipn.IpnBusSource;
 import io.derpwatch.agent.ipn.IpnInstruments;
+import io.derpwatch.agent.ipn.WatchMode;
 import io.derpwatch.agent.localapi.LocalApiClient;
 import io.derpwatch.agent.logs.JournaldSource;
 import io.derpwatch.agent.logs.LogFileSource;
@@ -71,9 +78,9 @@ final class SourceWiring {
                 telemetry.events(),
                 localApi.socket(),
                 telemetry.meter(),
-                FlappingSettings.from(settings.config()),
+                settings.section(FlappingSettings.Section.class),
                 env.clock()::monotonicNanos);
-        IpnBusSettings ipnBus = IpnBusSettings.from(settings.config());
+        IpnBusSettings ipnBus = settings.section(IpnBusSettings.Section.class);
 
         // a LocalAPI sample is one or two requests, each bounded by localapi.timeout
         Duration localApiBound = settings.localApi().timeout().multipliedBy(2).plusSeconds(1);
@@ -97,6 +104,29 @@ final class SourceWiring {
         if (ipnBus.enabled()) {
             watch[0] = new IpnBusSource(localApi, state, ipnBus.maxRecordSize(), status::sampleOnce);
             add(env.stream(watch[0], IpnBusSource.schedule(ipnBus, localApiBound)));
+        } else {
+            state.publish(
+                    WatchMode.TOPIC,
+                    WatchMode.poll(
+                            WatchMode.DISABLED,
+                            "derpwatch.ipn-bus.enabled = false: polling /status",
+                            env.clock().wallTime()));
+        }
+        DerpCheckSettings derpCheck = settings.section(DerpCheckSettings.Section.class);
+        if (derpCheck.enabled()) {
+            DerpCheckInstruments.register(telemetry.meter(), state);
+            changes.withDerpCheck(
+                    state, new DisagreementRule(derpCheck.disagreementThreshold(), env.clock()::monotonicNanos));
+            PolledSourceRunner<DerpCheckSnapshot> check = add(env.poll(
+                    DerpCheckSource.forAgent(
+                            derpCheck, state, env.loop(), NettyTransport.forGroup(group), env.clock()::monotonicNanos),
+                    // a round may wait for the first status and DERP map, then runs its checks at once, each bounded by
+                    // derp-check.timeout
+                    PollSchedule.every(
+                            derpCheck.interval(),
+                            derpCheck.timeout().multipliedBy(2).plusSeconds(5)),
+                    s -> state.publish(DerpCheckSnapshot.TOPIC, s)));
+            DerpCheckTriggers.subscribe(state, check::sampleOnce);
         }
         if (InsightEvaluator.enabled(settings)) {
             InsightEvaluator.start(settings, state, env.clock(), telemetry.meter());

@@ -137,7 +137,8 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                     writeJson(
                             ctx,
                             state.derpMapPresent()
-                                    ? emulator.derpMapDocument().orElseGet(() -> documents.derpMap(state))
+                                    ? emulator.derpMapDocument()
+                                            .orElseGet(() -> documents.derpMap(state, emulator.derpServers()))
                                     : documents.derpMap(state),
                             close);
                 }

@@ -94,6 +94,7 @@ public final class ChangeEventEmitter {
                 new HealthChanges(new Flapping(
                         flapping.rule(nanoClock), warningChanges, TelemetryNames.EVENT_HEALTH_WARNING_FLAPPING)));
         emitter.on(state, BackendSnapshot.TOPIC, new BackendChanges());
+        emitter.on(state, HomeSnapshot.TOPIC, new NoIpChanges());
         emitter.onPeersLogsInsights(state);
         return emitter;
     }
