@@ -71,12 +71,4 @@ public record DerpwatchSettings(
         return "DerpwatchSettings[sections=" + sections.values() + ", sinks=" + sinks + ", defaultSinks=" + defaultSinks
                 + "]";
     }
-
-    /**
-     * A reader over {@code derpwatch.<section>} for a feature that is not (yet) a {@link SettingsSection}: its
-     * problems are located like every other (file, line, path) and collected in {@code problems}.
-     */
-    public SettingsReader reader(String section, java.util.List<ConfigProblem> problems) {
-        return new SettingsReader(config.getConfig(section), "derpwatch." + section, problems);
-    }
 }

@@ -1,6 +1,7 @@
 package io.derpwatch.agent.insight;
 
 import io.derpwatch.agent.derp.NodeDerpMap;
+import io.derpwatch.agent.derpcheck.DerpCheckSettings;
 import io.derpwatch.agent.derpcheck.DerpCheckSnapshot;
 import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.agent.ipn.BackendSnapshot;
@@ -69,7 +70,8 @@ public final class InsightEvaluator {
 
     static InsightSettings read(DerpwatchSettings settings) {
         return settings.section(InsightSettings.Section.class)
-                .withDisagreementFor(settings.config().getDuration("derp-check.disagreement-threshold"));
+                .withDisagreementFor(
+                        settings.section(DerpCheckSettings.Section.class).disagreementThreshold());
     }
 
     /** Whether {@code derpwatch.insights.enabled}. */
