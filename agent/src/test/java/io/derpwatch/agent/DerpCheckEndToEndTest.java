@@ -150,6 +150,36 @@ class DerpCheckEndToEndTest {
     }
 
     @Test
+    void zombieHomeDerp_startsTheDisagreementInsight_andItClearsWhenTheDerpAnswersAgain() throws Exception {
+        try (LabAgent running = start(
+                Map.of("derpwatch.derp-check.interval", "1s", "derpwatch.derp-check.disagreement-threshold", "0s"))) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> "1".equals(reachableByRegion().get("3")));
+            assertThat(insightStates("home_derp_disagreement")).isEmpty();
+
+            derp.misbehave(LabDerpServer.Misbehaviour.REFUSE_TCP);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> insightStates("home_derp_disagreement").contains("active"));
+
+            derp.misbehave(LabDerpServer.Misbehaviour.NONE);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> insightStates("home_derp_disagreement").contains("cleared"));
+        }
+        assertThat(insightStates("home_derp_disagreement")).containsExactly("active", "cleared");
+        assertThat(events("tailscale.insight"))
+                .filteredOn(e -> "home_derp_disagreement".equals(e.get("tailscale.insight.id")))
+                .first()
+                .satisfies(e -> assertThat(e).containsKey("tailscale.insight.message"));
+    }
+
+    private List<String> insightStates(String id) {
+        return events("tailscale.insight").stream()
+                .filter(e -> id.equals(e.get("tailscale.insight.id")))
+                .map(e -> e.get("tailscale.insight.state"))
+                .toList();
+    }
+
+    @Test
     void derpHomeWarningOnTheBus_runsTheCheckAtOnce_andAgreementIsNoDisagreement() throws Exception {
         try (LabAgent running = start(Map.of(
                 "derpwatch.derp-check.interval", "1h",
