@@ -2,6 +2,12 @@ package io.derpwatch.agent;
 
 import io.derpwatch.agent.derp.DerpMapSource;
 import io.derpwatch.agent.derp.NodeDerpMap;
+import io.derpwatch.agent.derpcheck.DerpCheckInstruments;
+import io.derpwatch.agent.derpcheck.DerpCheckSettings;
+import io.derpwatch.agent.derpcheck.DerpCheckSnapshot;
+import io.derpwatch.agent.derpcheck.DerpCheckSource;
+import io.derpwatch.agent.derpcheck.DerpCheckTriggers;
+import io.derpwatch.agent.derpcheck.DisagreementRule;
 import io.derpwatch.agent.events.ChangeEventEmitter;
 import io.derpwatch.agent.home.HomeConnectionInstruments;
 import io.derpwatch.agent.home.HomeSnapshot;
@@ -11,7 +17,9 @@ import io.derpwatch.agent.ipn.FlappingSettings;
 import io.derpwatch.agent.ipn.IpnBusSettings;
 import io.derpwatch.agent.ipn.IpnBusSource;
 import io.derpwatch.agent.ipn.IpnInstruments;
+import io.derpwatch.agent.ipn.WatchMode;
 import io.derpwatch.agent.localapi.LocalApiClient;
+import io.derpwatch.agent.logs.JournaldSource;
 import io.derpwatch.agent.logs.LogFileSource;
 import io.derpwatch.agent.logs.LogSignatureBatch;
 import io.derpwatch.agent.logs.LogsSettings;
@@ -31,6 +39,7 @@ import io.derpwatch.agent.ping.PingSnapshot;
 import io.derpwatch.agent.ping.PingSource;
 import io.derpwatch.agent.source.PollSchedule;
 import io.derpwatch.agent.source.PolledSourceRunner;
+import io.derpwatch.agent.source.ReconnectSchedule;
 import io.derpwatch.agent.source.Source;
 import io.derpwatch.agent.source.SourceEnvironment;
 import io.derpwatch.agent.state.StateStore;
@@ -69,9 +78,9 @@ final class SourceWiring {
                 telemetry.events(),
                 localApi.socket(),
                 telemetry.meter(),
-                FlappingSettings.from(settings.config()),
+                settings.section(FlappingSettings.Section.class),
                 env.clock()::monotonicNanos);
-        IpnBusSettings ipnBus = IpnBusSettings.from(settings.config());
+        IpnBusSettings ipnBus = settings.section(IpnBusSettings.Section.class);
 
         // a LocalAPI sample is one or two requests, each bounded by localapi.timeout
         Duration localApiBound = settings.localApi().timeout().multipliedBy(2).plusSeconds(1);
@@ -95,6 +104,29 @@ final class SourceWiring {
         if (ipnBus.enabled()) {
             watch[0] = new IpnBusSource(localApi, state, ipnBus.maxRecordSize(), status::sampleOnce);
             add(env.stream(watch[0], IpnBusSource.schedule(ipnBus, localApiBound)));
+        } else {
+            state.publish(
+                    WatchMode.TOPIC,
+                    WatchMode.poll(
+                            WatchMode.DISABLED,
+                            "derpwatch.ipn-bus.enabled = false: polling /status",
+                            env.clock().wallTime()));
+        }
+        DerpCheckSettings derpCheck = settings.section(DerpCheckSettings.Section.class);
+        if (derpCheck.enabled()) {
+            DerpCheckInstruments.register(telemetry.meter(), state);
+            changes.withDerpCheck(
+                    state, new DisagreementRule(derpCheck.disagreementThreshold(), env.clock()::monotonicNanos));
+            PolledSourceRunner<DerpCheckSnapshot> check = add(env.poll(
+                    DerpCheckSource.forAgent(
+                            derpCheck, state, env.loop(), NettyTransport.forGroup(group), env.clock()::monotonicNanos),
+                    // a round may wait for the first status and DERP map, then runs its checks at once, each bounded by
+                    // derp-check.timeout
+                    PollSchedule.every(
+                            derpCheck.interval(),
+                            derpCheck.timeout().multipliedBy(2).plusSeconds(5)),
+                    s -> state.publish(DerpCheckSnapshot.TOPIC, s)));
+            DerpCheckTriggers.subscribe(state, check::sampleOnce);
         }
         if (InsightEvaluator.enabled(settings)) {
             InsightEvaluator.start(settings, state, env.clock(), telemetry.meter());
@@ -102,9 +134,15 @@ final class SourceWiring {
         PeersSettings peers = PeersSettings.read(settings);
         if (peers.enabled()) {
             PeerInstruments.register(telemetry.meter(), state, peers.perPeerCap() > 0);
+            // its own client: the with-peers document of a large tailnet needs its own timeout
+            LocalApiClient peersApi = new LocalApiClient(
+                    group,
+                    localApi.socket(),
+                    peers.timeout(),
+                    settings.localApi().maxBodySize());
             add(env.poll(
-                    new PeersSource(localApi, peers),
-                    PollSchedule.every(peers.interval(), localApiBound),
+                    new PeersSource(peersApi, peers),
+                    PollSchedule.every(peers.interval(), peers.timeout().plusSeconds(1)),
                     s -> state.publish(PeerSnapshot.TOPIC, s)));
         }
         if (peers.usermetrics()) {
@@ -138,9 +176,15 @@ final class SourceWiring {
                     new LogFileSource(logs, java.time.Clock.systemUTC()),
                     PollSchedule.every(logs.pollInterval(), Duration.ofSeconds(30)),
                     s -> state.publish(LogSignatureBatch.TOPIC, s)));
+        } else if (logs.source().equals("journald")) {
+            add(env.stream(
+                    new JournaldSource(
+                            logs, b -> state.publish(LogSignatureBatch.TOPIC, b), java.time.Clock.systemUTC()),
+                    new ReconnectSchedule(
+                            logs.journald().backoff(), logs.journald().maxBackoff(), Duration.ofSeconds(10))));
         } else if (!logs.source().equals("none")) {
             throw new IllegalArgumentException(
-                    "derpwatch.logs.source = " + logs.source() + " is not built yet; use file or none");
+                    "derpwatch.logs.source = " + logs.source() + " is not built yet; use file, journald or none");
         }
         NetcheckSettings netcheck = settings.netcheck();
         if (netcheck.enabled()) {

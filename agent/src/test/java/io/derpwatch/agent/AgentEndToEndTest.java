@@ -307,6 +307,40 @@ class AgentEndToEndTest {
                 .filteredOn(e -> "ping".equals(attributes(e).get("derpwatch.source.name")))
                 .singleElement()
                 .satisfies(e -> assertThat(attributes(e)).containsEntry("tailscale.peer.name", "no-such-peer"));
+        assertThat(events("tailscale.peer.ping.error"))
+                .as("two rounds, one event: throttled per target")
+                .singleElement()
+                .satisfies(e -> assertThat(attributes(e))
+                        .containsEntry("tailscale.peer.name", "no-such-peer")
+                        .containsEntry("error.type", "unknown_peer"));
+    }
+
+    @Test
+    void ping_aTargetThatTimesOut_isOnePingErrorEvent_untilItAnswersAgain() throws Exception {
+        lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(2, 0, 0, 0, 2)));
+        String silent = LabPeers.hostName(1);
+        lab.ping()
+                .script(
+                        LabPeers.tailscaleIp(1),
+                        LabPing.timeout(),
+                        LabPing.timeout(),
+                        LabPing.direct(silent, "198.51.100.1:41641", 0.002),
+                        LabPing.timeout());
+        Map<String, String> config =
+                Map.of("derpwatch.peers.ping.targets.0", silent, "derpwatch.peers.ping.timeout", "1s");
+
+        try (Agent agent = start(Agent.Mode.ONCE, config)) {
+            for (int i = 0; i < 4; i++) {
+                assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+            }
+        }
+
+        assertThat(events("tailscale.peer.ping.error"))
+                .as("timeout, (held), answer, timeout")
+                .hasSize(2)
+                .allSatisfy(e -> assertThat(attributes(e))
+                        .containsEntry("tailscale.peer.name", silent)
+                        .containsEntry("error.type", "timeout"));
     }
 
     @Test
@@ -345,8 +379,84 @@ class AgentEndToEndTest {
                 .extracting(e -> attributes(e).get("tailscale.log.signature"))
                 .containsExactly("derp_home_changed", "ipn_state_changed", "no_ip_assigned");
         assertThat(attributes(signatures.get(0))).containsEntry("tailscale.log.time", "2022-03-28T07:42:19Z");
+        // the line's own time is the event's time; when the agent read it is the observed time
+        assertThat(signatures.get(0).path("timeUnixNano").asText())
+                .isEqualTo(String.valueOf(
+                        java.time.Instant.parse("2022-03-28T07:42:19Z").getEpochSecond() * 1_000_000_000L));
+        assertThat(Long.parseLong(signatures.get(0).path("observedTimeUnixNano").asText()))
+                .isGreaterThan(java.time.Instant.parse("2026-01-01T00:00:00Z").getEpochSecond() * 1_000_000_000L);
         assertThat(signatures.get(0).at("/body/stringValue").asText())
                 .isEqualTo("2022/03/28 07:42:19 magicsock: home is now derp-4 (fra)");
+    }
+
+    /**
+     * A stand-in for journalctl (docs/telemetry.md): a script that checks its arguments, counts its runs, prints
+     * tailscaled lines as {@code -o cat} does (no timestamp), then exits, so the agent must restart it.
+     */
+    private Path fakeJournalctl() throws Exception {
+        Path script = dir.resolve("bin").resolve("journalctl");
+        Files.createDirectories(script.getParent());
+        Files.writeString(
+                script,
+                "#!/bin/sh\n"
+                        + "[ \"$*\" = \"-u tailscaled -f -o cat\" ] || { echo \"bad args: $*\" >&2; exit 2; }\n"
+                        + "echo run >> '" + dir.resolve("runs") + "'\n"
+                        + "echo 'doing cleanup for discovery key'\n"
+                        + "echo 'magicsock: home is now derp-4 (fra)'\n"
+                        + "echo 'magicsock: ReSTUN(\"link-change-major\") ignored; stopped, no private key'\n");
+        script.toFile().setExecutable(true);
+        return script;
+    }
+
+    @Test
+    void journaldSource_emitsSignatureEvents_andRestartsJournalctlWhenItExits() throws Exception {
+        Map<String, String> config = Map.of(
+                "derpwatch.logs.source", "journald",
+                "derpwatch.logs.journald-command", fakeJournalctl().toString(),
+                "derpwatch.logs.journald-backoff", "100ms",
+                "derpwatch.telemetry.event-flush-interval", "100ms");
+
+        try (Agent agent = start(Agent.Mode.CONTINUOUS, config)) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> events("tailscale.log.signature").stream()
+                                    .filter(e -> "derp_home_changed"
+                                            .equals(attributes(e).get("tailscale.log.signature")))
+                                    .count()
+                            >= 2);
+        }
+
+        assertThat(Files.readAllLines(dir.resolve("runs")).size()).isGreaterThanOrEqualTo(2);
+        List<JsonNode> signatures = events("tailscale.log.signature");
+        assertThat(signatures.subList(0, 2))
+                .extracting(e -> attributes(e).get("tailscale.log.signature"))
+                .containsExactly("derp_home_changed", "restun_ignored_stopped");
+        assertThat(signatures.get(0).at("/body/stringValue").asText()).isEqualTo("magicsock: home is now derp-4 (fra)");
+    }
+
+    @Test
+    void journaldSource_withoutJournalctl_isAClearSourceError_andTheAgentRuns() throws Exception {
+        Map<String, String> config = Map.of(
+                "derpwatch.logs.source", "journald",
+                "derpwatch.logs.journald-command",
+                        dir.resolve("no-such-dir/journalctl").toString(),
+                "derpwatch.logs.journald-backoff", "100ms",
+                "derpwatch.telemetry.event-flush-interval", "100ms");
+
+        try (Agent agent = start(Agent.Mode.CONTINUOUS, config)) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> events("derpwatch.source.error").stream()
+                            .anyMatch(e ->
+                                    "journalctl_missing".equals(attributes(e).get("error.type"))));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !points("tailscale.derp.home_connection").isEmpty());
+        }
+
+        JsonNode error = events("derpwatch.source.error").stream()
+                .filter(e -> "journalctl_missing".equals(attributes(e).get("error.type")))
+                .findFirst()
+                .orElseThrow();
+        assertThat(attributes(error)).containsEntry("derpwatch.source.name", "logs");
+        assertThat(error.at("/body/stringValue").asText()).contains("could not be started", "journald-command");
     }
 
     @Test
@@ -375,6 +485,40 @@ class AgentEndToEndTest {
                 .filteredOn(e -> "forced_derp".equals(attributes(e).get("tailscale.insight.id")))
                 .extracting(e -> attributes(e).get("tailscale.insight.state"))
                 .containsExactly("active", "cleared");
+    }
+
+    @Test
+    void loggedOutAndNoHomeDerp_areRaisedFromTheHomeView_andClear_inTheSink() throws Exception {
+        // a logged-out tailscaled: its status and its IPN bus (ipn.State 2) say NeedsLogin
+        lab.setState(LabNodeState.connected().withBackendState("NeedsLogin"));
+        lab.ipnBus().initialState(2);
+
+        try (Agent agent = start(Agent.Mode.ONCE, Map.of())) {
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+            lab.setState(LabNodeState.connected().withRelay(""));
+            lab.ipnBus().state(6);
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+            lab.setState(LabNodeState.connected());
+            assertThat(agent.runOnce(Duration.ofSeconds(20))).isTrue();
+        }
+
+        assertThat(insightStates("logged_out")).containsExactly("active", "cleared");
+        assertThat(insightStates("no_home_derp")).containsExactly("active", "cleared");
+        JsonNode loggedOut = events("tailscale.insight").stream()
+                .filter(e -> "logged_out".equals(attributes(e).get("tailscale.insight.id")))
+                .findFirst()
+                .orElseThrow();
+        assertThat(attributes(loggedOut))
+                .containsEntry("tailscale.insight.severity", "critical")
+                .containsEntry("tailscale.insight.evidence.backend_state", "NeedsLogin");
+        assertThat(attributes(loggedOut).get("tailscale.insight.message")).contains("not a DERP fault");
+    }
+
+    private List<String> insightStates(String id) {
+        return events("tailscale.insight").stream()
+                .filter(e -> id.equals(attributes(e).get("tailscale.insight.id")))
+                .map(e -> attributes(e).get("tailscale.insight.state"))
+                .toList();
     }
 
     @Test

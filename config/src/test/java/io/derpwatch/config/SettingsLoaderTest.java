@@ -173,8 +173,8 @@ class SettingsLoaderTest {
                         f
                                 + ": 2: derpwatch.localapi.timeout: bad duration \"forever\" (expected a duration such as 10s or 500ms)",
                         f
-                                + ": 3: derpwatch.bogus: unknown key (did you mean \"logs\"? expected one of admin, derp-check,"
-                                + " example, flapping, insights, ipn-bus, localapi, logs, netcheck, peers, shutdown,"
+                                + ": 3: derpwatch.bogus: unknown key (did you mean \"logs\"? expected one of admin, example,"
+                                + " insights, localapi, logs, netcheck, peers, shutdown,"
                                 + " sink-defaults, sink-types, sinks, status, telemetry)",
                         f + ": 4: derpwatch.sinks.x.type: unknown sink type \"nope\" (expected one of stdout)",
                         f + ": 5: derpwatch.admin.port: value 70000 out of range (expected 0 to 65535)");

@@ -62,10 +62,15 @@ public final class IpnBus {
     private final AtomicInteger watchRequests = new AtomicInteger();
     private final AtomicLong lastMask = new AtomicLong(-1);
     private final AtomicInteger sessions = new AtomicInteger();
-    private final String version;
+    private volatile String version;
 
     IpnBus(String version) {
         this.version = version;
+    }
+
+    /** The daemon version the bus's initial notify names. */
+    void version(String v) {
+        version = v;
     }
 
     public void support(Support how) {

@@ -22,7 +22,7 @@ final class LabDocuments {
     private final ObjectMapper mapper = new ObjectMapper();
     private final ObjectWriter writer;
     private final ObjectNode status;
-    private final byte[] derpMap;
+    private final ObjectNode derpMap;
     private byte[] padded;
 
     LabDocuments() {
@@ -31,22 +31,43 @@ final class LabDocuments {
                 .withArrayIndenter(new DefaultIndenter("\t", "\n"));
         writer = mapper.writer(printer);
         status = (ObjectNode) read("status.json");
-        derpMap = bytes(read("derpmap.json"));
+        derpMap = loopback((ObjectNode) read("derpmap.json"));
     }
 
+    private volatile String version;
+
     String version() {
-        return status.path("Version").asText("");
+        String v = version;
+        return v != null ? v : status.path("Version").asText("");
+    }
+
+    /** Serves {@code v} as the status document's {@code Version} (an older or newer daemon). */
+    void version(String v) {
+        version = v;
     }
 
     /** The status document as this state makes it; {@code peers=false} leaves {@code Peer} null. */
     byte[] status(LabNodeState state, boolean peers) {
         ObjectNode doc = status.deepCopy();
+        doc.put("Version", version());
         doc.put("BackendState", state.backendState());
         if (state.selfPresent()) {
             ((ObjectNode) doc.get("Self")).put("Relay", state.relay());
         } else {
             doc.remove("Self");
         }
+        state.tailscaleIps().ifPresent(ips -> {
+            for (ObjectNode target : new ObjectNode[] {doc, (ObjectNode) doc.get("Self")}) {
+                if (target == null) {
+                    continue;
+                }
+                if (ips.isEmpty()) {
+                    target.set("TailscaleIPs", NullNode.getInstance());
+                } else {
+                    ips.forEach(target.putArray("TailscaleIPs")::add);
+                }
+            }
+        });
         ArrayNode health = doc.putArray("Health");
         state.health().forEach(health::add);
         if (!peers) {
@@ -56,7 +77,43 @@ final class LabDocuments {
     }
 
     byte[] derpMap(LabNodeState state) {
-        return state.derpMapPresent() ? derpMap.clone() : "null\n".getBytes(StandardCharsets.US_ASCII);
+        return derpMap(state, java.util.Map.of());
+    }
+
+    /**
+     * The shipped DERP map with every node on loopback, the nodes of the regions in {@code derpServers} (by
+     * region id) at that DERP server's port.
+     */
+    byte[] derpMap(LabNodeState state, java.util.Map<Integer, java.net.InetSocketAddress> derpServers) {
+        if (!state.derpMapPresent()) {
+            return "null\n".getBytes(StandardCharsets.US_ASCII);
+        }
+        ObjectNode map = derpMap.deepCopy();
+        derpServers.forEach((id, address) -> {
+            for (JsonNode node : map.path("Regions").path(String.valueOf(id)).path("Nodes")) {
+                ((ObjectNode) node).put("IPv4", address.getAddress().getHostAddress());
+                ((ObjectNode) node).put("DERPPort", address.getPort());
+            }
+        });
+        return bytes(map);
+    }
+
+    /**
+     * The shipped map with each node's addresses on loopback ({@code IPv4} 127.0.0.1, {@code IPv6} ::1, host
+     * {@code derp<ID>.lab.test}) and DERP port 1 (nothing listens there: a check is refused at once), so
+     * nothing the agent does against the lab leaves the machine. A lab DERP server replaces a region's port.
+     */
+    private static ObjectNode loopback(ObjectNode map) {
+        for (JsonNode region : map.path("Regions")) {
+            for (JsonNode node : region.path("Nodes")) {
+                ObjectNode n = (ObjectNode) node;
+                n.put("HostName", "derp" + n.path("RegionID").asInt() + ".lab.test");
+                n.put("IPv4", "127.0.0.1");
+                n.put("IPv6", "::1");
+                n.put("DERPPort", 1);
+            }
+        }
+        return map;
     }
 
     /**

@@ -64,6 +64,10 @@ public final class LabPeers {
             g.writeObjectFieldStart("Self");
             g.writeStringField("HostName", "lab-self");
             g.writeStringField("DNSName", "lab-self.tail0000.ts.net.");
+            g.writeArrayFieldStart("Addrs"); // the node's own endpoints: public (NAT-mapped) and local
+            g.writeString("203.0.113.10:41641");
+            g.writeString("192.168.1.10:41641");
+            g.writeEndArray();
             g.writeStringField("Relay", "fra");
             g.writeBooleanField("Online", true);
             g.writeEndObject();

@@ -49,7 +49,9 @@ public final class LocalApiEmulator implements AutoCloseable {
     private final ChannelGroup held;
     private final AtomicReference<LabNodeState> state = new AtomicReference<>(LabNodeState.connected());
     private final AtomicReference<byte[]> statusDocument = new AtomicReference<>();
+    private final AtomicReference<byte[]> statusWithPeersDocument = new AtomicReference<>();
     private final AtomicReference<byte[]> derpMapDocument = new AtomicReference<>();
+    private final Map<Integer, java.net.InetSocketAddress> derpServers = new ConcurrentHashMap<>();
     private final AtomicReference<Misbehaviour> misbehaviour = new AtomicReference<>(Misbehaviour.NONE);
     private final Map<String, Misbehaviour> pathMisbehaviours = new ConcurrentHashMap<>();
     private final AtomicReference<LabRequest> lastRequest = new AtomicReference<>();
@@ -57,6 +59,8 @@ public final class LocalApiEmulator implements AutoCloseable {
     private final IpnBus ipnBus;
     private final LabPing ping = new LabPing();
     private final LabUserMetrics userMetrics = new LabUserMetrics();
+
+    private volatile LabDocuments documents;
 
     private LocalApiEmulator(Path socket, EventLoopGroup group, Channel server, ChannelGroup held, IpnBus ipnBus) {
         this.socket = socket;
@@ -102,6 +106,7 @@ public final class LocalApiEmulator implements AutoCloseable {
             LocalApiEmulator emulator =
                     new LocalApiEmulator(socket, group, server, held, new IpnBus(documents.version()));
             holder.handler = new LocalApiHandler(emulator, documents);
+            emulator.documents = documents;
             log.info("lab LocalAPI listening on {} ({})", socket, epoll ? "epoll" : "nio");
             return emulator;
         } catch (IOException e) {
@@ -120,6 +125,16 @@ public final class LocalApiEmulator implements AutoCloseable {
 
     public Path socket() {
         return socket;
+    }
+
+    /**
+     * Pretends to be tailscaled {@code version} (e.g. "1.58.2-t1234", before the IPN bus had structured health):
+     * the built status document's {@code Version} and the bus's initial notify name it. Script the bus to match
+     * with {@link IpnBus#support}.
+     */
+    public void daemonVersion(String version) {
+        documents.version(Objects.requireNonNull(version));
+        ipnBus.version(version);
     }
 
     /** The IPN bus ({@code /localapi/v0/watch-ipn-bus}) tests script. */
@@ -151,6 +166,19 @@ public final class LocalApiEmulator implements AutoCloseable {
         return Optional.ofNullable(statusDocument.get());
     }
 
+    /**
+     * Serves {@code document} verbatim as {@code /localapi/v0/status} with peers only ({@code peers=false}
+     * still gets the document built from {@link #state()}, as a real daemon's small one): a generated
+     * large-tailnet document, say. Null goes back to the built one.
+     */
+    public void serveStatusWithPeersDocument(byte[] document) {
+        statusWithPeersDocument.set(document == null ? null : document.clone());
+    }
+
+    Optional<byte[]> statusWithPeersDocument() {
+        return Optional.ofNullable(statusWithPeersDocument.get());
+    }
+
     /** The scripted answers of {@code /localapi/v0/ping}. */
     public LabPing ping() {
         return ping;
@@ -167,6 +195,18 @@ public final class LocalApiEmulator implements AutoCloseable {
      */
     public void serveDerpMap(byte[] document) {
         derpMapDocument.set(document == null ? null : document.clone());
+    }
+
+    /**
+     * Points the nodes of region {@code regionId} of the default DERP map at a lab DERP server (e.g. a
+     * {@code LabDerpServer} on 127.0.0.1), so the agent's active check reaches it.
+     */
+    public void serveDerpServer(int regionId, java.net.InetSocketAddress address) {
+        derpServers.put(regionId, Objects.requireNonNull(address));
+    }
+
+    Map<Integer, java.net.InetSocketAddress> derpServers() {
+        return Map.copyOf(derpServers);
     }
 
     Optional<byte[]> derpMapDocument() {

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -118,7 +119,12 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             case "/localapi/v0/status" -> {
                 List<String> peers = uri.parameters().getOrDefault("peers", List.of());
                 boolean withPeers = peers.isEmpty() || !GO_FALSE.contains(peers.get(0));
-                writeJson(ctx, emulator.statusDocument().orElseGet(() -> documents.status(state, withPeers)), close);
+                writeJson(
+                        ctx,
+                        emulator.statusDocument()
+                                .or(() -> withPeers ? emulator.statusWithPeersDocument() : Optional.empty())
+                                .orElseGet(() -> documents.status(state, withPeers)),
+                        close);
             }
             case IpnBus.PATH -> {
                 emulator.hold(ctx.channel()); // closed with the emulator
@@ -131,7 +137,8 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                     writeJson(
                             ctx,
                             state.derpMapPresent()
-                                    ? emulator.derpMapDocument().orElseGet(() -> documents.derpMap(state))
+                                    ? emulator.derpMapDocument()
+                                            .orElseGet(() -> documents.derpMap(state, emulator.derpServers()))
                                     : documents.derpMap(state),
                             close);
                 }

@@ -1,6 +1,8 @@
 package io.derpwatch.agent.cli;
 
 import io.derpwatch.agent.Agent;
+import io.derpwatch.agent.derpcheck.DerpCheckSnapshot;
+import io.derpwatch.agent.derpcheck.DerpCheckStep;
 import io.derpwatch.agent.home.HomeConnection;
 import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.config.SettingsException;
@@ -9,6 +11,7 @@ import io.derpwatch.lab.LabScenario;
 import io.derpwatch.lab.LocalApiEmulator;
 import io.derpwatch.lab.ScenarioRunner;
 import io.derpwatch.lab.net.DemoNetwork;
+import io.derpwatch.lab.net.LabDerpServer;
 import io.derpwatch.sinks.SinkContext;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -81,7 +84,10 @@ final class DemoCommand implements Callable<Integer> {
         say("what happens: every " + phase.toSeconds() + " s tailscaled loses its home relay, then gets it back. "
                 + "The agent reads tailscaled every " + STATUS_INTERVAL.toSeconds() + " s and reports "
                 + "tailscale.derp.home_connection (1 connected, 0 not) with the reason; "
-                + (network == null ? "" : "netcheck measures the four regions every 10 s; ")
+                + (network == null
+                        ? ""
+                        : "netcheck measures the four regions every 10 s; the agent checks the home DERP server"
+                                + " itself (TLS + DERP upgrade) every 10 s and at once on a DERP warning; ")
                 + "the lines on stdout are what a sink receives. Ctrl-C to stop.");
         long[] labChangedAt = {System.nanoTime()};
         ScenarioRunner scenario =
@@ -101,6 +107,18 @@ final class DemoCommand implements Callable<Integer> {
                     } else {
                         lab.ipnBus().resolve("no-derp-connection");
                     }
+                    // the relay itself drops too, which the agent's active DERP check sees from this side
+                    if (network != null) {
+                        try {
+                            network.derpServer()
+                                    .misbehave(
+                                            step.name().equals("no-derp-connection")
+                                                    ? LabDerpServer.Misbehaviour.REFUSE_TCP
+                                                    : LabDerpServer.Misbehaviour.NONE);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
                 });
         // The demo's own settings: the lab socket, quick intervals, readable output.
         System.setProperty("derpwatch.localapi.socket", socket.toString());
@@ -118,6 +136,11 @@ final class DemoCommand implements Callable<Integer> {
             System.setProperty("derpwatch.netcheck.interval", "10s");
             System.setProperty("derpwatch.netcheck.captive-portal.enabled", "false");
             System.setProperty("derpwatch.netcheck.https-fallback.enabled", "false");
+            // the active check of the home DERP, against the lab's DERP server and its self-signed certificate
+            System.setProperty("derpwatch.derp-check.enabled", "true");
+            System.setProperty("derpwatch.derp-check.interval", "10s");
+            System.setProperty(
+                    "derpwatch.derp-check.tls.trust", network.derpTrust().toString());
         }
         ScheduledExecutorService narrator = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "derpwatch-demo-narrator");
@@ -140,6 +163,7 @@ final class DemoCommand implements Callable<Integer> {
                     Agent.Mode.CONTINUOUS,
                     System.getenv())) {
                 narrateWhatTheAgentSees(agent, narrator, labChangedAt);
+                narrateTheDerpCheck(agent, narrator);
                 stop.await();
             }
             return ExitCodes.OK;
@@ -150,10 +174,41 @@ final class DemoCommand implements Callable<Integer> {
             if (network != null) {
                 network.close();
                 Files.deleteIfExists(network.derpMap());
+                Files.deleteIfExists(network.derpTrust());
             }
             Files.deleteIfExists(socket);
             Files.deleteIfExists(dir);
         }
+    }
+
+    /** Says, each time the active check's verdict on the home DERP changes, what it found. */
+    private static void narrateTheDerpCheck(Agent agent, ScheduledExecutorService narrator) {
+        Boolean[] last = {null};
+        narrator.scheduleWithFixedDelay(
+                () -> agent.state()
+                        .latest(DerpCheckSnapshot.TOPIC)
+                        .flatMap(DerpCheckSnapshot::result)
+                        .ifPresent(r -> {
+                            if (last[0] != null && last[0] == r.reachable()) {
+                                return;
+                            }
+                            last[0] = r.reachable();
+                            say("agent: the home DERP server " + r.target().hostName() + ":"
+                                    + r.target().port()
+                                    + (r.reachable()
+                                            ? " answers the DERP upgrade with its server key (TLS handshake in "
+                                                    + r.durations()
+                                                            .getOrDefault(DerpCheckStep.TLS, Duration.ZERO)
+                                                            .toMillis()
+                                                    + " ms)"
+                                            : " is unreachable at step "
+                                                    + r.failedStep().get().wireName()
+                                                    + "; the sinks get a tailscale.derp.region.reachable.changed"
+                                                    + " event"));
+                        }),
+                300,
+                300,
+                TimeUnit.MILLISECONDS);
     }
 
     /** Says, each time the agent's view of the home connection changes, what it saw and how long after the lab. */

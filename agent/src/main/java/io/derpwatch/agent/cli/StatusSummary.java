@@ -45,6 +45,10 @@ final class StatusSummary {
                     h.tailscaledVersion() == null ? "version unknown" : h.tailscaledVersion(),
                     h.backendState() == null ? "no BackendState" : h.backendState());
         }
+        String watch = watchLine(h, v.source());
+        if (watch != null) {
+            out.printf("%-12s %s%n", "watch:", watch);
+        }
         out.printf("%-12s %s%n", "home DERP:", homeRegion(h));
         String verdict = h.connected() ? paint(GREEN, "connected") : paint(RED, "NOT connected");
         out.printf("%-12s %s (home_connection=%d, reason %s)%n", "connection:", verdict, h.value(), h.reason());
@@ -132,6 +136,23 @@ final class StatusSummary {
                     s.dropped().isEmpty() ? dropped : paint(RED, dropped),
                     s.lastError() == null ? "" : ", last error: " + s.lastError());
         }
+    }
+
+    /**
+     * How tailscaled is read: the running agent's IPN-bus mode and why, or, for a one-shot sample, what an agent
+     * would do with this daemon's version (the bus from 1.70, which brought structured health).
+     */
+    private static @Nullable String watchLine(AgentView.Home h, String source) {
+        if (h.mode() != null) {
+            return h.mode() + " (" + h.modeReason() + ")" + (h.modeDetail() == null ? "" : ": " + h.modeDetail());
+        }
+        if (source.equals("agent") || h.tailscaledVersion() == null) {
+            return null;
+        }
+        return io.derpwatch.agent.ipn.WatchMask.structuredHealth(h.tailscaledVersion())
+                ? "one-shot sample; an agent would watch this tailscaled's IPN bus (1.70+: structured health)"
+                : "one-shot sample; an agent would poll /status: tailscaled " + h.tailscaledVersion()
+                        + " is before 1.70 (no structured health on the IPN bus)";
     }
 
     private static String homeRegion(AgentView.Home h) {

@@ -47,7 +47,9 @@ public final class DerpUpgradeSampler {
     private final HostResolver resolver;
     private final Duration timeout;
     private final LongSupplier nanoClock;
+    private final boolean checkHostName;
 
+    /** A sampler that checks the certificate's name against {@code HostName}. */
     public DerpUpgradeSampler(
             EventLoop loop,
             NettyTransport transport,
@@ -55,6 +57,22 @@ public final class DerpUpgradeSampler {
             HostResolver resolver,
             Duration timeout,
             LongSupplier nanoClock) {
+        this(loop, transport, tls, resolver, timeout, nanoClock, true);
+    }
+
+    /**
+     * @param checkHostName whether the certificate must name {@code HostName} (off only with
+     *                      {@code tls.trust = insecure})
+     */
+    public DerpUpgradeSampler(
+            EventLoop loop,
+            NettyTransport transport,
+            SslContext tls,
+            HostResolver resolver,
+            Duration timeout,
+            LongSupplier nanoClock,
+            boolean checkHostName) {
+        this.checkHostName = checkHostName;
         this.loop = Objects.requireNonNull(loop);
         this.transport = Objects.requireNonNull(transport);
         this.tls = Objects.requireNonNull(tls);
@@ -64,6 +82,16 @@ public final class DerpUpgradeSampler {
         }
         this.timeout = timeout;
         this.nanoClock = Objects.requireNonNull(nanoClock);
+    }
+
+    /** How long one check may take. */
+    Duration timeout() {
+        return timeout;
+    }
+
+    /** Runs {@code task} on the sampler's loop after {@code delay}. */
+    void schedule(Runnable task, Duration delay) {
+        loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Runs one check; the future always completes normally, with a reachable or a failed result. */
@@ -135,10 +163,12 @@ public final class DerpUpgradeSampler {
                 }
                 stepDone(DerpCheckStep.TLS);
                 SslHandler ssl = tls.newHandler(f.channel().alloc(), target.hostName(), target.port());
-                SSLEngine engine = ssl.engine();
-                SSLParameters params = engine.getSSLParameters();
-                params.setEndpointIdentificationAlgorithm("HTTPS");
-                engine.setSSLParameters(params);
+                if (checkHostName) {
+                    SSLEngine engine = ssl.engine();
+                    SSLParameters params = engine.getSSLParameters();
+                    params.setEndpointIdentificationAlgorithm("HTTPS");
+                    engine.setSSLParameters(params);
+                }
                 // a TLS failure is reported by the handshake future; the handler after it only ends the channel
                 f.channel().pipeline().addLast(ssl, new CloseOnError());
                 ssl.handshakeFuture().addListener(this::handshaken);

@@ -94,6 +94,7 @@ public final class ChangeEventEmitter {
                 new HealthChanges(new Flapping(
                         flapping.rule(nanoClock), warningChanges, TelemetryNames.EVENT_HEALTH_WARNING_FLAPPING)));
         emitter.on(state, BackendSnapshot.TOPIC, new BackendChanges());
+        emitter.on(state, HomeSnapshot.TOPIC, new NoIpChanges());
         emitter.onPeersLogsInsights(state);
         return emitter;
     }
@@ -125,7 +126,7 @@ public final class ChangeEventEmitter {
                 } else {
                     LOG.info(e.body());
                 }
-                events.emitNow(e.name(), e.severity(), e.body(), e.attributes());
+                events.emitNow(e.name(), e.severity(), e.body(), e.attributes(), e.time());
                 for (Listener l : listeners) {
                     l.emitted(e.name(), e.severity(), e.body());
                 }

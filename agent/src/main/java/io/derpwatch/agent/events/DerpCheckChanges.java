@@ -3,6 +3,7 @@ package io.derpwatch.agent.events;
 import io.derpwatch.agent.derpcheck.DerpCheckResult;
 import io.derpwatch.agent.derpcheck.DerpCheckSnapshot;
 import io.derpwatch.agent.derpcheck.DisagreementRule;
+import io.derpwatch.agent.home.HomeReason;
 import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.agent.telemetry.TelemetryNames;
@@ -10,7 +11,9 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.logs.Severity;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -22,7 +25,8 @@ import org.jspecify.annotations.Nullable;
 final class DerpCheckChanges implements SnapshotDiff<DerpCheckSnapshot> {
     private final StateStore state;
     private final DisagreementRule disagreement;
-    private @Nullable DerpCheckResult last;
+    /** The last verdict per region checked in the last round (bounded by derp-check.max-regions). */
+    private Map<Integer, Boolean> last = Map.of();
 
     DerpCheckChanges(StateStore state, DisagreementRule disagreement) {
         this.state = state;
@@ -32,34 +36,25 @@ final class DerpCheckChanges implements SnapshotDiff<DerpCheckSnapshot> {
     @Override
     public List<ChangeEvent> diff(@Nullable DerpCheckSnapshot previous, DerpCheckSnapshot current) {
         List<ChangeEvent> out = new ArrayList<>(2);
+        List<DerpCheckResult> round =
+                current.regions().isEmpty() ? current.result().map(List::of).orElse(List.of()) : current.regions();
+        Map<Integer, Boolean> before = last;
+        Map<Integer, Boolean> now = new HashMap<>();
+        for (DerpCheckResult r : round) {
+            now.put(r.target().regionId(), r.reachable());
+            reachability(before.get(r.target().regionId()), r, isHome(r, current))
+                    .ifPresent(out::add);
+        }
+        last = now;
         if (current.result().isEmpty()) {
             return out;
         }
         DerpCheckResult r = current.result().get();
-        DerpCheckResult before = last;
-        last = r;
-        boolean sameRegion =
-                before != null && before.target().regionId() == r.target().regionId();
-        if (sameRegion ? before.reachable() != r.reachable() : !r.reachable()) {
-            AttributesBuilder b = target(r).toBuilder().put(TelemetryNames.CURRENT, r.reachable() ? 1L : 0L);
-            if (sameRegion) {
-                b.put(TelemetryNames.PREVIOUS, before.reachable() ? 1L : 0L);
-            }
-            r.failedStep().ifPresent(s -> b.put(TelemetryNames.DERP_CHECK_STEP, s.wireName()));
-            if (!r.error().isEmpty()) {
-                b.put(TelemetryNames.ERROR_MESSAGE, r.error());
-            }
-            out.add(new ChangeEvent(
-                    TelemetryNames.EVENT_DERP_REACHABLE_CHANGED,
-                    r.reachable() ? Severity.INFO : Severity.WARN,
-                    "DERP region " + r.target().regionId() + " (" + r.target().hostName() + ") "
-                            + (r.reachable()
-                                    ? "reachable"
-                                    : "unreachable at " + r.failedStep().get().wireName() + ": " + r.error()),
-                    b.build()));
-        }
         Optional<HomeSnapshot> home = state.latest(HomeSnapshot.TOPIC);
-        if (home.isPresent() && home.get().error().isEmpty()) {
+        // compared only while tailscaled runs with a home region: connected, or a DERP-home warning
+        if (home.isPresent()
+                && home.get().error().isEmpty()
+                && comparable(home.get().connection().reason())) {
             boolean connected = home.get().connection().connected();
             disagreement.observe(connected, r).ifPresent(d -> {
                 AttributesBuilder b = target(r).toBuilder()
@@ -69,6 +64,9 @@ final class DerpCheckChanges implements SnapshotDiff<DerpCheckSnapshot> {
                         .put(TelemetryNames.DERP_CHECK_REACHABLE, r.reachable())
                         .put(TelemetryNames.DISAGREEMENT_DURATION, d.lasted().toNanos() / 1e9);
                 r.failedStep().ifPresent(s -> b.put(TelemetryNames.DERP_CHECK_STEP, s.wireName()));
+                if (!r.error().isEmpty()) {
+                    b.put(TelemetryNames.ERROR_MESSAGE, r.error());
+                }
                 out.add(new ChangeEvent(
                         TelemetryNames.EVENT_HOME_CONNECTION_DISAGREEMENT,
                         Severity.WARN,
@@ -80,6 +78,44 @@ final class DerpCheckChanges implements SnapshotDiff<DerpCheckSnapshot> {
             });
         }
         return out;
+    }
+
+    /** A reachability event when the region's verdict flipped, or on its first check when that fails. */
+    private static Optional<ChangeEvent> reachability(@Nullable Boolean before, DerpCheckResult r, boolean home) {
+        if (before != null ? before == r.reachable() : r.reachable()) {
+            return Optional.empty();
+        }
+        AttributesBuilder b = target(r).toBuilder()
+                .put(TelemetryNames.CURRENT, r.reachable() ? 1L : 0L)
+                .put(TelemetryNames.DERP_REGION_HOME, home);
+        if (before != null) {
+            b.put(TelemetryNames.PREVIOUS, before ? 1L : 0L);
+        }
+        r.failedStep().ifPresent(s -> b.put(TelemetryNames.DERP_CHECK_STEP, s.wireName()));
+        if (!r.error().isEmpty()) {
+            b.put(TelemetryNames.ERROR_MESSAGE, r.error());
+        }
+        return Optional.of(new ChangeEvent(
+                TelemetryNames.EVENT_DERP_REACHABLE_CHANGED,
+                r.reachable() ? Severity.INFO : Severity.WARN,
+                "DERP region " + r.target().regionId() + " (" + r.target().hostName() + ") "
+                        + (r.reachable()
+                                ? "reachable"
+                                : "unreachable at " + r.failedStep().get().wireName() + ": " + r.error()),
+                b.build()));
+    }
+
+    private static boolean comparable(HomeReason reason) {
+        return reason == HomeReason.CONNECTED
+                || reason == HomeReason.DERP_UNREACHABLE
+                || reason == HomeReason.DERP_TIMED_OUT
+                || reason == HomeReason.NO_DERP_HOME;
+    }
+
+    private static boolean isHome(DerpCheckResult r, DerpCheckSnapshot s) {
+        return s.result()
+                .map(h -> h.target().regionId() == r.target().regionId())
+                .orElse(false);
     }
 
     private static Attributes target(DerpCheckResult r) {

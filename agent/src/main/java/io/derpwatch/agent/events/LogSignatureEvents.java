@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@code tailscale.log.signature}: one event per matched tailscaled log line of the new batch, the signature id
- * and its fields as attributes, the line as body, the line's own time (when it had one) as
- * {@code tailscale.log.time}.
+ * and its fields as attributes, the line as body, the line's own time (when it had one) as the event's time
+ * (the record's timestamp; its observed timestamp is when the agent read it) and as {@code tailscale.log.time}.
  */
 final class LogSignatureEvents implements SnapshotDiff<LogSignatureBatch> {
     static final AttributeKey<String> LOG_TIME = AttributeKey.stringKey(TelemetryNames.LOG_TIME);
@@ -45,7 +45,7 @@ final class LogSignatureEvents implements SnapshotDiff<LogSignatureBatch> {
                 case WARN -> Severity.WARN;
                 case ERROR -> Severity.ERROR;
             };
-            out.add(new ChangeEvent(TelemetryNames.EVENT_LOG_SIGNATURE, severity, m.line(), b.build()));
+            out.add(new ChangeEvent(TelemetryNames.EVENT_LOG_SIGNATURE, severity, m.line(), b.build(), m.time()));
         }
         return out;
     }

@@ -1,44 +1,42 @@
 package io.derpwatch.agent.insight;
 
 import io.derpwatch.agent.derp.NodeDerpMap;
+import io.derpwatch.agent.derpcheck.DerpCheckSnapshot;
+import io.derpwatch.agent.home.HomeSnapshot;
+import io.derpwatch.agent.ipn.BackendSnapshot;
+import io.derpwatch.agent.ipn.HealthSnapshot;
+import io.derpwatch.agent.logs.LogSignatureBatch;
 import io.derpwatch.agent.netcheck.NetcheckSnapshot;
 import io.derpwatch.agent.peers.PeerSnapshot;
 import io.derpwatch.agent.source.AgentClock;
 import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.agent.telemetry.TelemetryNames;
-import io.derpwatch.config.ConfigProblem;
 import io.derpwatch.config.DerpwatchSettings;
-import io.derpwatch.config.SettingsException;
-import io.derpwatch.config.SettingsReader;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.Meter;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * Runs the {@link InsightEngine} on every change of its input topics (peers, netcheck, the DERP map) and
- * publishes an {@link InsightSnapshot}; registers {@code tailscale.insight.active} by id. Inputs the agent does
- * not publish yet (the home view with flapping counts, the node's port) stay empty, so their rules neither start
- * nor clear.
+ * Runs the {@link InsightEngine} on every change of its input topics (home, backend state, health, the active
+ * DERP check, peers, netcheck, the DERP map, log signatures), over the {@link InsightStoreView} of the store,
+ * and publishes an {@link InsightSnapshot}; registers {@code tailscale.insight.active} by id.
  */
 public final class InsightEvaluator {
     private final InsightEngine engine;
+    private final InsightStoreView view;
     private final StateStore state;
     private final AgentClock clock;
 
-    private InsightEvaluator(InsightEngine engine, StateStore state, AgentClock clock) {
+    private InsightEvaluator(InsightEngine engine, InsightStoreView view, StateStore state, AgentClock clock) {
         this.engine = engine;
+        this.view = view;
         this.state = state;
         this.clock = clock;
     }
 
     /** Subscribes the rules to {@code state} and registers the gauge. */
     public static void start(DerpwatchSettings settings, StateStore state, AgentClock clock, Meter meter) {
-        InsightEvaluator evaluator = new InsightEvaluator(InsightEngine.standard(read(settings)), state, clock);
-        state.subscribe(PeerSnapshot.TOPIC, (p, c) -> evaluator.evaluate());
-        state.subscribe(NetcheckSnapshot.TOPIC, (p, c) -> evaluator.evaluate());
-        state.subscribe(NodeDerpMap.TOPIC, (p, c) -> evaluator.evaluate());
+        subscribe(read(settings), state, clock);
         meter.gaugeBuilder(TelemetryNames.INSIGHT_ACTIVE)
                 .ofLongs()
                 .setDescription("1 while the insight is active, 0 otherwise")
@@ -49,44 +47,33 @@ public final class InsightEvaluator {
                 }));
     }
 
-    private synchronized void evaluate() {
-        InsightInputs in = new InsightInputs(
-                clock.wallTime(),
-                Optional.empty(),
-                state.latest(NetcheckSnapshot.TOPIC)
-                        .flatMap(NetcheckSnapshot::report)
-                        .map(r -> new InsightInputs.Netcheck(r.udp(), r.mappingVariesByDestIp())),
-                state.latest(PeerSnapshot.TOPIC).map(PeerSnapshot::counts),
-                state.latest(NodeDerpMap.TOPIC)
-                        .filter(m -> !m.map().isEmpty())
-                        .map(m -> new InsightInputs.DerpMapView(m.map(), Optional.empty())),
-                Optional.empty());
-        List<InsightTransition> transitions = engine.evaluate(in);
+    /** The rules with {@code settings}, evaluated on every publish of an input topic of {@code state}. */
+    static void subscribe(InsightSettings settings, StateStore state, AgentClock clock) {
+        InsightEvaluator e = new InsightEvaluator(
+                InsightEngine.standard(settings), new InsightStoreView(state, settings.flappingWindow()), state, clock);
+        state.subscribe(HomeSnapshot.TOPIC, (p, c) -> e.evaluate(() -> e.view.homePublished(c)));
+        state.subscribe(BackendSnapshot.TOPIC, (p, c) -> e.evaluate(() -> e.view.backendPublished(c)));
+        state.subscribe(LogSignatureBatch.TOPIC, (p, c) -> e.evaluate(() -> e.view.logsPublished(c)));
+        state.subscribe(HealthSnapshot.TOPIC, (p, c) -> e.evaluate(() -> {}));
+        state.subscribe(DerpCheckSnapshot.TOPIC, (p, c) -> e.evaluate(() -> {}));
+        state.subscribe(PeerSnapshot.TOPIC, (p, c) -> e.evaluate(() -> {}));
+        state.subscribe(NetcheckSnapshot.TOPIC, (p, c) -> e.evaluate(() -> {}));
+        state.subscribe(NodeDerpMap.TOPIC, (p, c) -> e.evaluate(() -> {}));
+    }
+
+    private synchronized void evaluate(Runnable observe) {
+        observe.run();
+        List<InsightTransition> transitions = engine.evaluate(view.inputs(clock.wallTime()));
         state.publish(InsightSnapshot.TOPIC, new InsightSnapshot(engine.ids(), engine.active(), transitions));
     }
 
     static InsightSettings read(DerpwatchSettings settings) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        SettingsReader r = settings.reader("insights", problems);
-        InsightSettings out = new InsightSettings(
-                Double.parseDouble(
-                        r.config().getValue("forced-derp.share").unwrapped().toString()),
-                r.child("forced-derp").integer("min-active-peers", 0, 1_000_000),
-                // 0 is allowed here: start forced_derp on the first sample that shows it
-                r.config().getDuration("forced-derp.for"),
-                r.child("home-derp-flapping").integer("changes", 1, 1000),
-                r.child("peer-relay-suggestion").duration("after"),
-                r.child("random-udp-port").duration("after"));
-        try {
-            r.throwIfProblems();
-        } catch (SettingsException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-        return out;
+        return settings.section(InsightSettings.Section.class)
+                .withDisagreementFor(settings.config().getDuration("derp-check.disagreement-threshold"));
     }
 
     /** Whether {@code derpwatch.insights.enabled}. */
     public static boolean enabled(DerpwatchSettings settings) {
-        return settings.reader("insights", new ArrayList<>()).bool("enabled");
+        return settings.section(InsightSettings.Section.class).enabled();
     }
 }

@@ -3,6 +3,9 @@ package io.derpwatch.agent.insight;
 import io.derpwatch.agent.derp.DerpMap;
 import io.derpwatch.agent.peers.PeerCounts;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -30,9 +33,29 @@ public record InsightInputs(
      * @param homeChangesInWindow   how many times the home region changed within the flapping window
      * @param activeCheckDisagrees  the agent's own DERP check disagrees with tailscaled's view of the home
      *                              connection (empty when the active check is not running)
+     * @param evidence              what else the home rules report with their insight (the home connection's
+     *                              reason, the DERP-home health warning, the active check's failing step),
+     *                              by short name
      */
     public record Home(
-            String backendState, String homeRegion, int homeChangesInWindow, Optional<Boolean> activeCheckDisagrees) {}
+            String backendState,
+            String homeRegion,
+            int homeChangesInWindow,
+            Optional<Boolean> activeCheckDisagrees,
+            Map<String, Object> evidence) {
+
+        public Home {
+            evidence = Collections.unmodifiableMap(new LinkedHashMap<>(evidence));
+        }
+
+        public Home(
+                String backendState,
+                String homeRegion,
+                int homeChangesInWindow,
+                Optional<Boolean> activeCheckDisagrees) {
+            this(backendState, homeRegion, homeChangesInWindow, activeCheckDisagrees, Map.of());
+        }
+    }
 
     /** @param mappingVariesByDestIp empty when netcheck could not tell (fewer than two STUN answers) */
     public record Netcheck(boolean udp, Optional<Boolean> mappingVariesByDestIp) {}

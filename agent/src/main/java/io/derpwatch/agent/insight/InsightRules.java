@@ -40,7 +40,10 @@ public final class InsightRules {
                 new InsightRule(NO_HOME_DERP, InsightSeverity.CRITICAL, Duration.ZERO, InsightRules::noHomeDerp),
                 new InsightRule(HOME_DERP_FLAPPING, InsightSeverity.WARNING, Duration.ZERO, in -> flapping(in, s)),
                 new InsightRule(
-                        HOME_DERP_DISAGREEMENT, InsightSeverity.WARNING, Duration.ZERO, InsightRules::disagreement),
+                        HOME_DERP_DISAGREEMENT,
+                        InsightSeverity.WARNING,
+                        s.disagreementFor(),
+                        InsightRules::disagreement),
                 new InsightRule(LOGGED_OUT, InsightSeverity.CRITICAL, Duration.ZERO, InsightRules::loggedOut),
                 new InsightRule(
                         OMIT_DEFAULT_REGIONS_SINGLE, InsightSeverity.INFO, Duration.ZERO, InsightRules::omitDefaults),
@@ -120,7 +123,7 @@ public final class InsightRules {
                         ? Verdict.yes(
                                 "tailscaled is running but has no home DERP region: it reaches no relay. Check outbound"
                                         + " HTTPS (443) to the DERP servers and the DERP map (derpwatch derpmap).",
-                                Map.of("backend_state", h.backendState()))
+                                with(h, Map.of("backend_state", h.backendState())))
                         : Verdict.no());
     }
 
@@ -131,20 +134,36 @@ public final class InsightRules {
                                 "The home DERP region keeps changing: two regions measure nearly the same latency, or the"
                                         + " path to them is unstable. Peers reach this node through a different relay after"
                                         + " each change; pin regions with the DERP map's RegionScore or fix the unstable link.",
-                                Map.of("home_changes", (long) h.homeChangesInWindow(), "home_region", h.homeRegion()))
+                                with(
+                                        h,
+                                        Map.of(
+                                                "home_changes",
+                                                (long) h.homeChangesInWindow(),
+                                                "home_region",
+                                                h.homeRegion())))
                         : Verdict.no());
     }
 
     private static Optional<Verdict> disagreement(InsightInputs in) {
-        return in.home()
-                .flatMap(h -> h.activeCheckDisagrees())
+        if (in.home().isEmpty()) {
+            return Optional.empty();
+        }
+        InsightInputs.Home h = in.home().get();
+        return h.activeCheckDisagrees()
                 .map(d -> d
                         ? Verdict.yes(
                                 "derpwatch's own check of the home DERP server disagrees with tailscaled's view: one of the"
                                         + " two is stale. Compare 'derpwatch status' with 'tailscale netcheck' and check the"
                                         + " DERP server's health.",
-                                Map.of())
+                                with(h, Map.of("home_region", h.homeRegion())))
                         : Verdict.no());
+    }
+
+    /** {@code base} and then the home's own evidence. */
+    private static Map<String, Object> with(InsightInputs.Home h, Map<String, Object> base) {
+        Map<String, Object> e = new LinkedHashMap<>(base);
+        h.evidence().forEach(e::putIfAbsent);
+        return e;
     }
 
     private static Optional<Verdict> loggedOut(InsightInputs in) {

@@ -55,7 +55,8 @@ public final class BusHomeRule {
                 lastStatus.selfPresent(),
                 relay,
                 warnings.values().stream().map(HealthWarning::text).toList(),
-                Optional.empty());
+                Optional.empty(),
+                lastStatus.tailscaleIps());
         HomeConnection byText = HomeConnectionRule.evaluate(merged, derpMap);
         if (!byText.connected()) {
             return byText;

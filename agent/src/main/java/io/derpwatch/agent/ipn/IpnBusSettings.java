@@ -1,6 +1,7 @@
 package io.derpwatch.agent.ipn;
 
-import com.typesafe.config.Config;
+import io.derpwatch.config.SettingsReader;
+import io.derpwatch.config.SettingsSection;
 import java.time.Duration;
 
 /**
@@ -16,13 +17,26 @@ public record IpnBusSettings(boolean enabled, long maxRecordSize, Duration backo
         }
     }
 
-    /** Reads {@code derpwatch.ipn-bus} from the merged configuration (defaults in {@code reference.conf}). */
-    public static IpnBusSettings from(Config derpwatch) {
-        Config c = derpwatch.getConfig("ipn-bus");
-        return new IpnBusSettings(
-                c.getBoolean("enabled"),
-                c.getBytes("max-record-size"),
-                c.getDuration("backoff"),
-                c.getDuration("max-backoff"));
+    /** {@code derpwatch.ipn-bus}, registered in META-INF/services/io.derpwatch.config.SettingsSection. */
+    public static final class Section implements SettingsSection<IpnBusSettings> {
+        @Override
+        public String key() {
+            return "ipn-bus";
+        }
+
+        @Override
+        public IpnBusSettings read(SettingsReader r) {
+            boolean enabled = r.bool("enabled");
+            long maxRecordSize = r.bytes("max-record-size", 1024);
+            Duration backoff = r.duration("backoff", Duration.ofMillis(10));
+            Duration maxBackoff = r.duration("max-backoff", Duration.ofMillis(10));
+            if (!backoff.isZero() && !maxBackoff.isZero() && maxBackoff.compareTo(backoff) < 0) {
+                r.problem("max-backoff", "shorter than backoff (expected at least backoff)");
+            }
+            if (!r.problems().isEmpty()) {
+                return new IpnBusSettings(enabled, 1024, Duration.ofSeconds(1), Duration.ofSeconds(1));
+            }
+            return new IpnBusSettings(enabled, maxRecordSize, backoff, maxBackoff);
+        }
     }
 }

@@ -113,15 +113,16 @@ public final class IpnBusSource implements StreamingSource<byte[]> {
                 return;
             }
             if (version.isEmpty()) {
-                ended.completeExceptionally(new SourceException(SourceError.of(
-                        "no_status", "no /status read yet: the daemon's version (and so the watch mask) is unknown")));
+                String why = "no /status read yet: the daemon's version (and so the watch mask) is unknown";
+                publishMode(WatchMode.NO_STATUS, why, context);
+                ended.completeExceptionally(new SourceException(SourceError.of("no_status", why)));
                 return;
             }
             if (!WatchMask.structuredHealth(version.get())) {
-                ended.completeExceptionally(new SourceException(SourceError.of(
-                        "no_structured_health",
-                        "tailscaled " + version.get() + " has no structured health on the IPN bus (before 1.70):"
-                                + " polling /status only")));
+                String why = "tailscaled " + version.get() + " has no structured health on the IPN bus (before 1.70):"
+                        + " polling /status only";
+                publishMode(WatchMode.BEFORE_1_70, why, context);
+                ended.completeExceptionally(new SourceException(SourceError.of("no_structured_health", why)));
                 return;
             }
             LocalApiStream s = client.stream(WatchMask.path(version.get()), maxRecordSize, records);
@@ -129,6 +130,13 @@ public final class IpnBusSource implements StreamingSource<byte[]> {
             s.opened().thenAccept(v -> {
                 connects++;
                 mode = MODE_BUS;
+                WatchMode.publish(
+                        state,
+                        new WatchMode(
+                                MODE_BUS,
+                                WatchMode.WATCHING,
+                                "watching tailscaled " + version.get() + "'s IPN bus; /status polled as a safety net",
+                                context.clock().wallTime()));
                 LOG.info("IPN bus watch open on {} (tailscaled {})", client.socket(), version.get());
                 opened.complete(v);
                 readStatus.get(); // whatever changed while no watch was open
@@ -139,6 +147,12 @@ public final class IpnBusSource implements StreamingSource<byte[]> {
                 }
                 mode = MODE_POLL;
                 busHealth = null;
+                WatchMode.publish(
+                        state,
+                        WatchMode.ended(
+                                f == null ? null : describe(f),
+                                f,
+                                context.clock().wallTime()));
                 if (f != null) {
                     ended.completeExceptionally(f);
                 } else {
@@ -147,6 +161,10 @@ public final class IpnBusSource implements StreamingSource<byte[]> {
             });
         });
         return StreamConnection.of(opened, ended, close, IpnBusSource::describe);
+    }
+
+    private void publishMode(String reason, String detail, StreamContext context) {
+        WatchMode.publish(state, WatchMode.poll(reason, detail, context.clock().wallTime()));
     }
 
     private static @Nullable SourceError describe(Throwable failure) {

@@ -45,5 +45,16 @@ public final class IpnInstruments {
                                         TelemetryNames.BACKEND_STATE_NAME,
                                                 s.state().wireName(),
                                         TelemetryNames.SOURCE_MODE, s.mode()))));
+        meter.gaugeBuilder(TelemetryNames.SOURCE_MODE_GAUGE)
+                .ofLongs()
+                .setUnit("1")
+                .setDescription("1 on how the agent reads tailscaled now (bus or poll) and why")
+                .buildWithCallback(m -> state.latest(WatchMode.TOPIC)
+                        .ifPresent(w -> m.record(
+                                1,
+                                Attributes.of(
+                                        TelemetryNames.SOURCE_NAME, TelemetryNames.SOURCE_IPN_BUS,
+                                        TelemetryNames.SOURCE_MODE, w.mode(),
+                                        TelemetryNames.SOURCE_MODE_REASON, w.reason()))));
     }
 }

@@ -7,6 +7,7 @@ import io.derpwatch.config.LocalApiSettings;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -26,6 +27,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * An HTTP/1.1 client for tailscaled's LocalAPI over its Unix socket. Each request uses its own short-lived
@@ -105,6 +107,28 @@ public final class LocalApiClient {
     }
 
     /**
+     * {@code GET pathAndQuery} whose 2xx body goes to {@code reader} piece by piece as it arrives, never held
+     * whole (the status with peers of a large tailnet), counted against {@code bodyCap}; completes with what
+     * the reader made or exceptionally with a {@link LocalApiException}.
+     */
+    public <T> CompletableFuture<T> get(String pathAndQuery, long bodyCap, BodyReader<T> reader) {
+        if (bodyCap <= 0) {
+            throw new IllegalArgumentException("body cap must be positive: " + bodyCap);
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            send(
+                    HttpMethod.GET,
+                    pathAndQuery,
+                    () -> new StreamedResponseHandler<>(bodyCap, socket, reader, result),
+                    result);
+        } catch (RuntimeException e) { // e.g. the event loop is shutting down
+            result.completeExceptionally(SocketErrorClassifier.classify(e, socket));
+        }
+        return result;
+    }
+
+    /**
      * {@code POST pathAndQuery} with an empty body (such as {@code /localapi/v0/ping?ip=...&type=disco}); completes
      * like {@link #get(String)}.
      */
@@ -115,7 +139,7 @@ public final class LocalApiClient {
     private CompletableFuture<LocalApiResponse> exchange(HttpMethod method, String pathAndQuery, long bodyCap) {
         CompletableFuture<LocalApiResponse> result = new CompletableFuture<>();
         try {
-            send(method, pathAndQuery, bodyCap, result);
+            send(method, pathAndQuery, () -> new ResponseCollector(bodyCap, socket, result), result);
         } catch (RuntimeException e) { // e.g. the event loop is shutting down
             result.completeExceptionally(SocketErrorClassifier.classify(e, socket));
         }
@@ -183,7 +207,10 @@ public final class LocalApiClient {
     }
 
     private void send(
-            HttpMethod method, String pathAndQuery, long bodyCap, CompletableFuture<LocalApiResponse> result) {
+            HttpMethod method,
+            String pathAndQuery,
+            Supplier<ChannelHandler> responseHandler,
+            CompletableFuture<?> result) {
         EventLoop loop = group.next();
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
@@ -195,7 +222,7 @@ public final class LocalApiClient {
                         ch.pipeline()
                                 .addLast(
                                         new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE),
-                                        new ResponseCollector(bodyCap, socket, result));
+                                        responseHandler.get());
                     }
                 })
                 .connect(transport.domainSocketAddress(socket));

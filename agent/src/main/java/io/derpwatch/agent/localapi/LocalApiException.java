@@ -59,15 +59,27 @@ public final class LocalApiException extends Exception {
 
     private final Kind kind;
     private final transient Path socket;
+    private final int httpStatus;
 
     public LocalApiException(Kind kind, Path socket, String message) {
         this(kind, socket, message, null);
     }
 
     public LocalApiException(Kind kind, Path socket, String message, Throwable cause) {
+        this(kind, socket, message, cause, 0);
+    }
+
+    /** @param httpStatus the status tailscaled answered with, for {@link Kind#HTTP_STATUS}; else 0 */
+    public LocalApiException(Kind kind, Path socket, String message, Throwable cause, int httpStatus) {
         super(message, cause);
         this.kind = Objects.requireNonNull(kind);
         this.socket = socket;
+        this.httpStatus = httpStatus;
+    }
+
+    /** The HTTP status of a {@link Kind#HTTP_STATUS} failure (404 when the daemon lacks the endpoint); else 0. */
+    public int httpStatus() {
+        return httpStatus;
     }
 
     public Kind kind() {
@@ -97,14 +109,22 @@ public final class LocalApiException extends Exception {
         if (failure == null) {
             return response.body();
         }
+        throw failureOf(failure, socket);
+    }
+
+    /**
+     * A {@link LocalApiClient} future's failure as a {@link LocalApiException} (an unexpected one becomes
+     * {@link Kind#IO}); an {@link Error} is rethrown.
+     */
+    public static LocalApiException failureOf(Throwable failure, Path socket) {
         Throwable cause =
                 failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof LocalApiException e) {
-            throw e;
+            return e;
         }
         if (cause instanceof Error e) {
             throw e; // an OutOfMemoryError is the supervisor's, not a LocalAPI failure
         }
-        throw new LocalApiException(Kind.IO, socket, "LocalAPI request on " + socket + " failed: " + cause, cause);
+        return new LocalApiException(Kind.IO, socket, "LocalAPI request on " + socket + " failed: " + cause, cause);
     }
 }

@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param health       {@code Health}: tailscaled's current warning texts
  * @param peers        path counts over {@code Peer}, empty when the document has no peers (as with
  *                     {@code ?peers=false})
+ * @param tailscaleIps {@code TailscaleIPs}: this node's tailnet addresses ({@code null} reads as none), empty
+ *                     when the document does not have the field
  */
 public record NodeStatus(
         String version,
@@ -21,12 +23,34 @@ public record NodeStatus(
         boolean selfPresent,
         String selfRelay,
         List<String> health,
-        Optional<PeerPaths> peers) {
+        Optional<PeerPaths> peers,
+        Optional<List<String>> tailscaleIps) {
 
     public static final String RUNNING = "Running";
 
     public NodeStatus {
         health = List.copyOf(health);
+        tailscaleIps = tailscaleIps.map(List::copyOf);
+    }
+
+    /** A status without {@code TailscaleIPs} (unknown). */
+    public NodeStatus(
+            String version,
+            String backendState,
+            boolean selfPresent,
+            String selfRelay,
+            List<String> health,
+            Optional<PeerPaths> peers) {
+        this(version, backendState, selfPresent, selfRelay, health, peers, Optional.empty());
+    }
+
+    /**
+     * The product brief's "No IP assigned": {@code Running} or {@code Starting} while {@code TailscaleIPs} is
+     * present and empty (or null); false when the document does not say.
+     */
+    public boolean noIpAssigned() {
+        return (RUNNING.equals(backendState) || "Starting".equals(backendState))
+                && tailscaleIps.map(List::isEmpty).orElse(false);
     }
 
     public boolean running() {

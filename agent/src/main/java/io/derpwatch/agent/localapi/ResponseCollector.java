@@ -109,7 +109,8 @@ final class ResponseCollector extends ChannelInboundHandlerAdapter {
                     ctx,
                     Kind.HTTP_STATUS,
                     "LocalAPI on " + socket + " answered " + head.status() + (text.isEmpty() ? "" : ": " + text),
-                    null);
+                    null,
+                    status);
             return;
         }
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
@@ -156,7 +157,11 @@ final class ResponseCollector extends ChannelInboundHandlerAdapter {
     }
 
     private void fail(ChannelHandlerContext ctx, Kind kind, String message, Throwable cause) {
-        result.completeExceptionally(new LocalApiException(kind, socket, message, cause));
+        fail(ctx, kind, message, cause, 0);
+    }
+
+    private void fail(ChannelHandlerContext ctx, Kind kind, String message, Throwable cause, int httpStatus) {
+        result.completeExceptionally(new LocalApiException(kind, socket, message, cause, httpStatus));
         releaseBody();
         ctx.close();
     }

@@ -61,7 +61,8 @@ public final class StatusCodec {
                             "BackendState", TEXT,
                             "Self", SELF,
                             "Health", health(reader.limits().maxHealthEntries()),
-                            "Peer", peers(reader.limits().maxPeers())));
+                            "Peer", peers(reader.limits().maxPeers()),
+                            "TailscaleIPs", ADDRESSES));
             Object self = root.get("Self");
             @SuppressWarnings("unchecked")
             List<String> health = (List<String>) root.getOrDefault("Health", List.of());
@@ -71,7 +72,8 @@ public final class StatusCodec {
                     self instanceof Self,
                     self instanceof Self s ? s.relay() : "",
                     health == null ? List.of() : health,
-                    Optional.ofNullable((PeerPaths) root.get("Peer")));
+                    Optional.ofNullable((PeerPaths) root.get("Peer")),
+                    tailscaleIps(root));
         } catch (StreamConstraintsException e) {
             throw capExceeded(socket, reader.capExceeded(e));
         } catch (JsonCapException e) {
@@ -95,6 +97,33 @@ public final class StatusCodec {
         return new LocalApiException(
                 Kind.LIMIT_EXCEEDED, socket, "LocalAPI status from " + socket + " rejected: " + e.getMessage(), e);
     }
+
+    /** {@code TailscaleIPs}: absent is unknown, {@code null} (Go's nil slice) and {@code []} are none. */
+    @SuppressWarnings("unchecked")
+    private static Optional<List<String>> tailscaleIps(Map<String, ?> root) {
+        if (!root.containsKey("TailscaleIPs")) {
+            return Optional.empty();
+        }
+        Object ips = root.get("TailscaleIPs");
+        return Optional.of(ips == null ? List.of() : (List<String>) ips);
+    }
+
+    /** At most 16 address strings; anything else in the array is skipped; not an array reads as null. */
+    private static final ValueReader<List<String>> ADDRESSES = p -> {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            if (t == JsonToken.VALUE_STRING && out.size() < 16) {
+                out.add(p.getText());
+            } else {
+                p.skipChildren();
+            }
+        }
+        return out;
+    };
 
     private record Self(String relay) {}
 

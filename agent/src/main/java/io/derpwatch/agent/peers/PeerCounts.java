@@ -11,8 +11,15 @@ import java.util.Map;
  * @param byPath    count of peers per path (every path present, zeros included)
  * @param entries   at most the cap's worth of peers
  * @param truncated how many peers were counted but left out of {@code entries}
+ * @param selfUdpPort the UDP port of this node's own local endpoints ({@code Self.Addrs}: the port of its
+ *                    private-address endpoints, else of its first), 0 when the status lists none
  */
-public record PeerCounts(Map<PeerPath, Integer> byPath, int online, List<PeerEntry> entries, int truncated) {
+public record PeerCounts(
+        Map<PeerPath, Integer> byPath, int online, List<PeerEntry> entries, int truncated, int selfUdpPort) {
+
+    public PeerCounts(Map<PeerPath, Integer> byPath, int online, List<PeerEntry> entries, int truncated) {
+        this(byPath, online, entries, truncated, 0);
+    }
 
     public PeerCounts {
         EnumMap<PeerPath, Integer> all = new EnumMap<>(PeerPath.class);

@@ -1,12 +1,9 @@
 package io.derpwatch.agent.peers;
 
-import io.derpwatch.config.ConfigProblem;
 import io.derpwatch.config.DerpwatchSettings;
-import io.derpwatch.config.SettingsException;
 import io.derpwatch.config.SettingsReader;
+import io.derpwatch.config.SettingsSection;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * {@code derpwatch.peers.*} (reference.conf explains each default).
@@ -15,6 +12,8 @@ import java.util.List;
  *                           {@code localapi.max-body-size}
  * @param perPeerCap         {@code per-peer-cap}: 0 when {@code per-peer} is off
  * @param usermetrics        {@code usermetrics.enabled}
+ * @param timeout            {@code timeout}: bounds one status-with-peers exchange, apart from
+ *                           {@code localapi.timeout} (a large tailnet's document takes longer to read)
  */
 public record PeersSettings(
         boolean enabled,
@@ -23,26 +22,33 @@ public record PeersSettings(
         int perPeerCap,
         Duration pathChangeThrottle,
         boolean usermetrics,
-        Duration usermetricsInterval) {
+        Duration usermetricsInterval,
+        Duration timeout) {
 
-    /** Reads the {@code derpwatch.peers} block; a bad value is an {@link IllegalArgumentException} quoting it. */
+    /** {@code derpwatch.peers}, read and checked when the configuration loads; a bad value quotes its line. */
     public static PeersSettings read(DerpwatchSettings settings) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        SettingsReader r = settings.reader("peers", problems);
-        SettingsReader um = r.child("usermetrics");
-        PeersSettings out = new PeersSettings(
-                r.bool("enabled"),
-                r.duration("interval"),
-                r.bytes("max-body-size", 1024),
-                r.bool("per-peer") ? r.integer("per-peer-cap", 0, 10_000) : 0,
-                r.duration("path-change-throttle"),
-                um.bool("enabled"),
-                um.duration("interval"));
-        try {
-            r.throwIfProblems();
-        } catch (SettingsException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
+        return settings.section(Section.class);
+    }
+
+    /** Listed in META-INF/services/io.derpwatch.config.SettingsSection. */
+    public static final class Section implements SettingsSection<PeersSettings> {
+        @Override
+        public String key() {
+            return "peers";
         }
-        return out;
+
+        @Override
+        public PeersSettings read(SettingsReader r) {
+            SettingsReader um = r.child("usermetrics");
+            return new PeersSettings(
+                    r.bool("enabled"),
+                    r.duration("interval"),
+                    r.bytes("max-body-size", 1024),
+                    r.bool("per-peer") ? r.integer("per-peer-cap", 0, 10_000) : 0,
+                    r.duration("path-change-throttle"),
+                    um.bool("enabled"),
+                    um.duration("interval"),
+                    r.duration("timeout"));
+        }
     }
 }

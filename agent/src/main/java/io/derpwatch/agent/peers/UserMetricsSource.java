@@ -66,10 +66,7 @@ public final class UserMetricsSource implements PolledSource<UserMetricsSnapshot
         });
     }
 
-    // ResponseCollector words a non-2xx answer as "... answered <status line>"
     private static boolean notFound(LocalApiException e) {
-        return e.kind() == LocalApiException.Kind.HTTP_STATUS
-                && e.getMessage() != null
-                && e.getMessage().contains(" answered 404");
+        return e.kind() == LocalApiException.Kind.HTTP_STATUS && e.httpStatus() == 404;
     }
 }

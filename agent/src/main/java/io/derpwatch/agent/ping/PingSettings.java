@@ -1,11 +1,9 @@
 package io.derpwatch.agent.ping;
 
-import io.derpwatch.config.ConfigProblem;
 import io.derpwatch.config.DerpwatchSettings;
-import io.derpwatch.config.SettingsException;
 import io.derpwatch.config.SettingsReader;
+import io.derpwatch.config.SettingsSection;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -15,21 +13,26 @@ public record PingSettings(List<String> targets, Duration interval, Duration tim
         targets = List.copyOf(targets);
     }
 
-    /** Reads the block; a bad value is an {@link IllegalArgumentException} quoting it. */
+    /** {@code derpwatch.peers.ping}, read and checked when the configuration loads; a bad value quotes its line. */
     public static PingSettings read(DerpwatchSettings settings) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        SettingsReader r = settings.reader("peers", problems).child("ping");
-        PingSettings out = new PingSettings(
-                r.stringList("targets"),
-                r.duration("interval"),
-                r.duration("timeout"),
-                r.oneOf("type", Set.of("disco", "TSMP")),
-                r.integer("concurrency", 1, 64));
-        try {
-            r.throwIfProblems();
-        } catch (SettingsException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
+        return settings.section(Section.class);
+    }
+
+    /** Listed in META-INF/services/io.derpwatch.config.SettingsSection. */
+    public static final class Section implements SettingsSection<PingSettings> {
+        @Override
+        public String key() {
+            return "peers.ping";
         }
-        return out;
+
+        @Override
+        public PingSettings read(SettingsReader r) {
+            return new PingSettings(
+                    r.stringList("targets"),
+                    r.duration("interval"),
+                    r.duration("timeout"),
+                    r.oneOf("type", Set.of("disco", "TSMP")),
+                    r.integer("concurrency", 1, 64));
+        }
     }
 }

@@ -53,6 +53,7 @@ public final class PingSource implements PolledSource<PingSnapshot> {
     @Override
     public CompletableFuture<PingSnapshot> sample(SampleContext context) {
         Map<String, PingSnapshot.Pong> pongs = new ConcurrentHashMap<>();
+        Map<String, PingSnapshot.Failure> failures = new ConcurrentHashMap<>();
         boolean needStatus = settings.targets().stream().anyMatch(t -> !literal(t));
         CompletableFuture<byte[]> statusBody = needStatus
                 ? status.get(LocalApiPaths.STATUS_WITH_PEERS, statusBodyCap)
@@ -63,15 +64,25 @@ public final class PingSource implements PolledSource<PingSnapshot> {
             List<String> targets = settings.targets();
             for (int from = 0; from < targets.size(); from += settings.concurrency()) {
                 List<String> batch = targets.subList(from, Math.min(targets.size(), from + settings.concurrency()));
-                round = round.thenCompose(v -> CompletableFuture.allOf(
-                        batch.stream().map(t -> one(t, body, context, pongs)).toArray(CompletableFuture[]::new)));
+                round = round.thenCompose(v -> CompletableFuture.allOf(batch.stream()
+                        .map(t -> one(t, body, context, pongs, failures))
+                        .toArray(CompletableFuture[]::new)));
             }
-            return round.thenApply(v -> new PingSnapshot(pongs, context.clock().wallTime()));
+            return round.thenApply(
+                    v -> new PingSnapshot(pongs, failures, context.clock().wallTime()));
         });
     }
 
     private CompletableFuture<Void> one(
-            String target, byte[] statusBody, SampleContext context, Map<String, PingSnapshot.Pong> pongs) {
+            String target,
+            byte[] statusBody,
+            SampleContext context,
+            Map<String, PingSnapshot.Pong> pongs,
+            Map<String, PingSnapshot.Failure> failures) {
+        Failed failed = (type, message) -> {
+            failures.put(target, new PingSnapshot.Failure(target, type, message));
+            context.error(error(type, target, message));
+        };
         Optional<String> ip;
         if (literal(target)) {
             ip = Optional.of(target);
@@ -82,10 +93,9 @@ public final class PingSource implements PolledSource<PingSnapshot> {
                 ip = Optional.empty();
             }
             if (ip.isEmpty()) {
-                context.error(error(
+                failed.failed(
                         "unknown_peer",
-                        target,
-                        "ping target " + target + " is not a peer in this tailnet (or the peers could not be read)"));
+                        "ping target " + target + " is not a peer in this tailnet (or the peers could not be read)");
                 return CompletableFuture.completedFuture(null);
             }
         }
@@ -95,17 +105,22 @@ public final class PingSource implements PolledSource<PingSnapshot> {
             try {
                 PingResult r = codec.parse(LocalApiException.bodyOf(response, failure, pinger.socket()));
                 if (!r.ok()) {
-                    context.error(error("ping_failed", target, "ping " + target + ": " + r.err()));
+                    failed.failed("ping_failed", "ping " + target + ": " + r.err());
                 } else {
                     pongs.put(target, new PingSnapshot.Pong(target, r.latency(), r.path()));
                 }
             } catch (LocalApiException e) {
-                context.error(error(e.kind().wireName(), target, "ping " + target + ": " + e.getMessage()));
+                failed.failed(e.kind().wireName(), "ping " + target + ": " + e.getMessage());
             } catch (PingException e) {
-                context.error(error("malformed", target, "ping " + target + ": " + e.getMessage()));
+                failed.failed("malformed", "ping " + target + ": " + e.getMessage());
             }
             return null;
         });
+    }
+
+    @FunctionalInterface
+    private interface Failed {
+        void failed(String type, String message);
     }
 
     private static SourceError error(String type, String target, String message) {

@@ -4,6 +4,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.api.logs.Severity;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /** Emits events: OpenTelemetry log records carrying an {@code event.name}. */
 public final class EventEmitter {
@@ -26,6 +27,25 @@ public final class EventEmitter {
      */
     public void emitNow(String eventName, Severity severity, String body, Attributes attributes) {
         emit(eventName, severity, body, attributes);
+        flushNow.run();
+    }
+
+    /**
+     * Like {@link #emitNow(String, Severity, String, Attributes)}, for an event that happened at {@code time}
+     * (a log line's own time): that is the record's timestamp, now its observed timestamp; null: now.
+     */
+    public void emitNow(
+            String eventName, Severity severity, String body, Attributes attributes, @Nullable Instant time) {
+        Instant now = Instant.now();
+        logger.logRecordBuilder()
+                .setEventName(eventName)
+                .setTimestamp(time == null ? now : time)
+                .setObservedTimestamp(now)
+                .setSeverity(severity)
+                .setSeverityText(severity.name())
+                .setBody(body)
+                .setAllAttributes(attributes)
+                .emit();
         flushNow.run();
     }
 

@@ -134,6 +134,11 @@ public final class TelemetryNames {
     public static final String SOURCE_IPN_BUS = "ipn_bus";
     /** How a LocalAPI source reads tailscaled now: {@code bus} (IPN bus + safety-net polling) or {@code poll}. */
     public static final AttributeKey<String> SOURCE_MODE = AttributeKey.stringKey("derpwatch.source.mode");
+    /** Why the source is in its mode: watching, before_1_70, no_bus, reconnecting, no_status, disabled. */
+    public static final AttributeKey<String> SOURCE_MODE_REASON =
+            AttributeKey.stringKey("derpwatch.source.mode.reason");
+    /** 1 on the IPN-bus source's current mode and reason (attributes source name, mode, reason). */
+    public static final String SOURCE_MODE_GAUGE = "derpwatch.source.mode";
     /** {@code raised} or {@code resolved} (also on {@code tailscale.node.no_ip_assigned}). */
     public static final AttributeKey<String> HEALTH_STATE = AttributeKey.stringKey("tailscale.health.state");
 
@@ -165,6 +170,8 @@ public final class TelemetryNames {
 
     public static final AttributeKey<String> DERP_NODE_NAME = AttributeKey.stringKey("tailscale.derp.node.name");
     public static final AttributeKey<String> DERP_NODE_HOST = AttributeKey.stringKey("tailscale.derp.node.host");
+    /** On the active check's gauges and reachability events: whether the region is the node's home region. */
+    public static final AttributeKey<Boolean> DERP_REGION_HOME = AttributeKey.booleanKey("tailscale.derp.region.home");
     /** On a disagreement: the active check's verdict (tailscaled's is {@code reason}). */
     public static final AttributeKey<Boolean> DERP_CHECK_REACHABLE =
             AttributeKey.booleanKey("tailscale.derp.check.reachable");

@@ -49,7 +49,60 @@ public record AgentView(
             @Nullable String backendState,
             @Nullable String tailscaledVersion,
             @Nullable String error,
-            @Nullable String sampledAt) {}
+            @Nullable String sampledAt,
+            @Nullable String mode,
+            @Nullable String modeReason,
+            @Nullable String modeDetail) {
+
+        /** A view without the watch mode (a one-shot sample, or an older agent's document). */
+        public Home(
+                boolean connected,
+                int value,
+                String reason,
+                @Nullable String regionCode,
+                @Nullable Integer regionId,
+                @Nullable String regionName,
+                @Nullable String warning,
+                @Nullable String backendState,
+                @Nullable String tailscaledVersion,
+                @Nullable String error,
+                @Nullable String sampledAt) {
+            this(
+                    connected,
+                    value,
+                    reason,
+                    regionCode,
+                    regionId,
+                    regionName,
+                    warning,
+                    backendState,
+                    tailscaledVersion,
+                    error,
+                    sampledAt,
+                    null,
+                    null,
+                    null);
+        }
+
+        /** This view with the IPN-bus source's mode. */
+        public Home withMode(@Nullable String mode, @Nullable String modeReason, @Nullable String modeDetail) {
+            return new Home(
+                    connected,
+                    value,
+                    reason,
+                    regionCode,
+                    regionId,
+                    regionName,
+                    warning,
+                    backendState,
+                    tailscaledVersion,
+                    error,
+                    sampledAt,
+                    mode,
+                    modeReason,
+                    modeDetail);
+        }
+    }
 
     /** The latest netcheck report's flags (hard NAT = {@code mappingVariesByDestIp}). */
     public record Netcheck(

@@ -5,6 +5,7 @@ import io.derpwatch.agent.derp.DerpRegion;
 import io.derpwatch.agent.derp.NodeDerpMap;
 import io.derpwatch.agent.home.HomeConnection;
 import io.derpwatch.agent.home.HomeSnapshot;
+import io.derpwatch.agent.ipn.WatchMode;
 import io.derpwatch.agent.localapi.NodeStatus;
 import io.derpwatch.agent.netcheck.NetcheckReport;
 import io.derpwatch.agent.netcheck.NetcheckSnapshot;
@@ -73,6 +74,11 @@ public final class StateViewSource implements ViewSource {
         Optional<NetcheckSnapshot> netcheck = state.latest(NetcheckSnapshot.TOPIC);
         Optional<NetcheckReport> latest = netcheck.flatMap(NetcheckSnapshot::report);
         AgentView.Home homeView = h.map(StateViewSource::home).orElseGet(StateViewSource::noSampleYet);
+        Optional<WatchMode> mode = state.latest(WatchMode.TOPIC);
+        if (mode.isPresent()) {
+            homeView = homeView.withMode(
+                    mode.get().mode(), mode.get().reason(), mode.get().detail());
+        }
         Optional<NodeStatus> status = h.flatMap(HomeSnapshot::status);
         // the map netcheck measured against; else (netcheck off or not run yet) the node's own
         DerpMap map = netcheck.map(NetcheckSnapshot::map)

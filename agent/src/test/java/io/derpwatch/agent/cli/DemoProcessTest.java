@@ -53,7 +53,8 @@ class DemoProcessTest {
             int drop = out.indexOf("home DERP connection 1 -> 0 (derp_unreachable)");
             return drop >= 0
                     && out.indexOf("home DERP connection 0 -> 1", drop) > drop
-                    && out.contains("tailscale.netcheck.region.latency");
+                    && out.contains("tailscale.netcheck.region.latency")
+                    && read("stderr").contains("is unreachable at step tcp");
         });
         process.destroy(); // SIGTERM
 
@@ -67,13 +68,18 @@ class DemoProcessTest {
                 .contains("lab: tailscaled loses its home DERP region lab-near")
                 .contains("agent: home_connection 0 (derp_unreachable)")
                 .contains("ms after the lab's change")
-                .contains("admin server listening on http://127.0.0.1:");
+                .contains("admin server listening on http://127.0.0.1:")
+                // the active check against the home region's DERP server, which drops with the relay
+                .contains("agent: the home DERP server localhost:")
+                .contains("answers the DERP upgrade with its server key")
+                .contains("is unreachable at step tcp");
         String out = read("stdout");
         // one tailnet: the home region is one of the regions netcheck measures
         assertThat(out)
                 .contains("metric tailscale.derp.home_connection")
                 .containsPattern("metric tailscale\\.netcheck\\.region\\.latency [0-9.]+ s \\{[^}]*"
                         + "tailscale\\.derp\\.region\\.code=lab-near")
-                .contains("home DERP connection 1 -> 0 (derp_unreachable), region lab-near (901, Lab near)");
+                .contains("home DERP connection 1 -> 0 (derp_unreachable), region lab-near (901, Lab near)")
+                .contains("metric tailscale.derp.region.reachable");
     }
 }

@@ -73,6 +73,27 @@ class StatusCodecTest {
     }
 
     @Test
+    void tailscaleIps_absentIsUnknown_nullAndEmptyAreNone_andOnlyRunningOrStartingIsNoIpAssigned()
+            throws LocalApiException {
+        assertThat(codec.parse(bytes("{\"BackendState\":\"Running\"}"), SOCKET).noIpAssigned())
+                .as("an older document without the field says nothing")
+                .isFalse();
+        NodeStatus none = codec.parse(bytes("{\"BackendState\":\"Running\",\"TailscaleIPs\":null}"), SOCKET);
+        assertThat(none.tailscaleIps()).contains(java.util.List.of());
+        assertThat(none.noIpAssigned()).isTrue();
+        assertThat(codec.parse(bytes("{\"BackendState\":\"Starting\",\"TailscaleIPs\":[]}"), SOCKET)
+                        .noIpAssigned())
+                .isTrue();
+        assertThat(codec.parse(bytes("{\"BackendState\":\"Stopped\",\"TailscaleIPs\":[]}"), SOCKET)
+                        .noIpAssigned())
+                .isFalse();
+        NodeStatus some = codec.parse(
+                bytes("{\"BackendState\":\"Running\",\"TailscaleIPs\":[\"100.64.0.1\",7,{\"x\":1}]}"), SOCKET);
+        assertThat(some.tailscaleIps()).contains(java.util.List.of("100.64.0.1"));
+        assertThat(some.noIpAssigned()).isFalse();
+    }
+
+    @Test
     void nullSelfAndNullHealth_readAsAbsent() throws LocalApiException {
         NodeStatus status = codec.parse(bytes("{\"BackendState\":\"Running\",\"Self\":null,\"Health\":null}"), SOCKET);
 

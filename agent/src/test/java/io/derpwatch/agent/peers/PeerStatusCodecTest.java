@@ -149,4 +149,45 @@ class PeerStatusCodecTest {
         assertThat(text)
                 .contains("direct=2500 derp=5000 peer_relay=500 idle=2000 online=9000 entries=100 tracked=10000");
     }
+
+    @Test
+    void selfUdpPort_isThePortOfThePrivateEndpoint_notANatMappedOne() throws Exception {
+        // status-04's Self.Addrs: 123.226.19.113:41641, 123.226.19.113:11043, 172.16.30.208:41641
+        assertThat(parse(StatusFixtures.read("status-04.json"), 0).selfUdpPort())
+                .isEqualTo(41641);
+        assertThat(SelfEndpoints.udpPort(List.of("203.0.113.7:11043", "[fd7a::1]:52113", "10.0.0.5:52113")))
+                .isEqualTo(52113);
+        assertThat(SelfEndpoints.udpPort(List.of("203.0.113.7:11043"))).isEqualTo(11043);
+        assertThat(SelfEndpoints.udpPort(List.of("not-an-endpoint", "host.example:x")))
+                .isZero();
+        assertThat(parse("{\"Self\": {\"HostName\": \"x\"}}".getBytes(StandardCharsets.UTF_8), 0)
+                        .selfUdpPort())
+                .as("a Self without Addrs")
+                .isZero();
+    }
+
+    @Test
+    void fedOneByteAtATime_countsTheSameAsWhole() throws Exception {
+        byte[] doc = LabPeers.status(new LabPeers.Mix(3, 2, 1, 1, 4));
+        PeerStatusReader reader = new PeerStatusReader(2, e -> {});
+        for (int i = 0; i < doc.length; i++) {
+            reader.feed(java.nio.ByteBuffer.wrap(doc, i, 1));
+        }
+        PeerCounts c = reader.finish();
+
+        assertThat(c).isEqualTo(parse(doc, 2));
+        assertThat(c.count(PeerPath.PEER_RELAY)).isEqualTo(1);
+        assertThat(c.entries()).hasSize(2);
+    }
+
+    @Test
+    void aDocumentCutShort_isAClearError() throws Exception {
+        byte[] doc = LabPeers.status(new LabPeers.Mix(3, 2, 1, 1, 4));
+        PeerStatusReader reader = new PeerStatusReader(0, e -> {});
+        reader.feed(java.nio.ByteBuffer.wrap(doc, 0, doc.length / 2));
+        assertThatThrownBy(reader::finish).isInstanceOf(PeerStatusException.class);
+        assertThatThrownBy(() -> new PeerStatusReader(0, e -> {}).finish())
+                .isInstanceOf(PeerStatusException.class)
+                .hasMessageContaining("JSON object");
+    }
 }

@@ -66,14 +66,19 @@ class UserMetricsCodecTest {
     }
 
     @Test
-    void anOlderDaemon_answers404_whichTheReaderCanTellApart() {
+    void anOlderDaemon_answers404_whichTheReaderCanTellApart_byTheStatusCode() {
         lab.userMetrics().absent();
 
         assertThatThrownBy(() -> client.get("/localapi/v0/usermetrics").get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .cause()
                 .isInstanceOf(LocalApiException.class)
-                .hasMessageContaining("404");
+                .hasMessageContaining("404")
+                .satisfies(e -> {
+                    LocalApiException failure = (LocalApiException) e;
+                    assertThat(failure.kind()).isEqualTo(LocalApiException.Kind.HTTP_STATUS);
+                    assertThat(failure.httpStatus()).isEqualTo(404);
+                });
     }
 
     @Test

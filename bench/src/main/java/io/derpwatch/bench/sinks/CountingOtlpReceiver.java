@@ -18,13 +18,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * counts requests and bytes and answers with an empty response, without decoding: the benchmark measures the
  * client side, so the receiver does as little as possible and is the same for every variant.
  */
-final class CountingOtlpReceiver implements AutoCloseable {
+public final class CountingOtlpReceiver implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private int port;
     private Server server;
 
-    void start() throws IOException {
+    public void start() throws IOException {
         MethodDescriptor.Marshaller<byte[]> raw = new MethodDescriptor.Marshaller<>() {
             @Override
             public InputStream stream(byte[] value) {
@@ -88,11 +88,11 @@ final class CountingOtlpReceiver implements AutoCloseable {
         }
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + port;
     }
 
-    long requests() {
+    public long requests() {
         return requests.get();
     }
 

@@ -34,18 +34,27 @@ public final class DemoNetwork implements AutoCloseable {
 
     public static final String HOME_NAME = "Lab near";
 
+    /** The DERP nodes' {@code HostName}: the name the home region's DERP certificate carries. */
+    public static final String DERP_HOST_NAME = "localhost";
+
     private final EventLoopGroup group;
     private final @Nullable Coturn coturn;
     private final @Nullable LabStunResponder responder;
     private final UdpNatProxy proxy;
     private final Path derpMap;
+    private final LabDerpServer derpServer;
+    private final Path derpTrust;
 
     private DemoNetwork(
             EventLoopGroup group,
             @Nullable Coturn coturn,
             @Nullable LabStunResponder responder,
             UdpNatProxy proxy,
-            Path derpMap) {
+            Path derpMap,
+            LabDerpServer derpServer,
+            Path derpTrust) {
+        this.derpServer = derpServer;
+        this.derpTrust = derpTrust;
         this.group = group;
         this.coturn = coturn;
         this.responder = responder;
@@ -87,6 +96,16 @@ public final class DemoNetwork implements AutoCloseable {
                         false));
             }
             UdpNatProxy proxy = UdpNatProxy.start(group, UdpNatProxy.Mapping.ENDPOINT_INDEPENDENT, routes);
+            // the home region also serves DERP over TLS (the agent's active check), on the same loopback address
+            Path trust = dir.resolve("demo-derp-ca.pem");
+            LabDerpServer derp;
+            try {
+                derp = LabDerpServer.startSelfSigned(
+                        group, new InetSocketAddress(proxy.address(0).getAddress(), 0), DERP_HOST_NAME, trust);
+            } catch (java.security.GeneralSecurityException e) {
+                proxy.close();
+                throw new IOException("the demo's DERP server could not start: " + e.getMessage(), e);
+            }
             StringBuilder json = new StringBuilder("{\"Regions\": {");
             for (int i = 0; i < REGIONS.size(); i++) {
                 Region r = REGIONS.get(i);
@@ -94,20 +113,24 @@ public final class DemoNetwork implements AutoCloseable {
                 json.append(i == 0 ? "" : ",")
                         .append(String.format(
                                 "\"%d\": {\"RegionID\": %d, \"RegionCode\": \"%s\", \"RegionName\": \"%s\", \"Nodes\": [{"
-                                        + "\"Name\": \"%da\", \"RegionID\": %d, \"HostName\": \"localhost\", \"IPv4\": \"%s\", "
-                                        + "\"IPv6\": \"none\", \"STUNPort\": %d, \"STUNOnly\": true}]}",
+                                        + "\"Name\": \"%da\", \"RegionID\": %d, \"HostName\": \"%s\", \"IPv4\": \"%s\", "
+                                        + "\"IPv6\": \"none\", \"STUNPort\": %d, %s}]}",
                                 r.id(),
                                 r.id(),
                                 r.code(),
                                 r.name(),
                                 r.id(),
                                 r.id(),
+                                DERP_HOST_NAME,
                                 a.getAddress().getHostAddress(),
-                                a.getPort()));
+                                a.getPort(),
+                                r.code().equals(HOME_CODE)
+                                        ? "\"DERPPort\": " + derp.address().getPort()
+                                        : "\"STUNOnly\": true"));
             }
             json.append("}}\n");
             Path map = Files.writeString(dir.resolve("demo-derpmap.json"), json.toString(), StandardCharsets.UTF_8);
-            return new DemoNetwork(group, coturn, responder, proxy, map);
+            return new DemoNetwork(group, coturn, responder, proxy, map, derp, trust);
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (responder != null) {
                 responder.close();
@@ -137,6 +160,16 @@ public final class DemoNetwork implements AutoCloseable {
         return derpMap;
     }
 
+    /** The home region's DERP server (TLS, the upgrade and a server-key frame), which the demo can break. */
+    public LabDerpServer derpServer() {
+        return derpServer;
+    }
+
+    /** The PEM file of the certificate the home region's DERP server presents. */
+    public Path derpTrust() {
+        return derpTrust;
+    }
+
     /** One line per region for the demo's banner. */
     public List<String> describe() {
         List<String> out = new ArrayList<>();
@@ -149,13 +182,14 @@ public final class DemoNetwork implements AutoCloseable {
                     r.name(),
                     proxy.address(i),
                     r.delay().toMillis(),
-                    r.code().equals(HOME_CODE) ? "  <- home region" : ""));
+                    r.code().equals(HOME_CODE) ? "  <- home region, DERP at " + derpServer.address() : ""));
         }
         return out;
     }
 
     @Override
     public void close() {
+        derpServer.close();
         proxy.close();
         if (responder != null) {
             responder.close();

@@ -91,4 +91,12 @@ public final class LabCertificate {
         tmf.init(trust);
         return tmf;
     }
+
+    /** The certificate in PEM form: what a client's trust setting (derp-check.tls.trust) can name as a file. */
+    public String certificatePem() throws GeneralSecurityException {
+        byte[] der = keyStore.getCertificate("lab").getEncoded();
+        return "-----BEGIN CERTIFICATE-----\n"
+                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END CERTIFICATE-----\n";
+    }
 }

@@ -92,6 +92,26 @@ public final class LabDerpServer implements AutoCloseable {
         return new LabDerpServer(group, listen, trusted, untrusted);
     }
 
+    /**
+     * Listens on {@code listen} with a fresh self-signed certificate for {@code hostName} (and 127.0.0.1), and
+     * a second one for {@link Misbehaviour#UNTRUSTED_CERT}; the trusted certificate's PEM is written to
+     * {@code trustPem}, for the client's trust setting.
+     */
+    public static LabDerpServer startSelfSigned(
+            EventLoopGroup group, InetSocketAddress listen, String hostName, java.nio.file.Path trustPem)
+            throws java.io.IOException, java.security.GeneralSecurityException, InterruptedException {
+        LabCertificate cert = LabCertificate.generate(java.util.List.of(hostName));
+        LabCertificate other = LabCertificate.generate(java.util.List.of(hostName));
+        java.nio.file.Files.writeString(trustPem, cert.certificatePem(), StandardCharsets.US_ASCII);
+        return start(
+                group,
+                listen,
+                io.netty.handler.ssl.SslContextBuilder.forServer(cert.keyManagerFactory())
+                        .build(),
+                io.netty.handler.ssl.SslContextBuilder.forServer(other.keyManagerFactory())
+                        .build());
+    }
+
     private Channel bind(InetSocketAddress listen) throws InterruptedException {
         return new ServerBootstrap()
                 .group(group)

@@ -38,7 +38,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The OpenTelemetry SDK's gRPC sender SPI on grpc-java (Netty transport): one {@link ManagedChannel} per
- * sender, unary calls with pass-through marshallers, no retry of its own.
+ * sender (or shared with a {@link #sibling} for another service on the same receiver), unary calls with
+ * pass-through marshallers, no retry of its own. Call callbacks run on the channel's Netty thread
+ * ({@code directExecutor}: they only complete a future), so no grpc-default-executor pool is started for them.
  */
 final class GrpcJavaSender implements GrpcSender {
     private final ManagedChannel channel;
@@ -46,12 +48,35 @@ final class GrpcJavaSender implements GrpcSender {
     private final GrpcSenderConfig config;
 
     GrpcJavaSender(GrpcSenderConfig config) {
+        this(config, channel(config));
+    }
+
+    private GrpcJavaSender(GrpcSenderConfig config, ManagedChannel channel) {
         this.config = config;
+        this.channel = channel;
+        this.method = MethodDescriptor.<MessageWriter, byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(config.getFullMethodName())
+                .setRequestMarshaller(new WriterMarshaller())
+                .setResponseMarshaller(new BytesMarshaller())
+                .build();
+    }
+
+    /**
+     * A sender for {@code other}'s method over this sender's channel (same receiver); shutting this sender
+     * down closes both, shutting the sibling down does nothing of its own.
+     */
+    GrpcJavaSender sibling(GrpcSenderConfig other) {
+        return new GrpcJavaSender(other, channel);
+    }
+
+    private static ManagedChannel channel(GrpcSenderConfig config) {
         URI endpoint = config.getEndpoint();
         boolean tls = "https".equals(endpoint.getScheme());
         int port = endpoint.getPort() != -1 ? endpoint.getPort() : tls ? 443 : 80;
         NettyChannelBuilder builder = NettyChannelBuilder.forAddress(endpoint.getHost(), port)
                 .disableRetry()
+                .directExecutor()
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.getMaxResponseBodySize()))
                 .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         Math.min(Integer.MAX_VALUE, config.getConnectTimeout().toMillis()));
@@ -60,13 +85,7 @@ final class GrpcJavaSender implements GrpcSender {
         } else {
             builder.usePlaintext();
         }
-        this.channel = builder.build();
-        this.method = MethodDescriptor.<MessageWriter, byte[]>newBuilder()
-                .setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(config.getFullMethodName())
-                .setRequestMarshaller(new WriterMarshaller())
-                .setResponseMarshaller(new BytesMarshaller())
-                .build();
+        return builder.build();
     }
 
     private static JdkSslContext alpn(SSLContext context) {

@@ -5,11 +5,11 @@ import io.derpwatch.sinks.DeliveryException;
 import io.derpwatch.sinks.PayloadEncoding;
 import io.derpwatch.sinks.Signal;
 import io.derpwatch.sinks.Sink;
-import io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider;
 import io.opentelemetry.sdk.common.export.GrpcResponse;
 import io.opentelemetry.sdk.common.export.GrpcStatusCode;
 import io.opentelemetry.sdk.common.export.HttpResponse;
 import io.opentelemetry.sdk.common.export.MessageWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -28,9 +28,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
 /**
- * Sends OTLP requests to a collector: gRPC through {@link GrpcJavaSender} (grpc-java), or HTTP/protobuf through
- * the SDK's JDK {@code HttpClient} sender. Both are the SDK's sender SPI, called directly with bytes the delivery
- * queue already encoded, so no system property picks the sender.
+ * Sends OTLP requests to a collector: gRPC through {@link GrpcJavaSender} (grpc-java, one channel for both
+ * services), or HTTP/protobuf through {@link OtlpHttpSender} (the JDK's {@code HttpURLConnection}, kept alive), with
+ * bytes the delivery queue already encoded, so no system property picks the sender.
  */
 final class OtlpSink implements Sink {
     /** OTLP spec: retryable gRPC codes. */
@@ -60,32 +60,55 @@ final class OtlpSink implements Sink {
         }
         Map<String, List<String>> headers = settings.headers().entrySet().stream()
                 .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> List.of(e.getValue())));
-        this.metrics = sender(
-                settings,
-                settings.metricsEndpoint(),
-                "opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
-                headers,
-                ssl);
-        this.logs = sender(
-                settings,
-                settings.logsEndpoint(),
-                "opentelemetry.proto.collector.logs.v1.LogsService/Export",
-                headers,
-                ssl);
+        if (settings.protocol() == OtlpProtocol.GRPC) {
+            GrpcJavaSender grpcMetrics = new GrpcJavaSender(grpcConfig(
+                    settings,
+                    settings.metricsEndpoint(),
+                    "opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
+                    headers,
+                    ssl));
+            OtlpSenderConfig logsConfig = grpcConfig(
+                    settings,
+                    settings.logsEndpoint(),
+                    "opentelemetry.proto.collector.logs.v1.LogsService/Export",
+                    headers,
+                    ssl);
+            // one channel (one connection, one Netty worker) for both services when they go to one receiver
+            boolean shared = settings.logsEndpoint().equals(settings.metricsEndpoint());
+            GrpcJavaSender grpcLogs = shared ? grpcMetrics.sibling(logsConfig) : new GrpcJavaSender(logsConfig);
+            this.metrics = new Sender(
+                    settings.metricsEndpoint(),
+                    (w, ok, err) -> grpcMetrics.send(w, r -> ok.accept(r), err),
+                    grpcMetrics::shutdown);
+            this.logs = new Sender(
+                    settings.logsEndpoint(),
+                    (w, ok, err) -> grpcLogs.send(w, r -> ok.accept(r), err),
+                    shared ? () -> {} : grpcLogs::shutdown);
+        } else {
+            // one sender for both endpoints
+            OtlpHttpSender http = new OtlpHttpSender(settings, ssl);
+            this.metrics =
+                    new Sender(settings.metricsEndpoint(), httpTransport(http, settings.metricsEndpoint()), () -> {});
+            this.logs = new Sender(settings.logsEndpoint(), httpTransport(http, settings.logsEndpoint()), () -> {});
+        }
     }
 
-    private static Sender sender(
+    private static OtlpSenderConfig grpcConfig(
             OtlpSettings s, URI endpoint, String method, Map<String, List<String>> headers, SSLContext ssl) {
-        if (s.protocol() == OtlpProtocol.GRPC) {
-            OtlpSenderConfig config =
-                    new OtlpSenderConfig(endpoint, method, "application/grpc", s.gzip(), s.timeout(), headers, ssl);
-            GrpcJavaSender grpc = new GrpcJavaSender(config);
-            return new Sender(endpoint, (w, ok, err) -> grpc.send(w, r -> ok.accept(r), err), grpc::shutdown);
-        }
-        OtlpSenderConfig config =
-                new OtlpSenderConfig(endpoint, method, "application/x-protobuf", s.gzip(), s.timeout(), headers, ssl);
-        var http = new JdkHttpSenderProvider().createSender(config);
-        return new Sender(endpoint, (w, ok, err) -> http.send(w, r -> ok.accept(r), err), http::shutdown);
+        return new OtlpSenderConfig(endpoint, method, "application/grpc", s.gzip(), s.timeout(), headers, ssl);
+    }
+
+    /** Sends on the calling thread (the delivery worker): the outcome is there when the call returns. */
+    private static Transport httpTransport(OtlpHttpSender http, URI endpoint) {
+        return (w, ok, err) -> {
+            ByteArrayOutputStream body = new ByteArrayOutputStream(w.getContentLength());
+            try {
+                w.writeMessage(body);
+                ok.accept(http.send(endpoint, body.toByteArray()));
+            } catch (IOException | RuntimeException e) {
+                err.accept(e);
+            }
+        };
     }
 
     @Override
