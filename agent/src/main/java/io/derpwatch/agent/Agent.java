@@ -46,9 +46,6 @@ public final class Agent implements AutoCloseable {
 
     private static final Duration LOOP_STOP_DEADLINE = Duration.ofSeconds(3);
 
-    /** How often the event-loop lag probe runs. */
-    private static final Duration LAG_PROBE_PERIOD = Duration.ofSeconds(1);
-
     /** How the agent exports metrics. */
     public enum Mode {
         /** Sample on every interval and export on the telemetry export interval until stopped. */
@@ -134,7 +131,7 @@ public final class Agent implements AutoCloseable {
         SinkInstruments.register(pipeline.telemetry().meter(), sinks);
         SourceWiring wiring = new SourceWiring(settings, group, pipeline.telemetry(), health.stalledAfterIntervals());
         List<Source> sources = List.copyOf(wiring.sources);
-        LoopLagProbe lag = new LoopLagProbe(wiring.env.loop(), wiring.env.clock(), LAG_PROBE_PERIOD);
+        LoopLagProbe lag = LoopLagProbe.forBound(wiring.env.loop(), wiring.env.clock(), health.maxLoopLag());
         // each sink's worker liveness and oldest queued batch, from its SinkStats
         SinkHealthReader sinkHealth = () -> sinks.stats().stream()
                 .map(s -> new SinkWorkerHealth(
