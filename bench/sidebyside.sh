@@ -31,7 +31,8 @@
 # Variants: SIDE_VARIANTS=FILE replaces the default set (one per configuration, the launcher's flags). One line
 # per variant, fields separated by '|': NAME | KIND | JAVA binary or '-' | JVM flags or '-' for the launcher's
 # defaults | CDS: launcher (the launcher's AppCDS archive, trained by one `run --once`), aot (JDK 25 AOT cache:
-# trained with -XX:AOTCacheOutput, run with -XX:AOTCache), off | optionally an agent jar (else the default one).
+# trained with -XX:AOTCacheOutput, run with -XX:AOTCache), off | optionally an agent jar (else the default one)
+# | optionally a launcher script (else this checkout's `derpwatch`; to time an older launcher against this one).
 # '#' starts a comment. Example:
 #   fleet-http C1 | fleet-http | - | -XX:+UseSerialGC ... -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 | launcher
 # Also: SIDE_NMT=DIR writes `jcmd VM.native_memory summary` of every variant to DIR (adds
@@ -115,14 +116,16 @@ fi
 trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; s=${s%"${s##*[![:space:]]}"}; printf '%s' "$s"; }
 names=(); kinds=(); javas=(); optss=(); cdss=(); dirs=()
 i=0
-while IFS='|' read -r n k j o c vj; do
+while IFS='|' read -r n k j o c vj vl; do
   n=$(trim "$n"); k=$(trim "$k"); j=$(trim "$j"); o=$(trim "$o"); c=$(trim "${c:-launcher}"); vj=$(trim "${vj:-}")
+  vl=$(trim "${vl:-}")
   [ -z "$vj" ] || [ "$vj" = - ] && vj=$jar
+  [ -z "$vl" ] || [ "$vl" = - ] && vl=$root/derpwatch
   [ "$j" = - ] && j=$default_java
   [ "$o" = - ] && o=$launcher_opts
   d="$tmp/v$i"
   mkdir -p "$d/root/agent/target"
-  cp "$root/derpwatch" "$d/root/"
+  cp "$vl" "$d/root/derpwatch"
   cp "$vj" "$d/root/agent/target/derpwatch.jar"
   conf "$k" > "$d/agent.conf"
   names+=("$n"); kinds+=("$k"); javas+=("$j"); optss+=("$o"); cdss+=("$c"); dirs+=("$d")

@@ -75,7 +75,16 @@ public final class Main implements Runnable {
         // gRPC logs through java.util.logging: route it to the same stderr lines (capped at WARN, throttled)
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        System.exit(commandLine().execute(args));
+        System.exit(execute(args));
+    }
+
+    /**
+     * Runs the command line and returns the exit code. A plain {@code run} (what a service runs) skips picocli,
+     * which would otherwise build the model of every command before the agent starts ({@link RunArguments}).
+     */
+    static int execute(String[] args) {
+        RunArguments run = RunArguments.plain(args);
+        return run == null ? commandLine().execute(args) : run.execute();
     }
 
     /** The command line with derpwatch's exit codes (usage errors are 2). */

@@ -85,7 +85,7 @@ class LauncherTest {
         assertThat(buildCount()).isEqualTo(1);
         assertThat(run.stderr())
                 .contains("building the agent (first run", "[1/2] derpwatch config", "[2/2] derpwatch agent");
-        assertThat(run.stdout()).contains("-jar " + jar, "--version");
+        assertThat(run.stdout()).contains("-cp " + jar + " io.derpwatch.agent.cli.Main", "--version");
     }
 
     @Test
