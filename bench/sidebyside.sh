@@ -227,7 +227,7 @@ per_thread() { # pid -> "tid name on-cpu-ns" per live thread
     printf '%s %s %s\n' "${t##*/}" "$(tr ' ' '_' < "$t/comm" 2>/dev/null)" "$(cut -d ' ' -f 1 "$t/schedstat" 2>/dev/null)"
   done
 }
-sched() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d", s}'; }
+sched() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f", s}'; } # %d caps at 2^31 ns
 t0=(); s0=()
 for v in $(seq 0 $((count - 1))); do
   p=$(vpid "$v")

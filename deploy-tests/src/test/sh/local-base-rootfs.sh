@@ -51,8 +51,11 @@ done
 copy_with_libs "$runtime" "${natives[@]}"
 # The rest of glibc's runtime, as distroless/cc carries it: Netty's native epoll library links libdl and
 # libpthread, which the JDK itself does not need.
+# (ldconfig's list is read whole first: awk leaving a pipe early would kill ldconfig with SIGPIPE, exit 141
+# under pipefail.)
+ld_cache=$(ldconfig -p)
 for lib in libdl.so.2 libpthread.so.0 librt.so.1 libresolv.so.2; do
-  f=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ {print $NF; exit}')
+  f=$(awk -v l="$lib" '$1 == l && /x86-64/ {print $NF; exit}' <<<"$ld_cache")
   [ -n "$f" ] && copy_with_libs "$runtime" "$f"
 done
 rm -rf "${runtime:?}/usr/lib/jvm" "${runtime:?}${java_home}"
