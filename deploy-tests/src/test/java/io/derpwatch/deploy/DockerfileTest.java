@@ -41,8 +41,8 @@ class DockerfileTest {
         assertThat(entrypoint.get(0)).isEqualTo("/opt/derpwatch/jre/bin/java");
         assertThat(entrypoint).containsAll(launcherFlags());
         assertThat(entrypoint).contains("-XX:SharedArchiveFile=/opt/derpwatch/derpwatch.jsa");
-        assertThat(entrypoint.subList(entrypoint.size() - 2, entrypoint.size()))
-                .containsExactly("-jar", "/opt/derpwatch/derpwatch.jar");
+        assertThat(entrypoint.subList(entrypoint.size() - 3, entrypoint.size()))
+                .containsExactly("-cp", "/opt/derpwatch/derpwatch.jar", "io.derpwatch.agent.cli.Main");
         assertThat(DOCKERFILE).contains("-XX:ArchiveClassesAtExit=/opt/derpwatch/derpwatch.jsa");
     }
 
