@@ -98,14 +98,14 @@ public final class LabLogTap {
         taps.clear();
     }
 
-    void tap(ChannelHandlerContext ctx, HttpMethod method, HttpResponse okHead) {
+    void tap(ChannelHandlerContext ctx, HttpMethod method, HttpResponse okHead, boolean close) {
         requests.incrementAndGet();
         if (refused.get()) {
-            LocalApiHandler.writeText(ctx, HttpResponseStatus.FORBIDDEN, "logtap access denied", false);
+            LocalApiHandler.writeText(ctx, HttpResponseStatus.FORBIDDEN, "logtap access denied", close);
             return;
         }
         if (!method.equals(HttpMethod.GET)) {
-            LocalApiHandler.writeText(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "GET required", false);
+            LocalApiHandler.writeText(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "GET required", close);
             return;
         }
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);

@@ -150,7 +150,7 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                         close);
             case LabLogTap.PATH -> {
                 emulator.hold(ctx.channel()); // closed with the emulator
-                emulator.logTap().tap(ctx, request.method(), okHead());
+                emulator.logTap().tap(ctx, request.method(), okHead(), close);
             }
             case "/localapi/v0/usermetrics" ->
                 write(ctx, emulator.userMetrics().answer(request.method().name()), close);
