@@ -22,6 +22,7 @@ import io.derpwatch.agent.localapi.LocalApiClient;
 import io.derpwatch.agent.logs.JournaldSource;
 import io.derpwatch.agent.logs.LogFileSource;
 import io.derpwatch.agent.logs.LogSignatureBatch;
+import io.derpwatch.agent.logs.LogTapSource;
 import io.derpwatch.agent.logs.LogsSettings;
 import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.netcheck.NetcheckSnapshot;
@@ -182,9 +183,14 @@ final class SourceWiring {
                             logs, b -> state.publish(LogSignatureBatch.TOPIC, b), java.time.Clock.systemUTC()),
                     new ReconnectSchedule(
                             logs.journald().backoff(), logs.journald().maxBackoff(), Duration.ofSeconds(10))));
-        } else if (!logs.source().equals("none")) {
-            throw new IllegalArgumentException(
-                    "derpwatch.logs.source = " + logs.source() + " is not built yet; use file, journald or none");
+        } else if (logs.source().equals("logtap")) {
+            add(env.stream(
+                    new LogTapSource(
+                            localApi,
+                            logs,
+                            b -> state.publish(LogSignatureBatch.TOPIC, b),
+                            java.time.Clock.systemUTC()),
+                    LogTapSource.schedule(logs, localApiBound)));
         }
         NetcheckSettings netcheck = settings.netcheck();
         if (netcheck.enabled()) {

@@ -460,6 +460,55 @@ class AgentEndToEndTest {
     }
 
     @Test
+    void logtapSource_emitsSignatureEvents_timedByTheRecordsClientTime() throws Exception {
+        lab.logTap().replay(List.of("2026/04/16 23:39:37 magicsock: home is now derp-10 (sea)"));
+        Map<String, String> config = Map.of(
+                "derpwatch.logs.source", "logtap",
+                "derpwatch.logs.logtap-backoff", "100ms",
+                "derpwatch.telemetry.event-flush-interval", "100ms");
+
+        try (Agent agent = start(Agent.Mode.CONTINUOUS, config)) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !events("tailscale.log.signature").isEmpty());
+        }
+
+        JsonNode signature = events("tailscale.log.signature").get(0);
+        assertThat(attributes(signature))
+                .containsEntry("tailscale.log.signature", "derp_home_changed")
+                .containsEntry("tailscale.derp.region.code", "sea")
+                .containsEntry("tailscale.log.time", "2026-04-16T23:39:37Z");
+        assertThat(signature.at("/body/stringValue").asText()).isEqualTo("magicsock: home is now derp-10 (sea)");
+        assertThat(signature.path("timeUnixNano").asText())
+                .isEqualTo(String.valueOf(
+                        java.time.Instant.parse("2026-04-16T23:39:37Z").getEpochSecond() * 1_000_000_000L));
+    }
+
+    @Test
+    void logtapSource_refused_isAClearSourceError_andTheAgentRuns() throws Exception {
+        lab.logTap().refuse(true);
+        Map<String, String> config = Map.of(
+                "derpwatch.logs.source", "logtap",
+                "derpwatch.logs.logtap-backoff", "100ms",
+                "derpwatch.telemetry.event-flush-interval", "100ms");
+
+        try (Agent agent = start(Agent.Mode.CONTINUOUS, config)) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> events("derpwatch.source.error").stream()
+                            .anyMatch(
+                                    e -> "logtap_forbidden".equals(attributes(e).get("error.type"))));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !points("tailscale.derp.home_connection").isEmpty());
+        }
+
+        JsonNode error = events("derpwatch.source.error").stream()
+                .filter(e -> "logtap_forbidden".equals(attributes(e).get("error.type")))
+                .findFirst()
+                .orElseThrow();
+        assertThat(attributes(error)).containsEntry("derpwatch.source.name", "logs");
+        assertThat(error.at("/body/stringValue").asText()).contains("403", "root");
+    }
+
+    @Test
     void forcedDerp_isRaised_whenMostActivePeersGoThroughDerp_andClears_whenTheyGoDirect() throws Exception {
         lab.serveStatusDocument(LabPeers.status(new LabPeers.Mix(1, 4, 0, 1, 6)));
         Map<String, String> config = Map.of("derpwatch.insights.forced-derp.for", "0s");

@@ -59,6 +59,7 @@ public final class LocalApiEmulator implements AutoCloseable {
     private final IpnBus ipnBus;
     private final LabPing ping = new LabPing();
     private final LabUserMetrics userMetrics = new LabUserMetrics();
+    private final LabLogTap logTap = new LabLogTap();
 
     private volatile LabDocuments documents;
 
@@ -182,6 +183,11 @@ public final class LocalApiEmulator implements AutoCloseable {
     /** The scripted answers of {@code /localapi/v0/ping}. */
     public LabPing ping() {
         return ping;
+    }
+
+    /** {@code /localapi/v0/logtap}: the log records it streams, or its refusal (403). */
+    public LabLogTap logTap() {
+        return logTap;
     }
 
     /** The body (or absence) of {@code /localapi/v0/usermetrics}. */

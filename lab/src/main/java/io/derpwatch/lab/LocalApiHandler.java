@@ -33,7 +33,8 @@ import java.util.Set;
  * carry {@code Referer} or {@code Origin} or a {@code Host} other than {@code local-tailscaled.sock} with 403
  * "invalid localapi request", serves {@code /localapi/v0/status} (honouring {@code peers=false}) and
  * {@code /localapi/v0/derpmap}, hands {@code /localapi/v0/watch-ipn-bus} to {@link IpnBus}, {@code /localapi/v0/ping}
- * ({@link LabPing}) and {@code /localapi/v0/usermetrics} ({@link LabUserMetrics}) to theirs, and 404s anything else.
+ * ({@link LabPing}), {@code /localapi/v0/usermetrics} ({@link LabUserMetrics}) and {@code /localapi/v0/logtap}
+ * ({@link LabLogTap}) to theirs, and 404s anything else.
  * Bodies up to 2 KiB get a {@code Content-Length};
  * longer ones are chunked, as Go's net/http does when a handler writes more than its buffer.
  */
@@ -148,6 +149,10 @@ final class LocalApiHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                         ctx,
                         emulator.ping().answer(request.method().name(), first(uri, "ip"), first(uri, "type")),
                         close);
+            case LabLogTap.PATH -> {
+                emulator.hold(ctx.channel()); // closed with the emulator
+                emulator.logTap().tap(ctx, request.method(), okHead(), close);
+            }
             case "/localapi/v0/usermetrics" ->
                 write(ctx, emulator.userMetrics().answer(request.method().name()), close);
             default -> writeText(ctx, HttpResponseStatus.NOT_FOUND, "404 page not found", close);

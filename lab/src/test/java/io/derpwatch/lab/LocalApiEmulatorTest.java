@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -156,6 +157,54 @@ class LocalApiEmulatorTest {
             assertThat(runner.currentStep()).isIn("connected", "no-derp-connection");
         }
         assertThat(seen).contains("connected", LabNodeState.noDerpConnectionWarning("r3"));
+    }
+
+    @Test
+    void logtap_refused_is403LogtapAccessDenied_likeTailscaledToAClientWithoutWritePermission() throws IOException {
+        lab.logTap().refuse(true);
+
+        Reply reply = get(LabLogTap.PATH, "Host: local-tailscaled.sock");
+
+        assertThat(reply.status()).isEqualTo(403);
+        assertThat(reply.body()).isEqualTo("logtap access denied\n");
+        assertThat(lab.logTap().requests()).isEqualTo(1);
+    }
+
+    @Test
+    void logtap_streamsTheConnectedRecordThenOneLogtailRecordPerLine_withThePrefixAsClientTime() throws Exception {
+        lab.logTap()
+                .replay(List.of(
+                        "2022/03/28 07:42:19 magicsock: derp-9 connected; connGen=1",
+                        "Jun 29 16:13:42 cy-server tailscaled[2036029]: magicsock: SetPrivateKey called (zeroed)"));
+        java.util.concurrent.CompletableFuture<Reply> reply = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return get(LabLogTap.PATH, "Host: local-tailscaled.sock");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> lab.logTap().taps() == 1);
+        lab.logTap().send("2026/04/16 23:39:37 magicsock: home is now derp-10 (sea)");
+        lab.logTap().endAll(); // the tap never ends by itself; here the test ends it
+
+        Reply r = reply.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("transfer-encoding")).isEqualTo("chunked");
+        List<String> records = r.body().lines().toList();
+        assertThat(records).hasSize(4);
+        assertThat(records.get(0)).isEqualTo("{\"text\":\"[logtap connected]\\n\"}");
+        ObjectMapper json = new ObjectMapper();
+        JsonNode first = json.readTree(records.get(1));
+        assertThat(first.path("text").asText()).isEqualTo("magicsock: derp-9 connected; connGen=1\n");
+        assertThat(first.path("logtail").path("client_time").asText()).isEqualTo("2022-03-28T07:42:19Z");
+        assertThat(first.path("logtail").path("proc_seq").asLong()).isPositive();
+        assertThat(json.readTree(records.get(2)).path("text").asText())
+                .isEqualTo("magicsock: SetPrivateKey called (zeroed)\n");
+        assertThat(json.readTree(records.get(3))
+                        .path("logtail")
+                        .path("client_time")
+                        .asText())
+                .isEqualTo("2026-04-16T23:39:37Z");
     }
 
     private record Reply(int status, String head, String body) {

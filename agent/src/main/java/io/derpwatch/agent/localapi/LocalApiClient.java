@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP/1.1 client for tailscaled's LocalAPI over its Unix socket. Each request uses its own short-lived
@@ -154,6 +155,16 @@ public final class LocalApiClient {
      * beside the one-shot requests.
      */
     public LocalApiStream stream(String pathAndQuery, long maxRecordSize, Consumer<byte[]> records) {
+        return stream(pathAndQuery, maxRecordSize, records, null);
+    }
+
+    /**
+     * {@link #stream(String, long, Consumer)}, but a record over {@code maxRecordSize} is skipped (to its newline,
+     * never held) and {@code oversized} is run on the event loop in its place, when it is not null; the stream
+     * goes on ({@code /localapi/v0/logtap}, where one long line must not cost the rest).
+     */
+    public LocalApiStream stream(
+            String pathAndQuery, long maxRecordSize, Consumer<byte[]> records, @Nullable Runnable oversized) {
         if (maxRecordSize <= 0) {
             throw new IllegalArgumentException("record size cap must be positive: " + maxRecordSize);
         }
@@ -170,7 +181,7 @@ public final class LocalApiClient {
                             ch.pipeline()
                                     .addLast(
                                             new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE),
-                                            new RecordStreamHandler(maxRecordSize, socket, stream, records));
+                                            new RecordStreamHandler(maxRecordSize, socket, stream, records, oversized));
                         }
                     })
                     .connect(transport.domainSocketAddress(socket));

@@ -14,6 +14,8 @@ public final class LocalApiPaths {
     public static final String DERP_MAP = "/localapi/v0/derpmap";
     /** The IPN bus, without its {@code ?mask=} (the mask is per daemon version: {@code ipn.WatchMask}). */
     public static final String WATCH_IPN_BUS = "/localapi/v0/watch-ipn-bus";
+    /** tailscaled's own log lines as they are written, one JSON record each (write permission: root/operator). */
+    public static final String LOGTAP = "/localapi/v0/logtap";
 
     /** {@code path} without its query, as on {@code tailscale.localapi.path}. */
     public static String withoutQuery(String path) {

@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * complete line, without its {@code \n} (and a {@code \r} before it), goes to the consumer as it arrives, on
  * the event loop; empty lines are skipped. At most {@code maxRecordSize} bytes are held for one record: a
  * longer one fails the stream with {@link Kind#RECORD_TOO_LARGE} and closes it, so a runaway record costs
- * that much memory and no more. A non-2xx answer fails it with {@link Kind#HTTP_STATUS} (with the start of the
+ * that much memory and no more (or, in skip mode, is skipped to its newline and reported). A non-2xx answer fails it with {@link Kind#HTTP_STATUS} (with the start of the
  * body); a clean end of the response, or of the connection after the last chunk, ends it normally; a
  * connection lost mid-response is {@link Kind#TRUNCATED}. Releases every message and its own buffer.
  */
@@ -31,15 +31,31 @@ final class RecordStreamHandler extends ChannelInboundHandlerAdapter {
     private final Path socket;
     private final LocalApiStream stream;
     private final Consumer<byte[]> records;
+    private final @Nullable Runnable oversized;
     private @Nullable HttpResponse head;
+    private boolean skipping;
     private @Nullable ByteBuf pending;
     private boolean failedStatus;
 
     RecordStreamHandler(long maxRecordSize, Path socket, LocalApiStream stream, Consumer<byte[]> records) {
+        this(maxRecordSize, socket, stream, records, null);
+    }
+
+    /**
+     * @param oversized when not null, a record over the cap is skipped to its newline and this is run instead
+     *                  (the stream goes on); when null such a record fails the stream
+     */
+    RecordStreamHandler(
+            long maxRecordSize,
+            Path socket,
+            LocalApiStream stream,
+            Consumer<byte[]> records,
+            @Nullable Runnable oversized) {
         this.maxRecordSize = maxRecordSize;
         this.socket = socket;
         this.stream = stream;
         this.records = records;
+        this.oversized = oversized;
     }
 
     @Override
@@ -90,16 +106,38 @@ final class RecordStreamHandler extends ChannelInboundHandlerAdapter {
                     chunk, Math.min(chunk.readableBytes(), Math.max(0, ERROR_BODY_EXCERPT - buf.readableBytes())));
             if (content instanceof LastHttpContent) {
                 String text = buf.toString(StandardCharsets.UTF_8).strip();
-                fail(
-                        ctx,
+                stream.end(new LocalApiException(
                         Kind.HTTP_STATUS,
-                        "LocalAPI on " + socket + " answered " + head.status() + (text.isEmpty() ? "" : ": " + text));
+                        socket,
+                        "LocalAPI on " + socket + " answered " + head.status() + (text.isEmpty() ? "" : ": " + text),
+                        null,
+                        head.status().code()));
+                release();
+                ctx.close();
             }
             return;
         }
         while (chunk.isReadable()) {
             int nl = chunk.indexOf(chunk.readerIndex(), chunk.writerIndex(), (byte) '\n');
             int take = (nl < 0 ? chunk.writerIndex() : nl) - chunk.readerIndex();
+            if (skipping) {
+                chunk.skipBytes(take);
+                if (nl < 0) {
+                    break;
+                }
+                chunk.skipBytes(1);
+                skipping = false;
+                continue;
+            }
+            if ((long) buf.readableBytes() + take > maxRecordSize && oversized != null) {
+                buf.clear();
+                skipping = true;
+                oversized.run();
+                if (stream.ended().isDone()) {
+                    return;
+                }
+                continue;
+            }
             if ((long) buf.readableBytes() + take > maxRecordSize) {
                 fail(
                         ctx,
@@ -119,7 +157,7 @@ final class RecordStreamHandler extends ChannelInboundHandlerAdapter {
             }
         }
         if (content instanceof LastHttpContent) {
-            if (buf.isReadable()) {
+            if (buf.isReadable() && !skipping) {
                 deliver(buf); // a last record without its newline
             }
             stream.end(null);

@@ -16,7 +16,8 @@ public record LogsSettings(
         ZoneId zone,
         int maxLineLength,
         Duration pollInterval,
-        Journald journald) {
+        Journald journald,
+        Logtap logtap) {
 
     /**
      * {@code journald-unit}, {@code journald-command}, {@code journald-backoff}, {@code journald-max-backoff}.
@@ -29,6 +30,13 @@ public record LogsSettings(
             return java.util.List.of(command, "-u", unit, "-f", "-o", "cat");
         }
     }
+
+    /**
+     * {@code logtap-max-record-size}, {@code logtap-backoff}, {@code logtap-max-backoff}.
+     *
+     * @param maxRecordSize the longest record read from {@code /localapi/v0/logtap}; a longer one is skipped
+     */
+    public record Logtap(long maxRecordSize, Duration backoff, Duration maxBackoff) {}
 
     /** {@code derpwatch.logs}, read and checked when the configuration loads; a bad value quotes its line. */
     public static LogsSettings read(DerpwatchSettings settings) {
@@ -64,7 +72,11 @@ public record LogsSettings(
                             r.string("journald-unit"),
                             r.string("journald-command"),
                             r.duration("journald-backoff"),
-                            r.duration("journald-max-backoff")));
+                            r.duration("journald-max-backoff")),
+                    new Logtap(
+                            r.bytes("logtap-max-record-size", 64),
+                            r.duration("logtap-backoff"),
+                            r.duration("logtap-max-backoff")));
         }
     }
 }

@@ -73,6 +73,31 @@ class RecordStreamHandlerTest {
     }
 
     @Test
+    void inSkipMode_aRecordOverTheCap_isSkippedToItsNewlineAndReported_andTheStreamReadsOn() {
+        List<String> skipped = new ArrayList<>();
+        LocalApiStream skipping = new LocalApiStream();
+        EmbeddedChannel sc = new EmbeddedChannel(new RecordStreamHandler(
+                64,
+                SOCKET,
+                skipping,
+                r -> records.add(new String(r, StandardCharsets.UTF_8)),
+                () -> skipped.add("oversized")));
+        try {
+            sc.writeInbound(head(HttpResponseStatus.OK), chunk("{\"ok\":1}\n" + "x".repeat(40)));
+            sc.writeInbound(chunk("y".repeat(40)));
+            assertThat(skipped).containsExactly("oversized");
+            sc.writeInbound(chunk("z".repeat(200)));
+            sc.writeInbound(chunk("zz\n{\"ok\":2}\n"));
+            assertThat(records).containsExactly("{\"ok\":1}", "{\"ok\":2}");
+            assertThat(skipped).hasSize(1);
+            assertThat(skipping.ended()).isNotDone();
+            assertThat(sc.isOpen()).isTrue();
+        } finally {
+            sc.finishAndReleaseAll();
+        }
+    }
+
+    @Test
     void recordOverTheCap_failsTheStreamAndClosesIt_evenBeforeItsNewline() {
         ch.writeInbound(head(HttpResponseStatus.OK), chunk("{\"ok\":1}\n"));
         ch.writeInbound(chunk("x".repeat(40)));

@@ -36,6 +36,8 @@ class AgentSectionsTest {
         assertThat(s.section(LogsSettings.Section.class).journald().commandLine())
                 .containsExactly("journalctl", "-u", "tailscaled", "-f", "-o", "cat");
         assertThat(s.section(InsightSettings.Section.class).flappingWindow()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(s.section(LogsSettings.Section.class).logtap())
+                .isEqualTo(new LogsSettings.Logtap(256 * 1024, Duration.ofSeconds(1), Duration.ofMinutes(1)));
     }
 
     @Test
@@ -43,12 +45,14 @@ class AgentSectionsTest {
         assertThatThrownBy(() -> load(Map.of(
                         "derpwatch.logs.source", "syslog",
                         "derpwatch.peers.ping.concurrency", "0",
-                        "derpwatch.insights.forced-derp.share", "2")))
+                        "derpwatch.insights.forced-derp.share", "2",
+                        "derpwatch.logs.logtap-max-record-size", "8")))
                 .isInstanceOf(SettingsException.class)
                 .satisfies(e -> assertThat(((SettingsException) e).problems())
                         .extracting(ConfigProblem::toString)
                         .anySatisfy(p -> assertThat(p).contains("derpwatch.logs.source"))
                         .anySatisfy(p -> assertThat(p).contains("derpwatch.peers.ping.concurrency"))
-                        .anySatisfy(p -> assertThat(p).contains("derpwatch.insights.forced-derp.share")));
+                        .anySatisfy(p -> assertThat(p).contains("derpwatch.insights.forced-derp.share"))
+                        .anySatisfy(p -> assertThat(p).contains("derpwatch.logs.logtap-max-record-size")));
     }
 }
