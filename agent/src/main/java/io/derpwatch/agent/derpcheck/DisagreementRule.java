@@ -1,5 +1,7 @@
 package io.derpwatch.agent.derpcheck;
 
+import io.derpwatch.agent.home.HomeConnection;
+import io.derpwatch.agent.home.HomeReason;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -31,6 +33,22 @@ public final class DisagreementRule {
         }
         this.thresholdNanos = threshold.toNanos();
         this.nanoClock = Objects.requireNonNull(nanoClock);
+    }
+
+    /**
+     * Whether tailscaled's view can be held against the check: tailscaled runs with a home region, connected or
+     * with a DERP-home warning (a stopped or logged-out daemon, or one without a home region, is no evidence).
+     */
+    public static boolean comparable(HomeReason reason) {
+        return reason == HomeReason.CONNECTED
+                || reason == HomeReason.DERP_UNREACHABLE
+                || reason == HomeReason.DERP_TIMED_OUT
+                || reason == HomeReason.NO_DERP_HOME;
+    }
+
+    /** Whether tailscaled's view and the check of its home region disagree, where they can be compared. */
+    public static boolean disagree(HomeConnection tailscaled, DerpCheckResult check) {
+        return comparable(tailscaled.reason()) && tailscaled.connected() != check.reachable();
     }
 
     /** One observation: tailscaled's latest view and the latest check of the home region. */

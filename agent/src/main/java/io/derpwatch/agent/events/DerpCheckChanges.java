@@ -3,7 +3,6 @@ package io.derpwatch.agent.events;
 import io.derpwatch.agent.derpcheck.DerpCheckResult;
 import io.derpwatch.agent.derpcheck.DerpCheckSnapshot;
 import io.derpwatch.agent.derpcheck.DisagreementRule;
-import io.derpwatch.agent.home.HomeReason;
 import io.derpwatch.agent.home.HomeSnapshot;
 import io.derpwatch.agent.state.StateStore;
 import io.derpwatch.agent.telemetry.TelemetryNames;
@@ -54,7 +53,7 @@ final class DerpCheckChanges implements SnapshotDiff<DerpCheckSnapshot> {
         // compared only while tailscaled runs with a home region: connected, or a DERP-home warning
         if (home.isPresent()
                 && home.get().error().isEmpty()
-                && comparable(home.get().connection().reason())) {
+                && DisagreementRule.comparable(home.get().connection().reason())) {
             boolean connected = home.get().connection().connected();
             disagreement.observe(connected, r).ifPresent(d -> {
                 AttributesBuilder b = target(r).toBuilder()
@@ -103,13 +102,6 @@ final class DerpCheckChanges implements SnapshotDiff<DerpCheckSnapshot> {
                                 ? "reachable"
                                 : "unreachable at " + r.failedStep().get().wireName() + ": " + r.error()),
                 b.build()));
-    }
-
-    private static boolean comparable(HomeReason reason) {
-        return reason == HomeReason.CONNECTED
-                || reason == HomeReason.DERP_UNREACHABLE
-                || reason == HomeReason.DERP_TIMED_OUT
-                || reason == HomeReason.NO_DERP_HOME;
     }
 
     private static boolean isHome(DerpCheckResult r, DerpCheckSnapshot s) {

@@ -1,8 +1,8 @@
 package io.derpwatch.agent.insight;
 
 import io.derpwatch.agent.derp.NodeDerpMap;
-import io.derpwatch.agent.derpcheck.DerpCheckResult;
 import io.derpwatch.agent.derpcheck.DerpCheckSnapshot;
+import io.derpwatch.agent.derpcheck.DisagreementRule;
 import io.derpwatch.agent.home.HomeConnection;
 import io.derpwatch.agent.home.HomeReason;
 import io.derpwatch.agent.home.HomeRegion;
@@ -156,12 +156,8 @@ final class InsightStoreView {
                     if (!r.error().isEmpty()) {
                         evidence.put("derp_check.error", r.error());
                     }
-                    return running && disagree(c, r);
+                    return running && DisagreementRule.disagree(c, r);
                 });
         return Optional.of(new InsightInputs.Home(backend, region, regionChanges.size(), disagrees, evidence));
-    }
-
-    private static boolean disagree(HomeConnection c, DerpCheckResult r) {
-        return c.connected() != r.reachable();
     }
 }
