@@ -4,15 +4,11 @@ import io.derpwatch.agent.localapi.LocalApiException.Kind;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -23,48 +19,15 @@ import java.util.concurrent.CompletableFuture;
  * connection that closed mid-body, a non-2xx status, a response HTTP cannot decode. Releases every message it
  * is handed and its own buffer.
  */
-final class ResponseCollector extends ChannelInboundHandlerAdapter {
-    private static final int ERROR_BODY_EXCERPT = 200;
-
-    private final long maxBodySize;
-    private final Path socket;
-    private final CompletableFuture<LocalApiResponse> result;
-    private HttpResponse head;
+final class ResponseCollector extends ResponseHandler<LocalApiResponse> {
     private ByteBuf body;
 
     ResponseCollector(long maxBodySize, Path socket, CompletableFuture<LocalApiResponse> result) {
-        this.maxBodySize = maxBodySize;
-        this.socket = socket;
-        this.result = result;
+        super(maxBodySize, socket, result);
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        try {
-            if (result.isDone() || !(msg instanceof HttpObject http)) {
-                return;
-            }
-            if (http.decoderResult().isFailure()) {
-                Throwable cause = http.decoderResult().cause();
-                Kind kind = cause instanceof PrematureChannelClosureException && head != null
-                        ? Kind.TRUNCATED
-                        : Kind.PROTOCOL;
-                fail(ctx, kind, "unreadable HTTP response from " + socket + ": " + cause, cause);
-                return;
-            }
-            if (http instanceof HttpResponse response) {
-                onHead(ctx, response);
-            }
-            if (http instanceof HttpContent content && !result.isDone()) {
-                onContent(ctx, content);
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onHead(ChannelHandlerContext ctx, HttpResponse response) {
-        head = response;
+    void onHead(ChannelHandlerContext ctx, HttpResponse response) {
         long declared = HttpUtil.getContentLength(response, -1L);
         if (declared > maxBodySize) {
             fail(
@@ -79,7 +42,8 @@ final class ResponseCollector extends ChannelInboundHandlerAdapter {
         body = ctx.alloc().buffer(initial);
     }
 
-    private void onContent(ChannelHandlerContext ctx, HttpContent content) {
+    @Override
+    void onContent(ChannelHandlerContext ctx, HttpContent content) {
         if (body == null) {
             fail(ctx, Kind.PROTOCOL, "HTTP body without a response head from " + socket, null);
             return;
@@ -97,6 +61,11 @@ final class ResponseCollector extends ChannelInboundHandlerAdapter {
         if (content instanceof LastHttpContent) {
             complete(ctx);
         }
+    }
+
+    @Override
+    long received() {
+        return body == null ? 0 : body.readableBytes();
     }
 
     private void complete(ChannelHandlerContext ctx) {
@@ -121,52 +90,7 @@ final class ResponseCollector extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        if (!result.isDone()) {
-            if (head == null) {
-                result.completeExceptionally(new LocalApiException(
-                        Kind.CONNECTION_CLOSED,
-                        socket,
-                        "tailscaled closed the connection on " + socket + " before answering"));
-            } else {
-                long declared = HttpUtil.getContentLength(head, -1L);
-                int got = body == null ? 0 : body.readableBytes();
-                result.completeExceptionally(new LocalApiException(
-                        Kind.TRUNCATED,
-                        socket,
-                        "LocalAPI response on " + socket + " ended after " + got + " body bytes"
-                                + (declared >= 0 ? " of " + declared + " declared" : "")));
-            }
-        }
-        releaseBody();
-        ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!result.isDone()) {
-            result.completeExceptionally(SocketErrorClassifier.classify(cause, socket));
-        }
-        releaseBody();
-        ctx.close();
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        releaseBody();
-    }
-
-    private void fail(ChannelHandlerContext ctx, Kind kind, String message, Throwable cause) {
-        fail(ctx, kind, message, cause, 0);
-    }
-
-    private void fail(ChannelHandlerContext ctx, Kind kind, String message, Throwable cause, int httpStatus) {
-        result.completeExceptionally(new LocalApiException(kind, socket, message, cause, httpStatus));
-        releaseBody();
-        ctx.close();
-    }
-
-    private void releaseBody() {
+    void releaseBody() {
         if (body != null) {
             body.release();
             body = null;
