@@ -53,6 +53,8 @@ derpwatch {
   {{- end }}
   netcheck.enabled = {{ .Values.config.netcheck.enabled }}
   netcheck.interval = {{ .Values.config.netcheck.interval | toJson }}
+  derp-check.enabled = {{ .Values.config.derpCheck.enabled }}
+  derp-check.interval = {{ .Values.config.derpCheck.interval | toJson }}
   admin.port = {{ .Values.admin.port }}
   {{- if .Values.metrics.enabled }}
   admin.prometheus.enabled = true

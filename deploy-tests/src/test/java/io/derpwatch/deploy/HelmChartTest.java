@@ -108,6 +108,17 @@ class HelmChartTest {
     }
 
     @Test
+    void derpCheck_isOnByDefault_andItsValuesReachTheAgentConfig() {
+        String defaults = AgentPodExpectations.mountedConfig(
+                render(t -> t).workloadPod(), render(t -> t).configMaps());
+        assertThat(defaults).contains("derp-check.enabled = true", "derp-check.interval = \"60s\"");
+        Manifests m = render(t -> t.set("config.derpCheck.enabled", "false").set("config.derpCheck.interval", "5m"));
+        String conf = AgentPodExpectations.mountedConfig(m.workloadPod(), m.configMaps());
+        assertThat(conf).contains("derp-check.enabled = false", "derp-check.interval = \"5m\"");
+        AgentPodExpectations.assertAgentAccepts(conf, scratch);
+    }
+
+    @Test
     void hostNetworkOff_leavesThePodNetwork() {
         PodSpec pod = render(t -> t.set("hostNetwork", "false")).workloadPod().getSpec();
         assertThat(pod.getHostNetwork()).isNotEqualTo(Boolean.TRUE);
