@@ -1,37 +1,148 @@
 package io.derpwatch.agent.derpcheck;
 
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.net.ssl.SSLException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 
-/** The TLS client context of {@code derpwatch.derp-check.tls.trust}: system, insecure, or a PEM file. */
-final class DerpCheckTls {
-    private DerpCheckTls() {}
+/**
+ * The TLS client side of the check ({@code derpwatch.derp-check.tls.trust}: system, insecure, or a PEM file): one
+ * JDK {@link SSLContext}, its trust built once for the agent's life, and a new engine per check that does a
+ * <em>full</em> handshake. The context keeps no session to resume: a resumed TLS 1.3 session skips the server's
+ * certificate, so a certificate that expired or changed since the first check would go unseen (and every check
+ * would otherwise leave a session, with the server's chain, in the JDK's cache for 24 h). Offers TLS 1.3 and 1.2
+ * with AEAD suites only, what DERP servers (Go's crypto/tls, TLS 1.2 minimum) negotiate.
+ */
+public final class DerpCheckTls {
+    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    private static final List<String> SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
-    static SslContext context(DerpCheckSettings settings) {
+    private final SSLContext context;
+    private final boolean checkHostName;
+    private final String[] suites;
+
+    private DerpCheckTls(TrustManager[] trust, boolean checkHostName) throws GeneralSecurityException {
+        this.context = SSLContext.getInstance("TLS");
+        context.init(null, trust, null);
+        SSLSessionContext sessions = context.getClientSessionContext();
+        sessions.setSessionCacheSize(1); // a bound; newEngine empties it anyway
+        this.checkHostName = checkHostName;
+        Set<String> supported = Set.of(context.getSupportedSSLParameters().getCipherSuites());
+        this.suites = SUITES.stream().filter(supported::contains).toArray(String[]::new);
+    }
+
+    /** The client side for {@code settings}; a trust that cannot be used is a clear error naming the key. */
+    static DerpCheckTls of(DerpCheckSettings settings) {
         try {
-            SslContextBuilder b = SslContextBuilder.forClient();
-            switch (settings.trust()) {
-                case SYSTEM -> {}
-                case INSECURE -> b.trustManager(InsecureTrustManagerFactory.INSTANCE);
-                case FILE -> {
-                    Path pem = settings.trustFile()
-                            .orElseThrow(() ->
-                                    new IllegalArgumentException("derpwatch.derp-check.tls.trust: no PEM file given"));
-                    b.trustManager(pem.toFile());
-                }
-            }
-            return b.build();
-        } catch (SSLException | RuntimeException e) {
+            return switch (settings.trust()) {
+                case SYSTEM -> trusting(systemTrust(), true);
+                case INSECURE -> new DerpCheckTls(InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), false);
+                case FILE ->
+                    trusting(
+                            pemTrust(settings.trustFile()
+                                    .orElseThrow(() -> new IllegalArgumentException("no PEM file given"))),
+                            true);
+            };
+        } catch (GeneralSecurityException | IOException | RuntimeException e) {
             throw new IllegalArgumentException(
                     "derpwatch.derp-check.tls.trust: cannot use "
                             + settings.trustFile()
                                     .map(Path::toString)
-                                    .orElse(settings.trust().name().toLowerCase(java.util.Locale.ROOT))
+                                    .orElse(settings.trust().name().toLowerCase(Locale.ROOT))
                             + ": " + e.getMessage(),
                     e);
+        }
+    }
+
+    /** Trusts what {@code trust} trusts; the certificate must name the host when {@code checkHostName}. */
+    static DerpCheckTls trusting(TrustManagerFactory trust, boolean checkHostName) throws GeneralSecurityException {
+        return new DerpCheckTls(trust.getTrustManagers(), checkHostName);
+    }
+
+    /** The JDK's trust store ({@code javax.net.ssl.trustStore}, else the JDK's cacerts). */
+    private static TrustManagerFactory systemTrust() throws GeneralSecurityException {
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init((KeyStore) null);
+        return tmf;
+    }
+
+    /** The certificates of a PEM file (one or more). */
+    private static TrustManagerFactory pemTrust(Path pem) throws GeneralSecurityException, IOException {
+        Collection<? extends Certificate> certs;
+        try (InputStream in = Files.newInputStream(pem)) {
+            certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        }
+        if (certs.isEmpty()) {
+            throw new GeneralSecurityException("no certificate in the file");
+        }
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        int i = 0;
+        for (Certificate c : certs) {
+            store.setCertificateEntry("ca-" + i++, c);
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(store);
+        return tmf;
+    }
+
+    /**
+     * A client engine for one check of {@code host}: SNI, the certificate checked against the trust (and its name
+     * against {@code host}), and no session of an earlier check offered for resumption.
+     */
+    SSLEngine newEngine(String host, int port) {
+        forgetSessions();
+        SSLEngine engine = context.createSSLEngine(host, port);
+        engine.setUseClientMode(true);
+        SSLParameters params = engine.getSSLParameters();
+        params.setProtocols(PROTOCOLS);
+        params.setCipherSuites(suites);
+        if (checkHostName) {
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        engine.setSSLParameters(params);
+        return engine;
+    }
+
+    /** Sessions the context holds now (a test's view: at most the last check's, never offered again). */
+    int cachedSessions() {
+        return Collections.list(context.getClientSessionContext().getIds()).size();
+    }
+
+    private void forgetSessions() {
+        SSLSessionContext sessions = context.getClientSessionContext();
+        List<byte[]> ids = new ArrayList<>(Collections.list(sessions.getIds()));
+        for (byte[] id : ids) {
+            javax.net.ssl.SSLSession s = sessions.getSession(id);
+            if (s != null) {
+                s.invalidate();
+            }
         }
     }
 }
