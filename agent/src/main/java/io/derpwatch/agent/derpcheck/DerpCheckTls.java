@@ -25,10 +25,12 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * The TLS client side of the check ({@code derpwatch.derp-check.tls.trust}: system, insecure, or a PEM file): one
  * JDK {@link SSLContext}, its trust built once for the agent's life, and a new engine per check that does a
- * <em>full</em> handshake. The context keeps no session to resume: a resumed TLS 1.3 session skips the server's
- * certificate, so a certificate that expired or changed since the first check would go unseen (and every check
- * would otherwise leave a session, with the server's chain, in the JDK's cache for 24 h). Offers TLS 1.3 and 1.2
- * with AEAD suites only, what DERP servers (Go's crypto/tls, TLS 1.2 minimum) negotiate.
+ * <em>full</em> handshake. No session of an earlier check is offered for resumption: a resumed TLS 1.3 session
+ * skips the server's certificate, so a certificate that expired or changed since the first check would go unseen
+ * for as long as the server honours its ticket (the JDK's client cache keeps sessions 24 h). That costs CPU (a
+ * full handshake is ~140 ms under {@code -Xint}, a resumed one ~75 ms: docs/benchmarks.md), the price of checking
+ * what a DERP client that starts now would see. Offers TLS 1.3 and 1.2 with AEAD suites only, what DERP servers
+ * (Go's crypto/tls, TLS 1.2 minimum) negotiate.
  */
 public final class DerpCheckTls {
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
@@ -51,7 +53,7 @@ public final class DerpCheckTls {
         this.context = SSLContext.getInstance("TLS");
         context.init(null, trust, null);
         SSLSessionContext sessions = context.getClientSessionContext();
-        sessions.setSessionCacheSize(1); // a bound; newEngine empties it anyway
+        sessions.setSessionCacheSize(1); // newEngine empties it anyway; this bounds it between checks
         this.checkHostName = checkHostName;
         Set<String> supported = Set.of(context.getSupportedSSLParameters().getCipherSuites());
         this.suites = SUITES.stream().filter(supported::contains).toArray(String[]::new);

@@ -172,6 +172,45 @@ class DerpUpgradeSamplerTest {
         assertThat(derp.upgrades()).isEqualTo(3);
     }
 
+    private static DerpUpgradeSampler sampler(DerpCheckSettings.Trust trust) {
+        DerpCheckSettings settings = new DerpCheckSettings(
+                true,
+                Duration.ofMinutes(1),
+                TIMEOUT,
+                DerpCheckSettings.Regions.HOME,
+                List.of(),
+                40,
+                Duration.ZERO,
+                trust,
+                java.util.Optional.empty());
+        return new DerpUpgradeSampler(
+                group.next(),
+                NettyTransport.forGroup(group),
+                DerpCheckTls.of(settings),
+                host -> CompletableFuture.failedFuture(new UnknownHostException(host)),
+                TIMEOUT,
+                System::nanoTime);
+    }
+
+    @Test
+    void systemTrust_rejectsTheLabsSelfSignedCertificate_atTls() throws Exception {
+        startDerp();
+        DerpCheckResult r = run(sampler(DerpCheckSettings.Trust.SYSTEM), target());
+        assertThat(r.failedStep()).as(r.error()).contains(DerpCheckStep.TLS);
+        assertThat(r.error()).contains("PKIX");
+        assertThat(derp.upgrades()).isZero();
+    }
+
+    @Test
+    void insecureTrust_acceptsAnyCertificateForAnyName() throws Exception {
+        startDerp();
+        derp.misbehave(Misbehaviour.UNTRUSTED_CERT);
+        DerpCheckTarget otherName = new DerpCheckTarget(
+                3, "3a", "derp9.lab.test", "127.0.0.1", derp.address().getPort());
+        DerpCheckResult r = run(sampler(DerpCheckSettings.Trust.INSECURE), otherName);
+        assertThat(r.reachable()).as(r.error()).isTrue();
+    }
+
     @Test
     void certificateForAnotherName_failsAtTls() throws Exception {
         startDerp();
