@@ -139,8 +139,8 @@ public final class DerpCheckSource implements PolledSource<DerpCheckSnapshot> {
             io.derpwatch.agent.net.NettyTransport transport,
             java.util.function.LongSupplier nanoClock) {
         DnsHostResolver dns = new DnsHostResolver(loop, transport);
-        DerpUpgradeSampler sampler =
-                new DerpUpgradeSampler(loop, transport, DerpCheckTls.of(settings), dns, settings.timeout(), nanoClock);
+        DerpUpgradeSampler sampler = new DerpUpgradeSampler(
+                loop, transport, DerpCheckTls.inBackground(settings), dns, settings.timeout(), nanoClock);
         return new DerpCheckSource(
                 sampler, state, settings.regions(), settings.regionIds(), settings.maxRegions(), dns);
     }

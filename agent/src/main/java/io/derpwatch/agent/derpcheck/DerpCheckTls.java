@@ -15,12 +15,14 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import org.slf4j.LoggerFactory;
 
 /**
  * The TLS client side of the check ({@code derpwatch.derp-check.tls.trust}: system, insecure, or a PEM file): one
@@ -72,14 +74,49 @@ public final class DerpCheckTls {
                             true);
             };
         } catch (GeneralSecurityException | IOException | RuntimeException e) {
-            throw new IllegalArgumentException(
-                    "derpwatch.derp-check.tls.trust: cannot use "
-                            + settings.trustFile()
-                                    .map(Path::toString)
-                                    .orElse(settings.trust().name().toLowerCase(Locale.ROOT))
-                            + ": " + e.getMessage(),
-                    e);
+            throw unusable(settings, e);
         }
+    }
+
+    private static IllegalArgumentException unusable(DerpCheckSettings settings, Exception e) {
+        return new IllegalArgumentException(
+                "derpwatch.derp-check.tls.trust: cannot use "
+                        + settings.trustFile()
+                                .map(Path::toString)
+                                .orElse(settings.trust().name().toLowerCase(Locale.ROOT))
+                        + ": " + e.getMessage(),
+                e);
+    }
+
+    /**
+     * The client side for {@code settings}, built on a short-lived thread of its own, off the agent's start path
+     * and its event loop (the JDK's TLS stack and trust store take ~0.5 s of CPU to set up under {@code -Xint}). What
+     * is wrong with the configuration is still an error here and now: a PEM file is read before this returns.
+     */
+    static CompletableFuture<DerpCheckTls> inBackground(DerpCheckSettings settings) {
+        if (settings.trust() == DerpCheckSettings.Trust.FILE) {
+            try { // a file that is not PEM fails the start, with the key and the path
+                pemCertificates(
+                        settings.trustFile().orElseThrow(() -> new IllegalArgumentException("no PEM file given")));
+            } catch (GeneralSecurityException | IOException | RuntimeException e) {
+                throw unusable(settings, e);
+            }
+        }
+        CompletableFuture<DerpCheckTls> out = new CompletableFuture<>();
+        Thread builder = new Thread(
+                () -> {
+                    try {
+                        out.complete(of(settings));
+                    } catch (RuntimeException e) {
+                        LoggerFactory.getLogger(DerpCheckTls.class)
+                                .warn("the DERP check has no TLS client: {}", e.getMessage());
+                        out.completeExceptionally(e);
+                    }
+                },
+                "derpwatch-tls-init");
+        builder.setDaemon(true);
+        builder.start();
+        return out;
     }
 
     /** Trusts what {@code trust} trusts; the certificate must name the host when {@code checkHostName}. */
@@ -96,13 +133,7 @@ public final class DerpCheckTls {
 
     /** The certificates of a PEM file (one or more). */
     private static TrustManagerFactory pemTrust(Path pem) throws GeneralSecurityException, IOException {
-        Collection<? extends Certificate> certs;
-        try (InputStream in = Files.newInputStream(pem)) {
-            certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
-        }
-        if (certs.isEmpty()) {
-            throw new GeneralSecurityException("no certificate in the file");
-        }
+        Collection<? extends Certificate> certs = pemCertificates(pem);
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
         int i = 0;
@@ -112,6 +143,18 @@ public final class DerpCheckTls {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(store);
         return tmf;
+    }
+
+    private static Collection<? extends Certificate> pemCertificates(Path pem)
+            throws GeneralSecurityException, IOException {
+        Collection<? extends Certificate> certs;
+        try (InputStream in = Files.newInputStream(pem)) {
+            certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        }
+        if (certs.isEmpty()) {
+            throw new GeneralSecurityException("no certificate in the file");
+        }
+        return certs;
     }
 
     /**

@@ -41,7 +41,7 @@ public final class DerpUpgradeSampler {
 
     private final EventLoop loop;
     private final NettyTransport transport;
-    private final DerpCheckTls tls;
+    private final CompletableFuture<DerpCheckTls> tls;
     private final HostResolver resolver;
     private final Duration timeout;
     private final LongSupplier nanoClock;
@@ -51,6 +51,26 @@ public final class DerpUpgradeSampler {
             EventLoop loop,
             NettyTransport transport,
             DerpCheckTls tls,
+            HostResolver resolver,
+            Duration timeout,
+            LongSupplier nanoClock) {
+        this(
+                loop,
+                transport,
+                CompletableFuture.completedFuture(Objects.requireNonNull(tls)),
+                resolver,
+                timeout,
+                nanoClock);
+    }
+
+    /**
+     * A sampler whose TLS side is still being built ({@link DerpCheckTls#inBackground}): a check starts (and its
+     * timeout runs) once it is there; if it could not be built, every check fails at {@link DerpCheckStep#TLS}.
+     */
+    DerpUpgradeSampler(
+            EventLoop loop,
+            NettyTransport transport,
+            CompletableFuture<DerpCheckTls> tls,
             HostResolver resolver,
             Duration timeout,
             LongSupplier nanoClock) {
@@ -78,7 +98,13 @@ public final class DerpUpgradeSampler {
     /** Runs one check; the future always completes normally, with a reachable or a failed result. */
     public CompletableFuture<DerpCheckResult> check(DerpCheckTarget target) {
         Check c = new Check(target);
-        loop.execute(c::start);
+        tls.whenComplete((t, failure) -> loop.execute(() -> {
+            if (t != null) {
+                c.start(t);
+            } else {
+                c.fail(DerpCheckStep.TLS, "no TLS client: " + failure);
+            }
+        }));
         return c.result;
     }
 
@@ -91,12 +117,14 @@ public final class DerpUpgradeSampler {
         private long stepStart;
         private @Nullable Channel channel;
         private @Nullable ScheduledFuture<?> deadline;
+        private @Nullable DerpCheckTls client;
 
         Check(DerpCheckTarget target) {
             this.target = target;
         }
 
-        void start() {
+        void start(DerpCheckTls tlsClient) {
+            client = tlsClient;
             stepStart = nanoClock.getAsLong();
             deadline = loop.schedule(
                     () -> fail(step, "no answer within " + timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -143,7 +171,8 @@ public final class DerpUpgradeSampler {
                     return;
                 }
                 stepDone(DerpCheckStep.TLS);
-                SslHandler ssl = new SslHandler(tls.newEngine(target.hostName(), target.port()));
+                SslHandler ssl =
+                        new SslHandler(Objects.requireNonNull(client).newEngine(target.hostName(), target.port()));
                 // a TLS failure is reported by the handshake future; the handler after it only ends the channel
                 f.channel().pipeline().addLast(ssl, new CloseOnError());
                 ssl.handshakeFuture().addListener(this::handshaken);

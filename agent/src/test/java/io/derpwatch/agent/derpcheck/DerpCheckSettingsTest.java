@@ -99,6 +99,12 @@ class DerpCheckSettingsTest {
         assertThatThrownBy(() -> DerpCheckTls.of(junk))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("derpwatch.derp-check.tls.trust: cannot use " + notPem);
+        // built in the background, but a file that is not PEM still fails at once
+        assertThatThrownBy(() -> DerpCheckTls.inBackground(junk))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("derpwatch.derp-check.tls.trust: cannot use " + notPem);
+        assertThat(DerpCheckTls.inBackground(insecure).get(60, java.util.concurrent.TimeUnit.SECONDS))
+                .isNotNull();
         assertThat(List.of(DerpCheckSettings.Trust.values())).hasSize(3);
     }
 }

@@ -212,6 +212,46 @@ class DerpUpgradeSamplerTest {
     }
 
     @Test
+    void checkWhileTheTlsClientIsBeingBuilt_startsWhenItIsThere() throws Exception {
+        startDerp();
+        CompletableFuture<DerpCheckTls> building = new CompletableFuture<>();
+        DerpUpgradeSampler s = new DerpUpgradeSampler(
+                group.next(),
+                NettyTransport.forGroup(group),
+                building,
+                host -> CompletableFuture.failedFuture(new UnknownHostException(host)),
+                TIMEOUT,
+                System::nanoTime);
+        CompletableFuture<DerpCheckResult> check = s.check(target());
+        assertThat(check).isNotDone();
+        assertThat(derp.upgrades()).isZero();
+
+        building.complete(clientTls);
+
+        DerpCheckResult r = check.get(60, TimeUnit.SECONDS);
+        assertThat(r.reachable()).as(r.error()).isTrue();
+        assertThat(derp.upgrades()).isEqualTo(1);
+    }
+
+    @Test
+    void tlsClientThatCouldNotBeBuilt_failsEveryCheckAtTls_withTheReason() throws Exception {
+        startDerp();
+        DerpUpgradeSampler s = new DerpUpgradeSampler(
+                group.next(),
+                NettyTransport.forGroup(group),
+                CompletableFuture.failedFuture(new IllegalArgumentException("no trust store")),
+                host -> CompletableFuture.failedFuture(new UnknownHostException(host)),
+                TIMEOUT,
+                System::nanoTime);
+        for (int i = 0; i < 2; i++) {
+            DerpCheckResult r = run(s, target());
+            assertThat(r.failedStep()).contains(DerpCheckStep.TLS);
+            assertThat(r.error()).contains("no trust store");
+        }
+        assertThat(derp.upgrades()).isZero();
+    }
+
+    @Test
     void certificateForAnotherName_failsAtTls() throws Exception {
         startDerp();
         DerpCheckTarget otherName = new DerpCheckTarget(
