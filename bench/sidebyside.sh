@@ -37,8 +37,12 @@
 #   fleet-http C1 | fleet-http | - | -XX:+UseSerialGC ... -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 | launcher
 # Also: SIDE_NMT=DIR writes `jcmd VM.native_memory summary` of every variant to DIR (adds
 # -XX:NativeMemoryTracking=summary to all, which costs RSS itself); SIDE_CLASSLOG=DIR writes -Xlog:class+load
-# of every variant; SIDE_THREADS=1 prints each variant's threads by name and
-# their CPU in the window; SIDE_JAR=FILE measures another agent jar; SIDE_KEEP=DIR keeps the variants' stderr there.
+# of every variant; SIDE_DERP=1 adds the lab's DERP stand-in (TLS on 127.0.0.1) as a second node of the home region,
+# so the active DERP check does real handshakes (by default every node is STUN-only: the check has nothing to
+# check), and makes the agents' "system" trust the JDK's cacerts plus its certificate (-Djavax.net.ssl.trustStore);
+# SIDE_THREADS=1 prints each variant's threads by name and
+# their CPU in the window; SIDE_HISTO=DIR writes `jcmd GC.class_histogram` of every variant to DIR (after the RSS
+# reading, as it runs a full GC); SIDE_JAR=FILE measures another agent jar; SIDE_KEEP=DIR keeps the variants' stderr there.
 set -euo pipefail
 secs=${1:-180}
 start_runs=${2:-5}
@@ -63,12 +67,22 @@ cleanup() {
 trap cleanup EXIT
 
 java -XX:+UseSerialGC -Xmx96m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$tmp/bench.jar" \
-  io.derpwatch.bench.footprint.FootprintLab "$tmp" 30 >"$tmp/lab.out" 2>"$tmp/lab.err" &
+  io.derpwatch.bench.footprint.FootprintLab "$tmp" 30 ${SIDE_DERP:+derp} >"$tmp/lab.out" 2>"$tmp/lab.err" &
 lab_pid=$!
 for _ in $(seq 300); do [ -f "$tmp/lab.env" ] && break; sleep 0.1; done
 [ -f "$tmp/lab.env" ] || { echo "the lab did not start:"; tail -20 "$tmp/lab.err"; exit 1; }
 # shellcheck disable=SC1091
 . "$tmp/lab.env"
+
+# SIDE_DERP: the agents' "system" trust is the JDK's cacerts plus the lab DERP server's certificate.
+derp_opts=""
+if [ -n "${SIDE_DERP:-}" ]; then
+  cp "$(dirname "$(readlink -f "$(command -v "$default_java")")")/../lib/security/cacerts" "$tmp/cacerts"
+  chmod u+w "$tmp/cacerts"
+  "$(dirname "$(readlink -f "$(command -v "$default_java")")")/keytool" -importcert -noprompt -alias lab-derp \
+    -keystore "$tmp/cacerts" -storepass changeit -file "$DERP_CA" >/dev/null
+  derp_opts="-Djavax.net.ssl.trustStore=$tmp/cacerts"
+fi
 
 # The launcher's default flags, as the floor uses them too.
 launcher_opts=$(sed -n '/^default_opts="/,/"$/p' "$root/derpwatch" | sed 's/^default_opts="//; s/"$//' | tr '\n' ' ')
@@ -138,6 +152,7 @@ extra_opts() { # index -> flags this harness adds
   [ -n "${SIDE_NMT:-}" ] && e="$e -XX:NativeMemoryTracking=summary"
   [ -n "${SIDE_CLASSLOG:-}" ] && e="$e -Xlog:class+load=info:file=${dirs[$1]}/classes.log"
   [ "${cdss[$1]}" = aot ] && e="$e -XX:AOTCache=${dirs[$1]}/app.aot"
+  [ -n "$derp_opts" ] && e="$e $derp_opts"
   printf '%s' "$e"
 }
 launch() { # index, stdout file -> starts the variant in the background, sets $launched
@@ -162,7 +177,7 @@ for v in $(seq 0 $((count - 1))); do
   d=${dirs[$v]}
   case ${cdss[$v]} in
     launcher)
-      JAVA="${javas[$v]}" DERPWATCH_REBUILD=never DERPWATCH_JAVA_OPTS="${optss[$v]}" \
+      JAVA="${javas[$v]}" DERPWATCH_REBUILD=never DERPWATCH_JAVA_OPTS="${optss[$v]} $derp_opts" \
         "$d/root/derpwatch" run --once --config "$d/agent.conf" >/dev/null 2>"$d/train.err" || true
       JAVA="${javas[$v]}" DERPWATCH_REBUILD=never DERPWATCH_JAVA_OPTS="${optss[$v]}" \
         "$d/root/derpwatch" version >/dev/null 2>&1 || true
@@ -259,6 +274,11 @@ for v in $(seq 0 $((count - 1))); do
     mkdir -p "$SIDE_NMT"
     "$(dirname "$(readlink -f "$(command -v "${javas[$v]}")")")/jcmd" "$p" VM.native_memory summary \
       > "$SIDE_NMT/$v-$(echo "${names[$v]}" | tr -c 'A-Za-z0-9\n' '_').txt" 2>&1 || true
+  fi
+  if [ -n "${SIDE_HISTO:-}" ]; then # after RSS was read: the histogram runs a full GC
+    mkdir -p "$SIDE_HISTO"
+    "$(dirname "$(readlink -f "$(command -v "${javas[$v]}")")")/jcmd" "$p" GC.class_histogram \
+      > "$SIDE_HISTO/$v-$(echo "${names[$v]}" | tr -c 'A-Za-z0-9\n' '_').txt" 2>&1 || true
   fi
   cpu_t=$(awk -v a="${t0[$v]}" -v b="$t1" -v hz="$hz" -v s="$secs" 'BEGIN {printf "%.3f", (b - a) / hz / s * 100}')
   cpu_s=$(awk -v a="${s0[$v]}" -v b="$s1" -v s="$secs" 'BEGIN {printf "%.3f", (b - a) / 1e9 / s * 100}')

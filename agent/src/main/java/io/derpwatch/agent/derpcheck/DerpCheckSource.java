@@ -140,13 +140,7 @@ public final class DerpCheckSource implements PolledSource<DerpCheckSnapshot> {
             java.util.function.LongSupplier nanoClock) {
         DnsHostResolver dns = new DnsHostResolver(loop, transport);
         DerpUpgradeSampler sampler = new DerpUpgradeSampler(
-                loop,
-                transport,
-                DerpCheckTls.context(settings),
-                dns,
-                settings.timeout(),
-                nanoClock,
-                settings.trust() != DerpCheckSettings.Trust.INSECURE);
+                loop, transport, DerpCheckTls.inBackground(settings), dns, settings.timeout(), nanoClock);
         return new DerpCheckSource(
                 sampler, state, settings.regions(), settings.regionIds(), settings.maxRegions(), dns);
     }

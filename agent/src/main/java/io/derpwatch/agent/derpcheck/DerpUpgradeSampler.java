@@ -8,7 +8,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -23,8 +22,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,7 +30,8 @@ import org.jspecify.annotations.Nullable;
  * {@code HostName}) → {@code GET /derp} with {@code Upgrade: DERP} and {@code Connection: Upgrade} →
  * {@code 101 Switching Protocols} → the server-key frame, then closes. Each step is timed on the injected
  * monotonic clock; the first step that fails, or is still running when the timeout expires, is the result's
- * failed step. Sends no client key: read-only.
+ * failed step. Every check does a full TLS handshake ({@link DerpCheckTls}: no session resumed, so the certificate
+ * is checked each time). Sends no client key: read-only.
  */
 public final class DerpUpgradeSampler {
     /** Resolves a host name without blocking (Netty's DNS resolver in the agent; anything in tests). */
@@ -43,36 +41,39 @@ public final class DerpUpgradeSampler {
 
     private final EventLoop loop;
     private final NettyTransport transport;
-    private final SslContext tls;
+    private final CompletableFuture<DerpCheckTls> tls;
     private final HostResolver resolver;
     private final Duration timeout;
     private final LongSupplier nanoClock;
-    private final boolean checkHostName;
 
-    /** A sampler that checks the certificate's name against {@code HostName}. */
+    /** A sampler whose TLS side ({@code tls}) checks the certificate as configured. */
     public DerpUpgradeSampler(
             EventLoop loop,
             NettyTransport transport,
-            SslContext tls,
+            DerpCheckTls tls,
             HostResolver resolver,
             Duration timeout,
             LongSupplier nanoClock) {
-        this(loop, transport, tls, resolver, timeout, nanoClock, true);
+        this(
+                loop,
+                transport,
+                CompletableFuture.completedFuture(Objects.requireNonNull(tls)),
+                resolver,
+                timeout,
+                nanoClock);
     }
 
     /**
-     * @param checkHostName whether the certificate must name {@code HostName} (off only with
-     *                      {@code tls.trust = insecure})
+     * A sampler whose TLS side is still being built ({@link DerpCheckTls#inBackground}): a check starts (and its
+     * timeout runs) once it is there; if it could not be built, every check fails at {@link DerpCheckStep#TLS}.
      */
-    public DerpUpgradeSampler(
+    DerpUpgradeSampler(
             EventLoop loop,
             NettyTransport transport,
-            SslContext tls,
+            CompletableFuture<DerpCheckTls> tls,
             HostResolver resolver,
             Duration timeout,
-            LongSupplier nanoClock,
-            boolean checkHostName) {
-        this.checkHostName = checkHostName;
+            LongSupplier nanoClock) {
         this.loop = Objects.requireNonNull(loop);
         this.transport = Objects.requireNonNull(transport);
         this.tls = Objects.requireNonNull(tls);
@@ -97,7 +98,13 @@ public final class DerpUpgradeSampler {
     /** Runs one check; the future always completes normally, with a reachable or a failed result. */
     public CompletableFuture<DerpCheckResult> check(DerpCheckTarget target) {
         Check c = new Check(target);
-        loop.execute(c::start);
+        tls.whenComplete((t, failure) -> loop.execute(() -> {
+            if (t != null) {
+                c.start(t);
+            } else {
+                c.fail(DerpCheckStep.TLS, "no TLS client: " + failure);
+            }
+        }));
         return c.result;
     }
 
@@ -110,12 +117,14 @@ public final class DerpUpgradeSampler {
         private long stepStart;
         private @Nullable Channel channel;
         private @Nullable ScheduledFuture<?> deadline;
+        private @Nullable DerpCheckTls client;
 
         Check(DerpCheckTarget target) {
             this.target = target;
         }
 
-        void start() {
+        void start(DerpCheckTls tlsClient) {
+            client = tlsClient;
             stepStart = nanoClock.getAsLong();
             deadline = loop.schedule(
                     () -> fail(step, "no answer within " + timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -162,13 +171,8 @@ public final class DerpUpgradeSampler {
                     return;
                 }
                 stepDone(DerpCheckStep.TLS);
-                SslHandler ssl = tls.newHandler(f.channel().alloc(), target.hostName(), target.port());
-                if (checkHostName) {
-                    SSLEngine engine = ssl.engine();
-                    SSLParameters params = engine.getSSLParameters();
-                    params.setEndpointIdentificationAlgorithm("HTTPS");
-                    engine.setSSLParameters(params);
-                }
+                SslHandler ssl =
+                        new SslHandler(Objects.requireNonNull(client).newEngine(target.hostName(), target.port()));
                 // a TLS failure is reported by the handshake future; the handler after it only ends the channel
                 f.channel().pipeline().addLast(ssl, new CloseOnError());
                 ssl.handshakeFuture().addListener(this::handshaken);

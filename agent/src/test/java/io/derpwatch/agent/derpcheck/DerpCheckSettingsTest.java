@@ -90,14 +90,21 @@ class DerpCheckSettingsTest {
     void insecureTrust_buildsAContext_andAMissingPemIsAClearError() throws Exception {
         DerpCheckSettings insecure =
                 load("derpwatch.derp-check.tls.trust = insecure").section(DerpCheckSettings.Section.class);
-        assertThat(DerpCheckTls.context(insecure).isClient()).isTrue();
+        assertThat(DerpCheckTls.of(insecure).newEngine("derp1.lab.test", 443).getUseClientMode())
+                .isTrue();
 
         Path notPem = Files.writeString(dir.resolve("junk.pem"), "not a certificate\n");
         DerpCheckSettings junk =
                 load("derpwatch.derp-check.tls.trust = \"" + notPem + "\"").section(DerpCheckSettings.Section.class);
-        assertThatThrownBy(() -> DerpCheckTls.context(junk))
+        assertThatThrownBy(() -> DerpCheckTls.of(junk))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("derpwatch.derp-check.tls.trust: cannot use " + notPem);
+        // built in the background, but a file that is not PEM still fails at once
+        assertThatThrownBy(() -> DerpCheckTls.inBackground(junk))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("derpwatch.derp-check.tls.trust: cannot use " + notPem);
+        assertThat(DerpCheckTls.inBackground(insecure).get(60, java.util.concurrent.TimeUnit.SECONDS))
+                .isNotNull();
         assertThat(List.of(DerpCheckSettings.Trust.values())).hasSize(3);
     }
 }

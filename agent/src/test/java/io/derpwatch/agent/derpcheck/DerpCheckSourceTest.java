@@ -89,9 +89,7 @@ class DerpCheckSourceTest {
                 SslContextBuilder.forServer(cert.keyManagerFactory()).build();
         SslContext untrusted =
                 SslContextBuilder.forServer(other.keyManagerFactory()).build();
-        SslContext clientTls = SslContextBuilder.forClient()
-                .trustManager(cert.trustManagerFactory())
-                .build();
+        DerpCheckTls clientTls = DerpCheckTls.trusting(cert.trustManagerFactory(), true);
         derp = LabDerpServer.start(group, new InetSocketAddress("127.0.0.1", 0), serverTls, untrusted);
         state = new StateStore();
         DerpNode node = new DerpNode(
