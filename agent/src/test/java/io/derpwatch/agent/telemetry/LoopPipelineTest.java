@@ -47,7 +47,7 @@ class LoopPipelineTest {
             m.record(1);
         });
 
-        reader.start(loop, Duration.ofMillis(50));
+        reader.start(loop, Duration.ofMillis(50), Duration.ofMillis(50));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> exporter.batches.size() >= 2);
         assertThat(collectedOnLoop).isNotEmpty().containsOnly(true);
@@ -63,7 +63,7 @@ class LoopPipelineTest {
         SdkMeterProvider provider =
                 SdkMeterProvider.builder().registerMetricReader(reader).build();
         provider.get("test").gaugeBuilder("g").ofLongs().buildWithCallback(m -> m.record(1));
-        reader.start(loop, Duration.ofMillis(20));
+        reader.start(loop, Duration.ofMillis(20), Duration.ofMillis(20));
         assertThat(provider.forceFlush().join(5, TimeUnit.SECONDS).isSuccess()).isTrue();
         assertThat(exporter.batches).isNotEmpty();
 
