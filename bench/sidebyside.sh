@@ -10,12 +10,14 @@
 #
 # Configurations (KIND):
 #   floor            an empty main (Thread.sleep) with the same JVM flags: what the JVM costs before derpwatch
-#   stdout           stdout sink (to /dev/null), netcheck off, default intervals (status 10 s, export 10 s)
+#   stdout           stdout sink (to /dev/null), netcheck off, default intervals (status 10 s, export 60 s, peers 60 s)
 #   stdout-netcheck  the same with netcheck over the 30 regions every 60 s
 #   fleet-http       OTLP/HTTP protobuf gzip sink (stdout sink off) + netcheck 30 regions at 60 s + status 10 s
 #                    + the IPN-bus watch (on by default)
 #   fleet-grpc       the same with OTLP/gRPC
-# Every agent configuration keeps the other defaults (peers, usermetrics, derp-check, admin server on port 0).
+# Every agent configuration keeps the other defaults (peers, usermetrics, derp-check, admin server on port 0); no
+# interval but netcheck.interval (= its default) is pinned, so status, export and peers run at the defaults of
+# the jar measured.
 #
 # Phases:
 #   1. start time: START_RUNS times, one after the other (nothing else of this harness running but the peers),

@@ -6,6 +6,7 @@ import io.derpwatch.agent.health.Liveness;
 import io.derpwatch.agent.health.LoopLagProbe;
 import io.derpwatch.agent.health.SinkHealthReader;
 import io.derpwatch.agent.health.SinkWorkerHealth;
+import io.derpwatch.agent.home.HomeConnectionInstruments;
 import io.derpwatch.agent.net.NettyTransport;
 import io.derpwatch.agent.source.Source;
 import io.derpwatch.agent.source.Supervision;
@@ -130,6 +131,8 @@ public final class Agent implements AutoCloseable {
         // the sinks' own health (exported/failed/dropped/queued) goes out through the same sinks
         SinkInstruments.register(pipeline.telemetry().meter(), sinks);
         SourceWiring wiring = new SourceWiring(settings, group, pipeline.telemetry(), health.stalledAfterIntervals());
+        // the headline's new value goes out with its change event, not up to an export interval later
+        HomeConnectionInstruments.onChange(wiring.state, pipeline::collectSoon);
         List<Source> sources = List.copyOf(wiring.sources);
         LoopLagProbe lag = LoopLagProbe.forBound(wiring.env.loop(), wiring.env.clock(), health.maxLoopLag());
         // each sink's worker liveness and oldest queued batch, from its SinkStats
@@ -208,7 +211,10 @@ public final class Agent implements AutoCloseable {
         for (Source s : sources) {
             first.add(s.sampleOnce());
         }
-        CompletableFuture.allOf(first.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> firstSampleDone = true);
+        CompletableFuture.allOf(first.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+            firstSampleDone = true;
+            pipeline.collectSoon(); // every source's first figures out now, not after the first export interval
+        });
         for (Source s : sources) {
             s.start();
         }

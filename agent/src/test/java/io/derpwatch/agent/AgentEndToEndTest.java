@@ -648,6 +648,36 @@ class AgentEndToEndTest {
     }
 
     @Test
+    void continuousRun_atTheDefaultExportInterval_exportsTheFirstSamples_andAHomeChange_atOnce() throws Exception {
+        // export-interval and event-flush-interval at their defaults (60 s, 1 s): every wait below is far
+        // shorter than one export interval
+        try (Agent agent = start(
+                Agent.Mode.CONTINUOUS,
+                Map.of("derpwatch.status.interval", "10m"))) { // only the bus can tell the loss within the test
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> lastPoint(points("tailscale.derp.home_connection"))
+                            .map(p -> p.path("asInt").asText().equals("1"))
+                            .orElse(false));
+            await().atMost(Duration.ofSeconds(20)).until(() -> lab.ipnBus().watchers() == 1);
+
+            lab.ipnBus()
+                    .raise(
+                            "no-derp-connection",
+                            "high",
+                            "Relay server unavailable",
+                            "Tailscale could not connect to the 'r3' relay server.",
+                            true,
+                            Map.of("RegionID", "3", "RegionName", "r3"));
+
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> lastPoint(points("tailscale.derp.home_connection"))
+                            .map(p -> p.path("asInt").asText().equals("0"))
+                            .orElse(false));
+            assertThat(events("tailscale.derp.home_connection.changed")).hasSize(2);
+        }
+    }
+
+    @Test
     void continuousRun_aDerpLossOnTheIpnBus_isAHealthEventThenAHomeChange_onStdout() throws Exception {
         try (Agent agent = start(
                 Agent.Mode.CONTINUOUS,

@@ -59,6 +59,28 @@ class DashboardTest {
     }
 
     @Test
+    void everyRateOrIncrease_spansTwoSamplesAtTheDefaultExportInterval() throws IOException {
+        // the agent pushes every 60 s (telemetry.export-interval); $__rate_interval at Grafana's default 15 s
+        // scrape interval can be 1 minute, which holds one sample and gives no rate
+        for (JsonNode panel : panels(dashboard())) {
+            boolean rates = false;
+            for (JsonNode target : panel.path("targets")) {
+                String expr = target.get("expr").asText();
+                rates |= expr.contains("rate(") || expr.contains("increase(");
+            }
+            if (rates) {
+                String interval = panel.path("interval").asText("");
+                assertThat(interval)
+                        .as("panel \"%s\": min interval", panel.get("title").asText())
+                        .matches("[0-9]+m");
+                assertThat(Integer.parseInt(interval.substring(0, interval.length() - 1)))
+                        .as("panel \"%s\": minutes", panel.get("title").asText())
+                        .isGreaterThanOrEqualTo(2);
+            }
+        }
+    }
+
+    @Test
     void panels_queryTheDatasourceVariableAndHaveUniqueIds() throws IOException {
         JsonNode d = dashboard();
         assertThat(d.get("uid").asText()).isEqualTo("derpwatch-fleet");

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import io.derpwatch.config.DerpwatchSettings;
+import io.derpwatch.config.SettingsLoader;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -19,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -105,6 +108,19 @@ class HelmChartTest {
         assertThat(conf).contains("stdout").doesNotContain("otlp {").doesNotContain("kafka {");
         assertThat(m.custom("PodMonitor")).isEmpty();
         assertThat(m.custom("PrometheusRule")).isEmpty();
+    }
+
+    @Test
+    void intervals_byDefault_areTheAgentsOwnDefaults() throws Exception {
+        String conf = AgentPodExpectations.mountedConfig(
+                render(t -> t).workloadPod(), render(t -> t).configMaps());
+        DerpwatchSettings agent =
+                SettingsLoader.with(Map.of(), new Properties()).load(null);
+        assertThat(conf)
+                .contains("status.interval = \"" + agent.status().interval().toSeconds() + "s\"")
+                .contains("telemetry.export-interval = \""
+                        + agent.telemetry().exportInterval().toSeconds() + "s\"")
+                .contains("telemetry.export-interval = \"60s\"");
     }
 
     @Test

@@ -23,6 +23,22 @@ public final class HomeConnectionInstruments {
                                 regionAttributes(s.connection().region()))));
     }
 
+    /**
+     * Runs {@code changed} on every publish that gives the gauge something new to show: the first home snapshot,
+     * a new value, or a new home region (its attributes: a new series). The same value and region again, e.g. a
+     * poll confirming what the IPN bus said, is no change.
+     */
+    public static AutoCloseable onChange(StateStore state, Runnable changed) {
+        return state.subscribe(HomeSnapshot.TOPIC, (previous, current) -> {
+            if (previous == null
+                    || previous.connection().value() != current.connection().value()
+                    || !regionAttributes(previous.connection().region())
+                            .equals(regionAttributes(current.connection().region()))) {
+                changed.run();
+            }
+        });
+    }
+
     /** {@code tailscale.derp.region.id/code/name}, as far as they are known. */
     public static Attributes regionAttributes(Optional<HomeRegion> region) {
         AttributesBuilder b = Attributes.builder();

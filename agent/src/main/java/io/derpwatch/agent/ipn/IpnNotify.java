@@ -12,7 +12,9 @@ import java.util.OptionalInt;
  * @param errMessage   {@code ErrMessage}: a critical error, e.g. "IPN bus consumer fell behind; closing watch"
  * @param state        {@code State} (a number on the bus), empty when absent or a number no version defines
  * @param health       {@code Health.Warnings} by code when the notify carries {@code Health} (an empty map: healthy)
- * @param homeRegionId {@code SelfChange.HomeDERP} (1.80+) when the notify carries a self-node change with it
+ * @param homeRegionId {@code SelfChange.HomeDERP} when the notify carries a self-node change with it
+ *                     ({@code Notify.SelfChange} since 1.98, {@code Node.HomeDERP} since 1.80): control's copy of
+ *                     the home region, sent after control has echoed the node's new home, not when it moves
  */
 public record IpnNotify(
         String version,

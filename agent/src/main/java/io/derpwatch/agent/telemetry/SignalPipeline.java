@@ -30,6 +30,7 @@ public final class SignalPipeline implements AutoCloseable {
     private final ExportHandOff handOff = new ExportHandOff(EXPORT_TIMEOUT);
     private final SdkMeterProvider meterProvider;
     private final SdkLoggerProvider loggerProvider;
+    private final LoopMetricReader reader;
     private final Telemetry telemetry;
     private final @Nullable PrometheusScrape prometheus;
 
@@ -57,7 +58,7 @@ public final class SignalPipeline implements AutoCloseable {
             ScheduledExecutorService loop,
             boolean prometheus) {
         // not started (one-shot runs), the reader collects only on flush() and exports nothing more at shutdown
-        LoopMetricReader reader = new LoopMetricReader(sinks.metricExporter(), handOff);
+        this.reader = new LoopMetricReader(sinks.metricExporter(), handOff);
         SdkMeterProviderBuilder meters =
                 SdkMeterProvider.builder().setResource(resource).registerMetricReader(reader);
         // --- Prometheus /metrics: a second, pull reader on the same instruments (one meter pipeline) ---
@@ -97,8 +98,19 @@ public final class SignalPipeline implements AutoCloseable {
                 .setDescription("Events dropped before any sink saw them: the event queue was full")
                 .buildWithCallback(m -> m.record(events.dropped()));
         if (periodic) {
-            reader.start(loop, settings.exportInterval());
+            // a requested collection (the headline changed) waits event-flush-interval for more of the burst
+            reader.start(loop, settings.exportInterval(), settings.eventFlushInterval());
         }
+    }
+
+    /**
+     * Collects and exports every metric once more within {@code event-flush-interval}, between the
+     * {@code export-interval} ticks: when the headline changes (so a backend sees the gauge's new value with the
+     * change event, not an export interval later) and once the first samples are in. Requests within that bound
+     * share one collection. Does nothing in a one-shot pipeline. Any thread.
+     */
+    public void collectSoon() {
+        reader.collectSoon();
     }
 
     public Telemetry telemetry() {

@@ -47,14 +47,18 @@ class DemoProcessTest {
         pb.environment().put("PATH", dir.resolve("no-coturn-here").toString()); // no turnserver on the PATH
         process = pb.start();
 
-        // the first sample may land in either phase: wait for a drop, a recovery after it, and a netcheck report
+        // the first sample may land in either phase: wait for a drop, a recovery after it, a netcheck report, and
+        // the active check both failing (relay down) and answering (relay up: on a loaded machine the first check
+        // can miss the first connected phase, and the one after a recovery may still be running)
         await().atMost(Duration.ofSeconds(90)).until(() -> {
             String out = read("stdout");
+            String err = read("stderr");
             int drop = out.indexOf("home DERP connection 1 -> 0 (derp_unreachable)");
             return drop >= 0
                     && out.indexOf("home DERP connection 0 -> 1", drop) > drop
                     && out.contains("tailscale.netcheck.region.latency")
-                    && read("stderr").contains("is unreachable at step tcp");
+                    && err.contains("is unreachable at step tcp")
+                    && err.contains("answers the DERP upgrade with its server key");
         });
         process.destroy(); // SIGTERM
 

@@ -47,7 +47,7 @@ class LoopPipelineTest {
             m.record(1);
         });
 
-        reader.start(loop, Duration.ofMillis(50));
+        reader.start(loop, Duration.ofMillis(50), Duration.ofMillis(50));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> exporter.batches.size() >= 2);
         assertThat(collectedOnLoop).isNotEmpty().containsOnly(true);
@@ -63,7 +63,7 @@ class LoopPipelineTest {
         SdkMeterProvider provider =
                 SdkMeterProvider.builder().registerMetricReader(reader).build();
         provider.get("test").gaugeBuilder("g").ofLongs().buildWithCallback(m -> m.record(1));
-        reader.start(loop, Duration.ofMillis(20));
+        reader.start(loop, Duration.ofMillis(20), Duration.ofMillis(20));
         assertThat(provider.forceFlush().join(5, TimeUnit.SECONDS).isSuccess()).isTrue();
         assertThat(exporter.batches).isNotEmpty();
 
@@ -75,6 +75,27 @@ class LoopPipelineTest {
         await().during(Duration.ofMillis(200))
                 .atMost(Duration.ofSeconds(10)) // generous: a loaded 2-core machine starves the poller
                 .until(() -> exporter.batches.size() == exported);
+    }
+
+    @Test
+    void requestedCollection_whileAnExportRuns_waitsForThatExport_insteadOfBeingSkipped() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        BlockingMetricExporter exporter = new BlockingMetricExporter(release);
+        LoopMetricReader reader = new LoopMetricReader(exporter, handOff);
+        SdkMeterProvider provider =
+                SdkMeterProvider.builder().registerMetricReader(reader).build();
+        provider.get("test").gaugeBuilder("g").ofLongs().buildWithCallback(m -> m.record(1));
+        reader.start(loop, Duration.ofHours(1), Duration.ofMillis(10));
+        reader.collectSoon();
+        await().atMost(Duration.ofSeconds(5)).until(() -> exporter.started.getCount() == 0); // export 1 blocked
+
+        reader.collectSoon();
+        // a loop task due after the request has run only once the request has (the loop runs them by deadline)
+        loop.schedule(() -> {}, 50, TimeUnit.MILLISECONDS).sync();
+        release.countDown();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> exporter.batches.size() == 2);
+        provider.shutdown().join(5, TimeUnit.SECONDS);
     }
 
     @Test
@@ -153,6 +174,44 @@ class LoopPipelineTest {
         @Override
         public CompletableResultCode shutdown() {
             shutdown = true;
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public AggregationTemporality getAggregationTemporality(InstrumentType instrumentType) {
+            return AggregationTemporality.CUMULATIVE;
+        }
+    }
+
+    /** Records batches; the first export waits for {@code release}. */
+    private static final class BlockingMetricExporter implements MetricExporter {
+        final List<Collection<MetricData>> batches = new CopyOnWriteArrayList<>();
+        final CountDownLatch started = new CountDownLatch(1);
+        private final CountDownLatch release;
+
+        BlockingMetricExporter(CountDownLatch release) {
+            this.release = release;
+        }
+
+        @Override
+        public CompletableResultCode export(Collection<MetricData> metrics) {
+            started.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            batches.add(metrics);
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode flush() {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
             return CompletableResultCode.ofSuccess();
         }
 
