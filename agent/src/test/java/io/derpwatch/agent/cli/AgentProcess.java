@@ -44,7 +44,7 @@ final class AgentProcess implements AutoCloseable {
 
     /**
      * The JVM flags the {@code derpwatch} launcher runs the agent with ({@code default_opts}: a 48 MiB heap, the
-     * interpreter), read from the launcher itself so a process test sees the agent as it ships.
+     * interpreter but for the burst-hot code), read from the launcher itself so a process test sees the agent as it ships.
      */
     static String[] launcherFlags() throws Exception {
         String launcher = Files.readString(

@@ -123,4 +123,22 @@ class LauncherTest {
         assertThat(run.stderr()).contains("the build failed", "COMPILATION ERROR: A.java");
         assertThat(run.stdout()).isEmpty();
     }
+
+    @Test
+    void compileCommandPatterns_reachJavaAsWritten_quietFirst_evenWhenAFileMatchesThem() throws Exception {
+        launch("--version");
+        // a file in the working directory that `io.derpwatch.*::*` would match as a shell pattern
+        Files.writeString(repo.resolve("io.derpwatch.Main::run"), "");
+
+        Run run = launch("--version");
+
+        String line = run.stdout();
+        assertThat(line)
+                .contains("-XX:CompileCommand=compileonly,io.derpwatch.*::*")
+                .doesNotContain("io.derpwatch.Main::run");
+        assertThat(line.indexOf("-XX:CompileCommand=quiet"))
+                .as("quiet before the first CompileCommand, or HotSpot prints them on stdout")
+                .isNotNegative()
+                .isLessThan(line.indexOf("-XX:CompileCommand=compileonly"));
+    }
 }
