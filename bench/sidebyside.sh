@@ -143,6 +143,8 @@ while IFS='|' read -r n k j o c vj vl; do
   mkdir -p "$d/root/agent/target"
   cp "$vl" "$d/root/derpwatch"
   cp "$vj" "$d/root/agent/target/derpwatch.jar"
+  # the build's unpacked Netty library beside the jar, which the launcher puts on java.library.path
+  if [ -d "${vj%/*}/native" ]; then cp -r "${vj%/*}/native" "$d/root/agent/target/"; fi
   conf "$k" > "$d/agent.conf"
   names+=("$n"); kinds+=("$k"); javas+=("$j"); optss+=("$o"); cdss+=("$c"); dirs+=("$d")
   i=$((i + 1))

@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +62,8 @@ public final class Agent implements AutoCloseable {
     private final SinkSet sinks;
     private final SignalPipeline pipeline;
     private final List<Source> sources;
-    private final AdminServer admin;
+    // set once in start(), after the sources start: null when off or in ONCE mode
+    private volatile @Nullable AdminServer admin;
     private final StateStore state;
     private final Supervision supervision;
     private final LoopLagProbe lag;
@@ -76,7 +78,6 @@ public final class Agent implements AutoCloseable {
             SinkSet sinks,
             SignalPipeline pipeline,
             List<Source> sources,
-            AdminServer admin,
             StateStore state,
             Supervision supervision,
             LoopLagProbe lag,
@@ -87,7 +88,6 @@ public final class Agent implements AutoCloseable {
         this.sinks = sinks;
         this.pipeline = pipeline;
         this.sources = sources;
-        this.admin = admin;
         this.state = state;
         this.supervision = supervision;
         this.lag = lag;
@@ -109,7 +109,7 @@ public final class Agent implements AutoCloseable {
         return supervision;
     }
 
-    /** Opens the sinks, builds the sources, binds the admin server and (in continuous mode) starts sampling. */
+    /** Opens the sinks, builds the sources and, in continuous mode, starts sampling and binds the admin server. */
     public static Agent start(
             DerpwatchSettings settings,
             List<SinkCatalog.ConfiguredSink> configuredSinks,
@@ -148,36 +148,38 @@ public final class Agent implements AutoCloseable {
         StateViewSource view = StateViewSource.subscribe(
                 "agent", wiring.state, settings.admin().stateHistory(), sinks::stats, Clock.systemUTC());
         wiring.changes.listen(view::event);
-        AdminServer admin = null;
-        Agent[] self = new Agent[1];
-        try {
-            if (settings.admin().enabled() && mode == Mode.CONTINUOUS) {
-                admin = AdminServer.start(
-                        settings.admin(),
-                        transport,
-                        () -> self[0] == null || !self[0].firstSampleDone ? "first sample not done yet" : null,
-                        liveness::problems,
-                        view,
-                        pipeline.prometheus().orElse(null));
-            }
-        } catch (RuntimeException | InterruptedException e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            pipeline.shutdown(Duration.ofSeconds(1));
-            throw e;
-        }
         Agent agent = new Agent(
-                settings,
-                mode,
-                group,
-                sinks,
-                pipeline,
-                sources,
-                admin,
-                wiring.state,
-                wiring.env.supervision(),
-                lag,
-                view);
-        self[0] = agent;
+                settings, mode, group, sinks, pipeline, sources, wiring.state, wiring.env.supervision(), lag, view);
+        if (mode == Mode.CONTINUOUS) {
+            lag.start();
+            // The first samples go out before the admin server binds: its set-up (~60 ms of class initialisation
+            // under -Xint) then runs beside them instead of delaying the first export. /readyz says not ready until
+            // the first samples are done, whenever it starts answering.
+            agent.startSources();
+            if (settings.admin().enabled()) {
+                try {
+                    agent.admin = AdminServer.start(
+                            settings.admin(),
+                            transport,
+                            agent::readiness,
+                            liveness::problems,
+                            view,
+                            pipeline.prometheus().orElse(null));
+                } catch (RuntimeException | InterruptedException e) {
+                    for (Source s : sources) {
+                        try {
+                            s.stop();
+                        } catch (RuntimeException stopping) {
+                            e.addSuppressed(stopping);
+                        }
+                    }
+                    group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                    pipeline.shutdown(Duration.ofSeconds(1));
+                    throw e;
+                }
+            }
+        }
+        @Nullable AdminServer admin = agent.admin;
         LOG.info(
                 "derpwatch {} starting: sources {}, sinks {}, admin {}, {} transport",
                 ResourceFactory.version(),
@@ -185,10 +187,6 @@ public final class Agent implements AutoCloseable {
                 sinks.names(),
                 admin == null ? "off" : "http://" + settings.admin().host() + ":" + admin.port(),
                 transport.epoll() ? "epoll" : "nio");
-        if (mode == Mode.CONTINUOUS) {
-            lag.start();
-            agent.startSources();
-        }
         return agent;
     }
 
@@ -198,7 +196,8 @@ public final class Agent implements AutoCloseable {
 
     /** The admin server's port, or -1 when it is off. */
     public int adminPort() {
-        return admin == null ? -1 : admin.port();
+        AdminServer a = admin;
+        return a == null ? -1 : a.port();
     }
 
     /** Null when ready (the first sample of every source is done), else the reason. */
@@ -277,8 +276,9 @@ public final class Agent implements AutoCloseable {
                 LOG.warn("stopping source {}: {}", s.name(), e.toString());
             }
         }
-        if (admin != null) {
-            admin.close(ADMIN_CLOSE_DEADLINE);
+        AdminServer a = admin;
+        if (a != null) {
+            a.close(ADMIN_CLOSE_DEADLINE);
         }
         if (!pipeline.shutdown(timeout)) {
             LOG.warn("sinks did not finish delivering within {}", timeout);

@@ -173,6 +173,13 @@ class ContainerImageTest {
                 assertThat(inspect.at("/HostConfig/ReadonlyRootfs").asBoolean()).isTrue();
                 assertThat(inspect.at("/Config/User").asText()).isEqualTo("65532:65532");
                 long pid = inspect.at("/State/Pid").asLong();
+                if ("amd64".equals(System.getProperty("os.arch"))) {
+                    assertThat(Files.readAllLines(Path.of("/proc/" + pid + "/maps")))
+                            .as("Netty's library mapped from the image's native directory, not a copy in /tmp")
+                            .anyMatch(
+                                    l -> l.endsWith(" /opt/derpwatch/native/libnetty_transport_native_epoll_x86_64.so"))
+                            .noneMatch(l -> l.contains("/tmp/libnetty"));
+                }
                 String rss = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
                         .filter(l -> l.startsWith("VmRSS:"))
                         .findFirst()

@@ -47,6 +47,13 @@ class DockerfileTest {
     }
 
     @Test
+    void nettysEpollLibrary_isUnpackedAtBuildTime_andOnTheLibraryPathOfTheEntrypointAndTheTrainingRun() {
+        assertThat(DOCKERFILE).contains("jar xf ../derpwatch.jar META-INF/native/");
+        assertThat(entrypoint()).contains("-Djava.library.path=/opt/derpwatch/native");
+        assertThat(DOCKERFILE).contains("-Djava.library.path=/opt/derpwatch/native \\\n");
+    }
+
+    @Test
     void image_isNonRootWithoutHealthcheckWithOciLabelsFromBaseArguments() {
         assertThat(DOCKERFILE).contains("\nUSER 65532:65532\n").doesNotContain("\nHEALTHCHECK");
         assertThat(DOCKERFILE)

@@ -113,6 +113,23 @@ class LauncherTest {
     }
 
     @Test
+    void nativeLibraryDirectoryBesideTheJar_isPutOnTheLibraryPath() throws Exception {
+        launch("--version");
+        Path nativeDir = Files.createDirectories(repo.resolve("agent/target/native"));
+
+        Run run = launch("--version");
+
+        assertThat(run.stdout()).contains(" -Djava.library.path=" + nativeDir + " ");
+    }
+
+    @Test
+    void withoutTheNativeLibraryDirectory_theLibraryPathIsLeftAlone() throws Exception {
+        Run run = launch("--version");
+
+        assertThat(run.stdout()).contains("-cp " + jar).doesNotContain("java.library.path");
+    }
+
+    @Test
     void failedBuild_exits1_withTheLogsTail() throws Exception {
         Files.writeString(
                 repo.resolve("mvnw"), "#!/usr/bin/env bash\necho '[ERROR] COMPILATION ERROR: A.java'\nexit 1\n");
