@@ -118,7 +118,7 @@ public final class AdminServer implements AutoCloseable {
     /**
      * Netty 4.2's event loop wakes up every second while nothing is scheduled on it (its purge interval); this
      * loop only waits for connections, so give it a far-off task and it sleeps until one comes. Each wake-up
-     * cost ~0.2 ms of CPU under the launcher's {@code -Xint}: 0.02 % of a core for nothing (docs/benchmarks.md).
+     * cost ~0.2 ms of CPU interpreted (as that code runs under the launcher's flags): 0.02 % of a core for nothing (docs/benchmarks.md).
      */
     private static void keepAsleep(EventLoopGroup group) {
         for (EventExecutor loop : group) {

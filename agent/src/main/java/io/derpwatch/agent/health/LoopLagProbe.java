@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A lag of {@code L} is seen as at least {@code L - period} (it may start just after a probe ran), and the
  * lateness of a run is kept for one period. {@link #forBound} picks the period from the bound the lag is held to:
- * every wake-up of the loop costs ~0.5 ms of CPU under the launcher's {@code -Xint} (docs/benchmarks.md), so a
+ * every wake-up of the loop costs ~0.5 ms of CPU interpreted (docs/benchmarks.md), so a
  * probe every second was a fifth of an idle agent's CPU, where a quarter of the bound suffices.
  */
 public final class LoopLagProbe {
