@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
@@ -22,6 +23,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -63,16 +65,30 @@ public final class DerpCheckTls {
 
     /** The client side for {@code settings}; a trust that cannot be used is a clear error naming the key. */
     static DerpCheckTls of(DerpCheckSettings settings) {
+        return build(settings, pem(settings));
+    }
+
+    /** Builds the context; {@code pem} holds the file's certificates when the trust is a PEM file. */
+    private static DerpCheckTls build(DerpCheckSettings settings, @Nullable Collection<? extends Certificate> pem) {
         try {
             return switch (settings.trust()) {
                 case SYSTEM -> trusting(systemTrust(), true);
                 case INSECURE -> new DerpCheckTls(InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), false);
-                case FILE ->
-                    trusting(
-                            pemTrust(settings.trustFile()
-                                    .orElseThrow(() -> new IllegalArgumentException("no PEM file given"))),
-                            true);
+                case FILE -> trusting(pemTrust(Objects.requireNonNull(pem)), true);
             };
+        } catch (GeneralSecurityException | IOException | RuntimeException e) {
+            throw unusable(settings, e);
+        }
+    }
+
+    /** The PEM file's certificates when the trust is a file (a file that is not PEM is an error now), else null. */
+    private static @Nullable Collection<? extends Certificate> pem(DerpCheckSettings settings) {
+        if (settings.trust() != DerpCheckSettings.Trust.FILE) {
+            return null;
+        }
+        try {
+            return pemCertificates(
+                    settings.trustFile().orElseThrow(() -> new IllegalArgumentException("no PEM file given")));
         } catch (GeneralSecurityException | IOException | RuntimeException e) {
             throw unusable(settings, e);
         }
@@ -94,19 +110,12 @@ public final class DerpCheckTls {
      * is wrong with the configuration is still an error here and now: a PEM file is read before this returns.
      */
     static CompletableFuture<DerpCheckTls> inBackground(DerpCheckSettings settings) {
-        if (settings.trust() == DerpCheckSettings.Trust.FILE) {
-            try { // a file that is not PEM fails the start, with the key and the path
-                pemCertificates(
-                        settings.trustFile().orElseThrow(() -> new IllegalArgumentException("no PEM file given")));
-            } catch (GeneralSecurityException | IOException | RuntimeException e) {
-                throw unusable(settings, e);
-            }
-        }
+        @Nullable Collection<? extends Certificate> pem = pem(settings); // read once, here: a bad file fails the start
         CompletableFuture<DerpCheckTls> out = new CompletableFuture<>();
         Thread builder = new Thread(
                 () -> {
                     try {
-                        out.complete(of(settings));
+                        out.complete(build(settings, pem));
                     } catch (RuntimeException e) {
                         LoggerFactory.getLogger(DerpCheckTls.class)
                                 .warn("the DERP check has no TLS client: {}", e.getMessage());
@@ -131,9 +140,9 @@ public final class DerpCheckTls {
         return tmf;
     }
 
-    /** The certificates of a PEM file (one or more). */
-    private static TrustManagerFactory pemTrust(Path pem) throws GeneralSecurityException, IOException {
-        Collection<? extends Certificate> certs = pemCertificates(pem);
+    /** Trusts the certificates of a PEM file (one or more). */
+    private static TrustManagerFactory pemTrust(Collection<? extends Certificate> certs)
+            throws GeneralSecurityException, IOException {
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
         int i = 0;

@@ -212,40 +212,21 @@ public final class PeerStatusReader {
     }
 
     private void peerField(JsonToken t) throws IOException {
-        // most of a peer's ~30 fields are not read: tell them apart by length first, so an unread field costs
-        // one comparison instead of seven; CurAddr and PeerRelay only need to be non-empty, so no String
         String f = field;
-        switch (f.length()) {
-            case 5 -> {
-                if (f.equalsIgnoreCase("Relay")) {
-                    relay = scalar(t);
-                }
-            }
-            case 6 -> {
-                if (f.equalsIgnoreCase("Active")) {
-                    active = t == JsonToken.VALUE_TRUE;
-                } else if (f.equalsIgnoreCase("Online")) {
-                    peerOnline = t == JsonToken.VALUE_TRUE;
-                }
-            }
-            case 7 -> {
-                if (f.equalsIgnoreCase("DNSName")) {
-                    dns = scalar(t);
-                } else if (f.equalsIgnoreCase("CurAddr")) {
-                    curAddr = nonEmpty(t);
-                }
-            }
-            case 8 -> {
-                if (f.equalsIgnoreCase("HostName")) {
-                    host = scalar(t);
-                }
-            }
-            case 9 -> {
-                if (f.equalsIgnoreCase("PeerRelay")) {
-                    peerRelay = nonEmpty(t);
-                }
-            }
-            default -> {}
+        if (f.equalsIgnoreCase("HostName")) {
+            host = scalar(t);
+        } else if (f.equalsIgnoreCase("DNSName")) {
+            dns = scalar(t);
+        } else if (f.equalsIgnoreCase("Relay")) {
+            relay = scalar(t);
+        } else if (f.equalsIgnoreCase("CurAddr")) {
+            curAddr = !scalar(t).isEmpty();
+        } else if (f.equalsIgnoreCase("PeerRelay")) {
+            peerRelay = !scalar(t).isEmpty();
+        } else if (f.equalsIgnoreCase("Active")) {
+            active = t == JsonToken.VALUE_TRUE;
+        } else if (f.equalsIgnoreCase("Online")) {
+            peerOnline = t == JsonToken.VALUE_TRUE;
         }
     }
 
@@ -266,11 +247,6 @@ public final class PeerStatusReader {
 
     private String scalar(JsonToken t) throws IOException {
         return t == JsonToken.VALUE_NULL ? "" : parser.getText();
-    }
-
-    /** {@code !scalar(t).isEmpty()} without making the String. */
-    private boolean nonEmpty(JsonToken t) throws IOException {
-        return t != JsonToken.VALUE_NULL && parser.getTextLength() > 0;
     }
 
     private static PeerStatusException malformed(JsonProcessingException e) {
