@@ -1,6 +1,7 @@
 package io.derpwatch.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,6 +18,8 @@ import io.derpwatch.sinks.SinkContext;
 import io.derpwatch.sinks.runtime.SinkCatalog;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,6 +79,26 @@ class AgentEndToEndTest {
                 new SinkContext(new PrintStream(stdout, true, StandardCharsets.UTF_8)),
                 mode,
                 Map.of("HOSTNAME", "node-under-test"));
+    }
+
+    @Test
+    void adminPortTaken_startFailsNamingTheAddress_andStopsTheSourcesItStarted() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            assertThatThrownBy(() -> start(
+                            Agent.Mode.CONTINUOUS,
+                            Map.of(
+                                    "derpwatch.admin.port",
+                                    String.valueOf(taken.getLocalPort()),
+                                    "derpwatch.status.interval",
+                                    "100ms")))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("derpwatch.admin: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+            // the sources that had started are stopped: tailscaled hears from nobody any more
+            AtomicInteger seen = new AtomicInteger(lab.requestCount());
+            await().during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> seen.getAndSet(lab.requestCount()) == lab.requestCount());
+        }
     }
 
     private List<JsonNode> lines() {

@@ -97,9 +97,7 @@ public final class AdminServer implements AutoCloseable {
                             ch.pipeline().addLast(new HealthHandler(readiness, liveness));
                         }
                     });
-            Channel ch = b.bind(new InetSocketAddress(settings.host(), settings.port()))
-                    .sync()
-                    .channel();
+            Channel ch = bind(b, settings);
             AdminServer server = new AdminServer(group, ch, limiter);
             LOG.info(
                     "admin server listening on http://{}:{} (/healthz, /readyz{}{}; at most {} connections)",
@@ -112,6 +110,27 @@ public final class AdminServer implements AutoCloseable {
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
+        }
+    }
+
+    /**
+     * Binds {@code derpwatch.admin.host:port}; a port in use (or any bind failure) is an error that names the
+     * address. Netty's {@code sync()} rethrows the failure's cause as it is, a checked exception it does not declare
+     * (e.g. a native {@code bind(..) failed: Address already in use}), which would otherwise pass every
+     * {@code catch} of a runtime exception on the way up.
+     */
+    private static Channel bind(ServerBootstrap b, AdminSettings settings) throws InterruptedException {
+        try {
+            return b.bind(new InetSocketAddress(settings.host(), settings.port()))
+                    .sync()
+                    .channel();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(
+                    "derpwatch.admin: cannot listen on " + settings.host() + ":" + settings.port() + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
